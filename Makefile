@@ -1,0 +1,54 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+PY := $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+WORKSPACE := workspaces/sample.duckdb
+PORT ?= 8501
+
+.PHONY: install run test lint format bench workspace default-model sample-data clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q -U pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Rebuilt whenever the sample data or the shipped default model changes.
+$(WORKSPACE): $(STAMP) $(wildcard sample_data/*) $(wildcard followaudit/default_model/*)
+	$(BIN)/followaudit build --data sample_data --workspace $(WORKSPACE)
+
+workspace: $(WORKSPACE)
+
+run: $(WORKSPACE)
+	FOLLOWAUDIT_WORKSPACE=$(WORKSPACE) $(BIN)/streamlit run app.py --server.port $(PORT) \
+		--browser.gatherUsageStats false
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Benchmarks are not tests: they build the 1M-account world and write docs/benchmarks.md.
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run
+
+# Maintainer commands (reproducible; their outputs are committed).
+sample-data: $(STAMP)
+	$(BIN)/followaudit generate --out sample_data --seed 7
+
+default-model: $(STAMP)
+	$(BIN)/followaudit train-default --data sample_data --out followaudit/default_model
+
+clean:
+	rm -rf workspaces .pytest_cache

@@ -1,0 +1,1 @@
+"""Follower Audit: find fake followers and show why."""

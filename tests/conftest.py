@@ -1,0 +1,52 @@
+"""Shared fixtures: the sample workspace and an unlabelled one, built once per session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from followaudit.workspace import PROJECT_ROOT, Workspace, build_workspace
+
+SAMPLE_DATA = PROJECT_ROOT / "sample_data"
+
+
+@pytest.fixture(scope="session")
+def sample_workspace_path(tmp_path_factory) -> Path:
+    """The sample world built into a temporary workspace file (labels included)."""
+    path = tmp_path_factory.mktemp("ws") / "sample.duckdb"
+    build_workspace(SAMPLE_DATA, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def sample_workspace(sample_workspace_path) -> Workspace:
+    """The sample workspace opened read-only, as the app opens it."""
+    ws = Workspace.open(sample_workspace_path)
+    yield ws
+    ws.close()
+
+
+@pytest.fixture(scope="session")
+def unlabelled_workspace_path(tmp_path_factory) -> Path:
+    """The sample world without its labels table: scored by the shipped default model."""
+    data = tmp_path_factory.mktemp("unlabelled_data")
+    for file in SAMPLE_DATA.iterdir():
+        if file.stem not in {"labels", "campaigns", "events"}:
+            shutil.copy(file, data / file.name)
+    path = tmp_path_factory.mktemp("ws_unlabelled") / "unlabelled.duckdb"
+    build_workspace(data, path)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _clear_streamlit_caches():
+    """Cached query results must never leak between tests."""
+    yield
+    try:
+        import streamlit as st
+    except ImportError:  # pragma: no cover - streamlit is a core dependency
+        return
+    st.cache_data.clear()
+    st.cache_resource.clear()
