@@ -14,7 +14,9 @@ from followaudit.workspace import WorkspaceError, build_workspace
 
 def add_arguments_build(parser: argparse.ArgumentParser) -> None:
     """Arguments of `build`."""
-    parser.add_argument("--data", required=True, type=Path, help="data folder (CSV/Parquet per table)")
+    parser.add_argument(
+        "--data", required=True, type=Path, help="data folder (CSV/Parquet per table)"
+    )
     parser.add_argument("--workspace", required=True, type=Path, help="workspace file to (re)write")
 
 

@@ -12,8 +12,14 @@ COMMANDS = {
     "generate": ("followaudit.synth", "Generate a synthetic world with ground truth."),
     "build": ("followaudit.build_cli", "Validate a data folder and build a workspace."),
     "validate": ("followaudit.build_cli", "Validate a data folder and print every problem."),
-    "import": ("followaudit.importing", "Map an external account table to a canonical data folder."),
-    "evaluate": ("followaudit.evaluate", "Cross-validate the detector on a labelled account table."),
+    "import": (
+        "followaudit.importing",
+        "Map an external account table to a canonical data folder.",
+    ),
+    "evaluate": (
+        "followaudit.evaluate",
+        "Cross-validate the detector on a labelled account table.",
+    ),
     "train-default": ("followaudit.model", "Train the shipped default model on a data folder."),
     "spikes": ("followaudit.growth", "Print follower-growth spikes of a workspace."),
     "cohorts": ("followaudit.cohorts", "Find follower cohorts in an ordered follower list."),

@@ -65,11 +65,14 @@ def _bind(name: str, params: dict | None) -> dict:
     return {k: v for k, v in params.items() if k in wanted}
 
 
-def run_query(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> pl.DataFrame:
+def run_query(
+    con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None
+) -> pl.DataFrame:
     """Run `queries/<name>.sql` with `$named` parameters on a fresh cursor; return Polars."""
     cur = con.cursor()
     try:
-        return cur.execute(load_sql(name), _bind(name, params)).pl()
+        # DuckDB 2 has .pl() on relations only: `sql(..., params=)` keeps it zero-copy.
+        return cur.sql(load_sql(name), params=_bind(name, params)).pl()
     finally:
         cur.close()
 
@@ -115,7 +118,9 @@ class Workspace:
         """Open `path`; a missing or locked file raises WorkspaceError with a plain message."""
         path = Path(path)
         if not path.exists():
-            raise WorkspaceError(f"workspace {path} does not exist; build it with `followaudit build`")
+            raise WorkspaceError(
+                f"workspace {path} does not exist; build it with `followaudit build`"
+            )
         try:
             con = duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as exc:
@@ -182,7 +187,10 @@ def _build_steps() -> list[tuple[str, Callable[[duckdb.DuckDBPyConnection, Path]
     from followaudit import audience, explain, features, growth, model
 
     return [
-        ("daily follower gains", lambda con, side: materialize(con, "creator_daily", "growth/creator_daily")),
+        (
+            "daily follower gains",
+            lambda con, side: materialize(con, "creator_daily", "growth/creator_daily"),
+        ),
         ("account features", lambda con, side: features.build_account_features(con)),
         ("model scores", lambda con, side: model.score_workspace(con, side)),
         ("explanations", lambda con, side: explain.precompute(con, side)),
@@ -216,7 +224,9 @@ def build_workspace(
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     report = BuildReport(out_path)
-    fd, tmp_name = tempfile.mkstemp(prefix=out_path.stem + ".", suffix=".building", dir=out_path.parent)
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=out_path.stem + ".", suffix=".building", dir=out_path.parent
+    )
     os.close(fd)
     os.unlink(tmp_name)  # DuckDB must create the file itself
     tmp = Path(tmp_name)

@@ -1,0 +1,69 @@
+"""Issue 2 figures: `followaudit build` of the large world, and the daily-gains query."""
+
+from __future__ import annotations
+
+from followaudit.workspace import Workspace
+
+
+def run(ctx) -> list[dict]:
+    """Build the large workspace (timed, peak RSS) and time the daily-gains query on it."""
+    if not ctx.world_dir.exists():
+        raise RuntimeError(f"{ctx.world_dir} missing: run bench_generate first")
+    ctx.workspace.unlink(missing_ok=True)
+    built = ctx.run_measured(
+        ctx.followaudit("build", "--data", str(ctx.world_dir), "--workspace", str(ctx.workspace))
+    )
+    rows = [
+        {
+            "area": "foundation",
+            "measure": f"build, {ctx.accounts:,} accounts (validate, load, features, train, SHAP, spikes)",
+            "median_s": built["seconds"],
+            "target": "< 180 s, < 6 GB",
+            "peak_rss_mb": built["peak_rss_mb"],
+            "runs": 1,
+        }
+    ]
+    rows += _step_rows(built["stdout"])
+    ws = Workspace.open(ctx.workspace)
+    try:
+        seconds = ctx.median(lambda: ws.con.execute(_daily_gains_sql()).fetchall(), runs=5)
+        follows = ws.con.execute("select count(*) from follows").fetchone()[0]
+    finally:
+        ws.close()
+    rows.append(
+        {
+            "area": "foundation",
+            "measure": f"daily-gains query over {follows:,} follows (growth/creator_daily)",
+            "median_s": seconds,
+            "target": "< 3 s",
+            "runs": 5,
+        }
+    )
+    return rows
+
+
+def _step_rows(stdout: str) -> list[dict]:
+    """One row per build step, parsed from the CLI's `<step>  <seconds> s` lines."""
+    rows = []
+    for line in stdout.splitlines():
+        head, _, tail = line.rpartition("  ")
+        if line.endswith(" s") and head.strip():
+            try:
+                seconds = float(tail.strip().removesuffix(" s"))
+            except ValueError:
+                continue
+            rows.append(
+                {
+                    "area": "foundation",
+                    "measure": f"build step: {head.strip()}",
+                    "median_s": seconds,
+                    "runs": 1,
+                }
+            )
+    return rows
+
+
+def _daily_gains_sql() -> str:
+    from followaudit.workspace import load_sql
+
+    return load_sql("growth/creator_daily")

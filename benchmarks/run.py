@@ -1,0 +1,107 @@
+"""Run every `benchmarks/bench_*.py` and write docs/benchmarks.md.
+
+Usage: python -m benchmarks.run [--accounts 1000000] [--only NAME ...]
+The large world and its workspace are generated/built by bench_generate / bench_build (which also
+time them) and reused from bench_data/ by later runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import platform
+import sys
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+
+from benchmarks.context import BENCH_DATA, ROOT, Context
+
+ORDER = ["generate", "build", "detection", "growth", "policy", "pages"]
+
+
+def machine_line() -> str:
+    """A one-line description of this machine for the report."""
+    cpu = "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {mem_gib:.0f} GiB RAM, "
+        f"Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    )
+
+
+def discover(only: list[str] | None) -> list[str]:
+    """Benchmark module names in run order."""
+    names = sorted(p.stem.removeprefix("bench_") for p in (ROOT / "benchmarks").glob("bench_*.py"))
+    names.sort(key=lambda n: ORDER.index(n) if n in ORDER else len(ORDER))
+    return [n for n in names if not only or n in only]
+
+
+def render(rows: list[dict], failures: list[str], accounts: int) -> str:
+    """The markdown report."""
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on: {machine_line()}.",
+        f"Large world: `followaudit generate --accounts {accounts}` (bench_data/, not committed).",
+        "Reproduce with `make bench` (median of the stated number of runs; RSS = peak resident memory).",
+        "",
+        "| area | measure | median | target | peak RSS | runs | note |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        seconds = row.get("median_s")
+        shown = (
+            f"{seconds * 1000:.1f} ms"
+            if seconds is not None and seconds < 1
+            else (f"{seconds:.2f} s" if seconds is not None else row.get("value", ""))
+        )
+        rss = f"{row['peak_rss_mb']:.0f} MB" if row.get("peak_rss_mb") else ""
+        lines.append(
+            f"| {row['area']} | {row['measure']} | {shown} | {row.get('target', '')} | {rss} "
+            f"| {row.get('runs', '')} | {row.get('note', '')} |"
+        )
+    if failures:
+        lines += ["", "## Benchmarks that failed", ""] + [f"- {f}" for f in failures]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmarks and write the report."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--accounts", type=int, default=1_000_000)
+    parser.add_argument("--only", nargs="*")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    args = parser.parse_args(argv)
+    suffix = "1m" if args.accounts == 1_000_000 else str(args.accounts)
+    ctx = Context(
+        world_dir=BENCH_DATA / f"world_{suffix}",
+        workspace=BENCH_DATA / f"world_{suffix}.duckdb",
+        sample_workspace=ROOT / "workspaces" / "sample.duckdb",
+        accounts=args.accounts,
+    )
+    rows, failures = [], []
+    for name in discover(args.only):
+        print(f"== {name}", flush=True)
+        try:
+            module = importlib.import_module(f"benchmarks.bench_{name}")
+            for row in module.run(ctx):
+                print("  ", row, flush=True)
+                rows.append(row)
+        except Exception as exc:  # a failed benchmark is reported, the others still run
+            traceback.print_exc()
+            failures.append(f"{name}: {exc!r}")
+    args.out.write_text(render(rows, failures, args.accounts))
+    print(f"wrote {args.out}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
