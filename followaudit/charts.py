@@ -1,0 +1,342 @@
+"""Pure chart builders: a small Polars frame in, an Altair chart out (no Streamlit, no SQL).
+
+Frames arrive already aggregated or sampled in SQL (Altair refuses > 5,000 rows by default and
+we keep it that way); a builder says so in the subtitle when its data is a sample.
+"""
+
+from __future__ import annotations
+
+import math
+
+import altair as alt
+import polars as pl
+
+MAX_MARKS = 5_000
+VERDICT_COLORS = alt.Scale(
+    domain=["suspicious", "explained", "annotated"], range=["#d62728", "#2ca02c", "#7f7f7f"]
+)
+SPIKE_SELECTION = "spike"
+
+
+def _check_size(frame: pl.DataFrame, what: str) -> None:
+    """Fail loudly instead of shipping a chart the browser cannot draw."""
+    if frame.height > MAX_MARKS:
+        raise ValueError(
+            f"{what}: {frame.height} rows; aggregate or sample to <= {MAX_MARKS} in SQL"
+        )
+
+
+def _title(text: str, note: str | None = None) -> alt.TitleParams:
+    return alt.TitleParams(text, subtitle=[note] if note else [], anchor="start")
+
+
+def growth_chart(
+    daily: pl.DataFrame,
+    spikes: pl.DataFrame,
+    annotations: pl.DataFrame | None = None,
+    title: str = "New followers per day",
+) -> alt.LayerChart:
+    """Daily gains with expected band, clickable spike bands by verdict, engagement on a 2nd axis.
+
+    `daily`: date, new_follows, expected, lower, upper, engagement. `spikes`: spike_id, start,
+    end, verdict, excess. `annotations`: date, kind, note (optional).
+    """
+    _check_size(daily, "growth_chart")
+    base = alt.Chart(daily).encode(x=alt.X("date:T", title=None))
+    band = base.mark_area(opacity=0.25, color="#9ecae1").encode(
+        y=alt.Y("lower:Q", title="New followers per day"), y2="upper:Q"
+    )
+    expected = base.mark_line(strokeDash=[4, 3], color="#3182bd").encode(y="expected:Q")
+    gains = base.mark_line(color="#08306b", point=alt.OverlayMarkDef(size=12)).encode(
+        y="new_follows:Q",
+        tooltip=[
+            alt.Tooltip("date:T"),
+            alt.Tooltip("new_follows:Q", title="new followers", format=","),
+            alt.Tooltip("expected:Q", format=",.0f"),
+            alt.Tooltip("engagement:Q", format=",.0f"),
+        ],
+    )
+    layers = [_spike_layer(spikes), band, expected, gains]
+    if annotations is not None and annotations.height:
+        layers.append(_annotation_layer(annotations))
+    engagement = base.mark_line(color="#fd8d3c", opacity=0.7, strokeWidth=1.5).encode(
+        y=alt.Y(
+            "engagement:Q",
+            title="Engagement (likes + comments + shares)",
+            axis=alt.Axis(titleColor="#fd8d3c"),
+        )
+    )
+    left = alt.layer(*layers)
+    return (
+        alt.layer(left, engagement)
+        .resolve_scale(y="independent")
+        .properties(
+            title=_title(title, "Shaded bands are spikes (click one); blue band = expected range"),
+            height=320,
+        )
+    )
+
+
+def _spike_layer(spikes: pl.DataFrame) -> alt.Chart:
+    """Full-height bands over each spike's days; a click selects the spike (`spike_id`)."""
+    frame = spikes.select("spike_id", "start", "end", "verdict", "excess").with_columns(
+        pl.col("end").cast(pl.Date).dt.offset_by("1d").alias("end_next")
+    )
+    pick = alt.selection_point(name=SPIKE_SELECTION, fields=["spike_id"], on="click")
+    return (
+        alt.Chart(frame)
+        .mark_rect(opacity=0.3)
+        .encode(
+            x="start:T",
+            x2="end_next:T",
+            color=alt.Color("verdict:N", scale=VERDICT_COLORS, title="Spike verdict"),
+            opacity=alt.condition(pick, alt.value(0.45), alt.value(0.15)),
+            tooltip=[
+                alt.Tooltip("spike_id:Q", title="Spike"),
+                alt.Tooltip("verdict:N"),
+                alt.Tooltip("start:T"),
+                alt.Tooltip("end:T"),
+                alt.Tooltip("excess:Q", title="excess followers", format=",.0f"),
+            ],
+        )
+        .add_params(pick)
+    )
+
+
+def _annotation_layer(annotations: pl.DataFrame) -> alt.Chart:
+    """Benign-event annotations as grey rules with their label."""
+    base = alt.Chart(annotations).encode(x="date:T")
+    rule = base.mark_rule(color="#636363", strokeDash=[2, 2]).encode(
+        tooltip=[alt.Tooltip("date:T"), alt.Tooltip("kind:N"), alt.Tooltip("note:N")]
+    )
+    text = base.mark_text(align="left", dx=3, dy=-140, color="#636363").encode(text="kind:N")
+    return alt.layer(rule, text)
+
+
+def histogram(
+    frame: pl.DataFrame, x: str, y: str, title: str, x_title: str, y_title: str
+) -> alt.Chart:
+    """Bars of pre-binned counts (`x` is a bin start date or number, `y` its count)."""
+    _check_size(frame, "histogram")
+    x_type = "T" if frame.schema[x].is_temporal() else "Q"
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X(f"{x}:{x_type}", title=x_title),
+            y=alt.Y(f"{y}:Q", title=y_title),
+            tooltip=[alt.Tooltip(f"{x}:{x_type}"), alt.Tooltip(f"{y}:Q", format=",")],
+        )
+        .properties(title=_title(title), height=220)
+    )
+
+
+def follower_map(frame: pl.DataFrame, note: str | None = None) -> alt.Chart:
+    """Ordered follower list: rank x account creation date, anomalous cohorts highlighted."""
+    _check_size(frame, "follower_map")
+    return (
+        alt.Chart(frame)
+        .mark_circle(size=10, opacity=0.6)
+        .encode(
+            x=alt.X("rank:Q", title="Follower rank (0 = oldest follower)"),
+            y=alt.Y("created_at:T", title="Account created"),
+            color=alt.Color(
+                "in_cohort:N",
+                scale=alt.Scale(domain=[True, False], range=["#d62728", "#9e9e9e"]),
+                title="Anomalous cohort",
+            ),
+            tooltip=["rank:Q", "created_at:T", "in_cohort:N"],
+        )
+        .properties(title=_title("Follower map", note), height=300)
+    )
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def waterfall_steps(contribs: pl.DataFrame, base_value: float, top: int = 8) -> pl.DataFrame:
+    """Waterfall rows in probability terms from log-odds SHAP (`label`, `shap`) and the base value.
+
+    The `top` largest |SHAP| contributors keep their own bar, the rest are grouped; each bar runs
+    from the probability before the contribution to the probability after it.
+    """
+    ordered = contribs.sort(pl.col("shap").abs(), descending=True)
+    head, rest = ordered.head(top), ordered.slice(top)
+    rows = list(zip(head["label"].to_list(), head["shap"].to_list(), strict=True))
+    if rest.height:
+        rows.append((f"{rest.height} other features", float(rest["shap"].sum())))
+    out, level = [], base_value
+    for order, (label, shap) in enumerate(rows):
+        start, end = _sigmoid(level), _sigmoid(level + shap)
+        out.append((order, label, float(shap), start, end, end - start))
+        level += shap
+    return pl.DataFrame(
+        out,
+        schema=["order", "label", "shap", "start", "end", "delta"],
+        orient="row",
+    )
+
+
+def shap_waterfall(
+    steps: pl.DataFrame, base_prob: float, final_prob: float, calibrated: float | None = None
+) -> alt.LayerChart:
+    """Horizontal waterfall: each bar moves P(fake) from `start` to `end`; base and final labelled."""
+    _check_size(steps, "shap_waterfall")
+    frame = steps.with_columns(
+        pl.when(pl.col("delta") >= 0)
+        .then(pl.lit("raises"))
+        .otherwise(pl.lit("lowers"))
+        .alias("effect"),
+        (
+            pl.when(pl.col("delta") >= 0).then(pl.lit("+")).otherwise(pl.lit(""))
+            + (pl.col("delta") * 100).round(1).cast(pl.String)
+            + pl.lit(" pts")
+        ).alias("text"),
+    )
+    y = alt.Y("label:N", sort=alt.SortField("order"), title=None)
+    bars = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            y=y,
+            x=alt.X(
+                "start:Q",
+                title="Probability of fake",
+                scale=alt.Scale(domain=[0, 1]),
+                axis=alt.Axis(format="%"),
+            ),
+            x2="end:Q",
+            color=alt.Color(
+                "effect:N",
+                scale=alt.Scale(domain=["raises", "lowers"], range=["#d62728", "#1f77b4"]),
+                title=None,
+            ),
+            tooltip=[
+                "label:N",
+                alt.Tooltip("delta:Q", format="+.1%", title="change"),
+                alt.Tooltip("shap:Q", format="+.2f", title="SHAP (log-odds)"),
+            ],
+        )
+    )
+    labels = (
+        alt.Chart(frame).mark_text(align="left", dx=4).encode(y=y, x=alt.X("end:Q"), text="text:N")
+    )
+    marks = alt.Chart(
+        pl.DataFrame({"p": [base_prob, final_prob], "what": ["base value", "model output"]})
+    )
+    rules = marks.mark_rule(strokeDash=[4, 3], color="#555").encode(
+        x="p:Q", tooltip=["what:N", alt.Tooltip("p:Q", format=".1%")]
+    )
+    subtitle = f"Base {base_prob:.1%} -> model output {final_prob:.1%}"
+    if calibrated is not None:
+        subtitle += f" -> calibrated score {calibrated:.1%}"
+    return alt.layer(bars, labels, rules).properties(
+        title=_title("Why this score", subtitle), height=max(160, 28 * frame.height)
+    )
+
+
+def beeswarm(sample: pl.DataFrame, note: str) -> alt.Chart:
+    """SHAP summary: one dot per (account, feature), x = SHAP, colour = feature value percentile."""
+    _check_size(sample, "beeswarm")
+    return (
+        alt.Chart(sample)
+        .transform_calculate(jitter="(random() - 0.5) * 0.8")
+        .mark_circle(size=14, opacity=0.6)
+        .encode(
+            y=alt.Y("label:N", sort=alt.SortField("rank"), title=None),
+            yOffset=alt.YOffset("jitter:Q", scale=alt.Scale(domain=[-1, 1])),
+            x=alt.X("shap:Q", title="SHAP value (log-odds; right = more likely fake)"),
+            color=alt.Color(
+                "value_pct:Q",
+                scale=alt.Scale(scheme="redblue", reverse=True),
+                title="Feature value (percentile)",
+            ),
+            tooltip=[
+                "label:N",
+                alt.Tooltip("value:Q", format=",.3g"),
+                alt.Tooltip("shap:Q", format="+.2f"),
+            ],
+        )
+        .properties(title=_title("SHAP summary", note), height=alt.Step(26))
+    )
+
+
+def importance_bar(frame: pl.DataFrame) -> alt.Chart:
+    """Mean |SHAP| per feature, largest first."""
+    _check_size(frame, "importance_bar")
+    return (
+        alt.Chart(frame)
+        .mark_bar(color="#6a51a3")
+        .encode(
+            y=alt.Y("label:N", sort="-x", title=None),
+            x=alt.X("mean_abs_shap:Q", title="Mean |SHAP| (log-odds)"),
+            tooltip=["label:N", alt.Tooltip("mean_abs_shap:Q", format=".3f"), "description:N"],
+        )
+        .properties(title=_title("Feature importance"))
+    )
+
+
+def dependence(frame: pl.DataFrame, feature: str, color_feature: str, note: str) -> alt.Chart:
+    """SHAP of `feature` against its value (`value`, `shap`), coloured by `color_value`."""
+    _check_size(frame, "dependence")
+    return (
+        alt.Chart(frame)
+        .mark_circle(size=18, opacity=0.6)
+        .encode(
+            x=alt.X("value:Q", title=feature),
+            y=alt.Y("shap:Q", title=f"SHAP of {feature}"),
+            color=alt.Color(
+                "color_value:Q", title=color_feature, scale=alt.Scale(scheme="viridis")
+            ),
+            tooltip=[
+                alt.Tooltip("value:Q", format=",.3g"),
+                alt.Tooltip("shap:Q", format="+.2f"),
+                alt.Tooltip("color_value:Q", format=",.3g", title=color_feature),
+            ],
+        )
+        .properties(title=_title(f"Dependence: {feature}", note), height=300)
+    )
+
+
+def calibration_curve(frame: pl.DataFrame) -> alt.LayerChart:
+    """Mean predicted vs observed fake rate per bin (`predicted`, `observed`, `count`), with the diagonal."""
+    _check_size(frame, "calibration_curve")
+    diagonal = (
+        alt.Chart(pl.DataFrame({"p": [0.0, 1.0]}))
+        .mark_line(strokeDash=[4, 3], color="#999")
+        .encode(x="p:Q", y="p:Q")
+    )
+    points = (
+        alt.Chart(frame)
+        .mark_line(point=True, color="#d62728")
+        .encode(
+            x=alt.X("predicted:Q", title="Predicted P(fake)", scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y("observed:Q", title="Observed share fake", scale=alt.Scale(domain=[0, 1])),
+            tooltip=[
+                alt.Tooltip("predicted:Q", format=".2f"),
+                alt.Tooltip("observed:Q", format=".2f"),
+                alt.Tooltip("count:Q", format=","),
+            ],
+        )
+    )
+    return alt.layer(diagonal, points).properties(
+        title=_title("Calibration (out-of-fold)"), height=260
+    )
+
+
+def ranked_bars(
+    frame: pl.DataFrame, label: str, value: str, title: str, value_title: str
+) -> alt.Chart:
+    """Horizontal bars of `value` by `label`, largest first (e.g. worst creators)."""
+    _check_size(frame, "ranked_bars")
+    return (
+        alt.Chart(frame)
+        .mark_bar(color="#d62728")
+        .encode(
+            y=alt.Y(f"{label}:N", sort="-x", title=None),
+            x=alt.X(f"{value}:Q", title=value_title),
+            tooltip=[f"{label}:N", alt.Tooltip(f"{value}:Q", format=",.3g")],
+        )
+        .properties(title=_title(title))
+    )

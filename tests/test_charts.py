@@ -1,0 +1,161 @@
+"""Chart builders: mark types, encoded fields, selections and the 5,000-row guard."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import polars as pl
+import pytest
+
+from followaudit import charts
+
+
+def _daily(days: int = 10) -> pl.DataFrame:
+    start = date(2024, 3, 1)
+    return pl.DataFrame(
+        {
+            "date": [start + timedelta(days=i) for i in range(days)],
+            "new_follows": [10 + i for i in range(days)],
+            "expected": [10.0] * days,
+            "lower": [5.0] * days,
+            "upper": [15.0] * days,
+            "engagement": [100.0 * i for i in range(days)],
+        }
+    )
+
+
+def _spikes() -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "spike_id": [1, 2],
+            "start": [date(2024, 3, 3), date(2024, 3, 7)],
+            "end": [date(2024, 3, 3), date(2024, 3, 8)],
+            "verdict": ["suspicious", "explained"],
+            "excess": [500.0, 80.0],
+        }
+    )
+
+
+def _layers(spec: dict) -> list[dict]:
+    """Every leaf layer of a (nested) layered Vega-Lite spec."""
+    if "layer" not in spec:
+        return [spec]
+    return [leaf for layer in spec["layer"] for leaf in _layers(layer)]
+
+
+def _mark(layer: dict) -> str:
+    mark = layer["mark"]
+    return mark["type"] if isinstance(mark, dict) else mark
+
+
+def test_growth_chart_has_band_gains_clickable_spikes_and_second_axis():
+    spec = charts.growth_chart(_daily(), _spikes()).to_dict()
+    layers = _layers(spec)
+    marks = [_mark(layer) for layer in layers]
+    assert marks.count("rect") == 1 and "area" in marks and "line" in marks
+    spike = next(layer for layer in layers if _mark(layer) == "rect")
+    assert spike["encoding"]["x2"]["field"] == "end_next"
+    param = spec["params"][0]  # Altair hoists layer selections to the top with their view
+    assert param["name"] == charts.SPIKE_SELECTION and param["views"] == [spike["name"]]
+    assert param["select"]["fields"] == ["spike_id"]
+    assert spec["resolve"]["scale"]["y"] == "independent"
+    fields = {
+        layer["encoding"]["y"]["field"] for layer in layers if "y" in layer.get("encoding", {})
+    }
+    assert {"new_follows", "lower", "engagement"} <= fields
+
+
+def test_growth_chart_draws_annotations_when_given():
+    notes = pl.DataFrame({"date": [date(2024, 3, 5)], "kind": ["viral"], "note": ["dance video"]})
+    with_notes = _layers(charts.growth_chart(_daily(), _spikes(), notes).to_dict())
+    without = _layers(charts.growth_chart(_daily(), _spikes()).to_dict())
+    assert [_mark(layer) for layer in with_notes].count("rule") == 1
+    assert "rule" not in [_mark(layer) for layer in without]
+
+
+def test_builders_refuse_more_than_5000_rows():
+    big = pl.DataFrame({"bin": list(range(5001)), "n": [1] * 5001})
+    with pytest.raises(ValueError, match="5000"):
+        charts.histogram(big, "bin", "n", "t", "x", "y")
+
+
+def test_waterfall_groups_the_rest_and_ends_at_the_model_output():
+    contribs = pl.DataFrame({"label": list("abcdefghij"), "shap": [1.0, -0.5, 0.25] + [0.1] * 7})
+    steps = charts.waterfall_steps(contribs, base_value=-2.0, top=3)
+    assert steps["label"].to_list() == ["a", "b", "c", "7 other features"]
+    final = 1 / (1 + 2.718281828459045 ** -(-2.0 + 1.0 - 0.5 + 0.25 + 0.7))
+    assert steps["end"][-1] == pytest.approx(final)
+    assert steps["start"][0] == pytest.approx(1 / (1 + 2.718281828459045**2.0))
+    assert steps["start"][1:].to_list() == pytest.approx(steps["end"][:-1].to_list())
+
+
+def test_shap_waterfall_labels_base_and_final_probability():
+    contribs = pl.DataFrame({"label": ["No profile picture", "Young account"], "shap": [1.3, 0.9]})
+    steps = charts.waterfall_steps(contribs, base_value=-1.0)
+    spec = charts.shap_waterfall(steps, 0.27, 0.77, calibrated=0.8).to_dict()
+    assert "80.0%" in spec["title"]["subtitle"][0]
+    marks = [_mark(layer) for layer in _layers(spec)]
+    assert marks == ["bar", "text", "rule"]
+
+
+@pytest.mark.parametrize(
+    ("builder", "frame", "mark", "x_field"),
+    [
+        (
+            lambda f: charts.beeswarm(f, "sample of 3 accounts"),
+            pl.DataFrame(
+                {
+                    "label": ["a"] * 3,
+                    "rank": [1] * 3,
+                    "shap": [0.1, 0.2, -0.1],
+                    "value": [1.0, 2.0, 3.0],
+                    "value_pct": [0.0, 0.5, 1.0],
+                }
+            ),
+            "circle",
+            "shap",
+        ),
+        (
+            charts.importance_bar,
+            pl.DataFrame(
+                {"label": ["a", "b"], "mean_abs_shap": [0.5, 0.2], "description": ["x", "y"]}
+            ),
+            "bar",
+            "mean_abs_shap",
+        ),
+        (
+            lambda f: charts.dependence(f, "age", "pic", "sample"),
+            pl.DataFrame({"value": [1.0, 2.0], "shap": [0.1, -0.1], "color_value": [0.0, 1.0]}),
+            "circle",
+            "value",
+        ),
+        (
+            lambda f: charts.follower_map(f, None),
+            pl.DataFrame(
+                {
+                    "rank": [0, 1],
+                    "created_at": [date(2020, 1, 1), date(2021, 1, 1)],
+                    "in_cohort": [True, False],
+                }
+            ),
+            "circle",
+            "rank",
+        ),
+    ],
+)
+def test_simple_builders_encode_expected_fields(builder, frame, mark, x_field):
+    spec = builder(frame).to_dict()
+    assert _mark(spec) == mark
+    assert spec["encoding"]["x"]["field"] == x_field
+
+
+def test_calibration_curve_has_diagonal_and_points():
+    frame = pl.DataFrame({"predicted": [0.1, 0.9], "observed": [0.05, 0.95], "count": [10, 10]})
+    marks = [_mark(layer) for layer in _layers(charts.calibration_curve(frame).to_dict())]
+    assert marks == ["line", "line"]
+
+
+def test_histogram_uses_temporal_axis_for_dates():
+    frame = pl.DataFrame({"day": [date(2024, 1, 1), date(2024, 1, 2)], "n": [3, 4]})
+    spec = charts.histogram(frame, "day", "n", "Created", "day", "accounts").to_dict()
+    assert spec["encoding"]["x"]["type"] == "temporal"
