@@ -1,0 +1,263 @@
+"""Expected daily follower gain: robust trailing baseline, weekday seasonality, engagement."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+MAD_TO_SIGMA = 1.4826
+# Columns that are zero on a day with no row; others (running totals, means) are not.
+ZERO_ON_QUIET_DAYS = {
+    "new_follows",
+    "unfollows",
+    "net_gain",
+    "views",
+    "likes",
+    "comments",
+    "shares",
+    "engagement_rate",
+    "flagged_follows",
+    "young_follows",
+    "nopic_follows",
+}
+
+
+@dataclass(frozen=True)
+class BaselineConfig:
+    """Knobs of the expected-gain model and of what counts as 'far above'."""
+
+    window: int = 28  # trailing days for the median/MAD baseline
+    min_history: int = 7  # days of history before a baseline is trusted
+    k: float = 5.0  # robust sigmas above expected for a day to be anomalous
+    k_quality: float = 4.0  # sigmas above a creator's usual flagged follows
+    min_ratio: float = 1.5  # ... and at least this many times the expected gain
+    min_excess: float = 10.0  # ... and at least this many followers above it (per day)
+
+
+def _trailing(col: pl.Expr, cfg: BaselineConfig) -> pl.Expr:
+    """A trailing median that excludes the current day, per creator."""
+    stat = col.shift(1).rolling_median(cfg.window, min_samples=cfg.min_history)
+    return stat.over("creator_id")
+
+
+def densify(daily: pl.DataFrame) -> pl.DataFrame:
+    """Fill missing days with zeros from each creator's first day to the last day seen."""
+    if daily.is_empty():
+        return daily
+    last = daily["date"].max()
+    calendar = (
+        daily.group_by("creator_id")
+        .agg(pl.col("date").min().alias("first"))
+        .with_columns(pl.date_ranges("first", pl.lit(last), "1d").alias("date"))
+        .explode("date")
+        .select("creator_id", "date")
+    )
+    counts = [c for c in daily.columns if c in ZERO_ON_QUIET_DAYS]
+    return (
+        calendar.join(daily, on=["creator_id", "date"], how="left")
+        .with_columns(pl.col(counts).fill_null(0))
+        .sort("creator_id", "date")
+    )
+
+
+def _ensure_quality(daily: pl.DataFrame) -> pl.DataFrame:
+    """Quality columns default to zero so a plain count series still works."""
+    missing = [
+        pl.lit(0).alias(c)
+        for c in ("flagged_follows", "young_follows", "nopic_follows", "views", "likes")
+        if c not in daily.columns
+    ]
+    return daily.with_columns(missing) if missing else daily
+
+
+def expected_gain(daily: pl.DataFrame, cfg: BaselineConfig | None = None) -> pl.DataFrame:
+    """Add expected, expected_low/high, quality baseline and anomaly flags to a daily series."""
+    cfg = cfg or BaselineConfig()
+    frame = densify(_ensure_quality(daily)).with_columns(
+        pl.col("new_follows").cast(pl.Float64).alias("_g"),
+        pl.col("flagged_follows").cast(pl.Float64).alias("_q"),
+        pl.col("date").dt.weekday().alias("_dow"),
+    )
+    # Baselines use the unflagged ("organic") series so a long drip cannot raise its own bar.
+    frame = frame.with_columns((pl.col("_g") - pl.col("_q")).clip(0).alias("_o"))
+    frame = _with_seasonal_baseline(frame, cfg)
+    frame = _with_engagement_prediction(frame, cfg)
+    frame = _with_quality_baseline(frame)
+    expected = pl.max_horizontal("_base", "_eng") + pl.col("quality_expected")
+    frame = frame.with_columns(expected.alias("expected"))
+    scale = pl.max_horizontal(pl.col("_mad") * MAD_TO_SIGMA, pl.col("expected").sqrt(), pl.lit(1.0))
+    frame = frame.with_columns(scale.alias("_scale"))
+    return frame.with_columns(
+        (pl.col("expected") - cfg.k * pl.col("_scale")).clip(0).alias("expected_low"),
+        (pl.col("expected") + cfg.k * pl.col("_scale")).alias("expected_high"),
+        _count_anomaly(cfg).alias("count_anomaly"),
+        _quality_anomaly(cfg).alias("quality_anomaly"),
+    )
+
+
+def _with_seasonal_baseline(frame: pl.DataFrame, cfg: BaselineConfig) -> pl.DataFrame:
+    """Trailing median/MAD of organic gain times a per-creator weekday factor."""
+    frame = frame.with_columns(_trailing(pl.col("_o"), cfg).alias("_med"))
+    frame = frame.with_columns(pl.col("_med").forward_fill().over("creator_id"))
+    frame = frame.with_columns(
+        _trailing((pl.col("_o") - pl.col("_med")).abs(), cfg).alias("_mad"),
+    )
+    # Weekday factor: how a weekday's gain compares with the trailing median, robustly.
+    ratio = (pl.col("_o") + 1) / (pl.col("_med") + 1)
+    factor = ratio.median().over("creator_id", "_dow") / ratio.median().over("creator_id")
+    frame = frame.with_columns(factor.fill_null(1.0).clip(0.5, 2.0).alias("_season"))
+    return frame.with_columns(
+        (pl.col("_med") * pl.col("_season")).fill_null(pl.col("_o")).alias("_base"),
+        pl.col("_mad").fill_null(pl.col("_o").sqrt()),
+    )
+
+
+def _with_engagement_prediction(frame: pl.DataFrame, cfg: BaselineConfig) -> pl.DataFrame:
+    """What the day's views and likes predict, at the creator's trailing follows-per-view."""
+    per_view = pl.when(pl.col("views") > 0).then(pl.col("_o") / pl.col("views"))
+    per_like = pl.when(pl.col("likes") > 0).then(pl.col("_o") / pl.col("likes"))
+    frame = frame.with_columns(
+        _trailing(per_view, cfg).alias("_per_view"),
+        _trailing(per_like, cfg).alias("_per_like"),
+        _trailing(pl.col("views").cast(pl.Float64), cfg).alias("views_baseline"),
+    )
+    eng = pl.max_horizontal(
+        pl.col("_per_view") * pl.col("views"), pl.col("_per_like") * pl.col("likes")
+    )
+    return frame.with_columns(eng.fill_null(0.0).alias("_eng"))
+
+
+def _with_quality_baseline(frame: pl.DataFrame) -> pl.DataFrame:
+    """A creator's usual flagged follows per day: whole-series median and MAD."""
+    med = pl.col("_q").median().over("creator_id")
+    mad = (pl.col("_q") - med).abs().median().over("creator_id")
+    return frame.with_columns(med.alias("quality_expected"), mad.alias("_qmad"))
+
+
+def _count_anomaly(cfg: BaselineConfig) -> pl.Expr:
+    """Gain far above both the seasonal baseline and the engagement prediction."""
+    excess = pl.col("_g") - pl.col("expected")
+    return (
+        (excess > cfg.k * pl.col("_scale"))
+        & (pl.col("_g") > cfg.min_ratio * pl.col("expected"))
+        & (excess >= cfg.min_excess)
+    )
+
+
+def _quality_anomaly(cfg: BaselineConfig) -> pl.Expr:
+    """Flagged new followers far above the creator's usual number."""
+    qscale = pl.max_horizontal(
+        pl.col("_qmad") * MAD_TO_SIGMA, pl.col("quality_expected").sqrt(), pl.lit(1.0)
+    )
+    excess = pl.col("_q") - pl.col("quality_expected")
+    return (excess > cfg.k_quality * qscale) & (excess >= cfg.min_excess / 2)
+
+
+def find_runs(frame: pl.DataFrame, max_gap: int = 2) -> pl.DataFrame:
+    """Group anomalous days into runs (gaps of up to `max_gap` quiet days are bridged)."""
+    anomalous = frame.filter(pl.col("count_anomaly") | pl.col("quality_anomaly"))
+    anomalous = anomalous.select("creator_id", "date").sort("creator_id", "date")
+    gap = (pl.col("date") - pl.col("date").shift(1)).dt.total_days()
+    new_run = (pl.col("creator_id") != pl.col("creator_id").shift(1)) | (gap > max_gap + 1)
+    return (
+        anomalous.with_columns(new_run.fill_null(True).cum_sum().alias("run"))
+        .group_by("run")
+        .agg(
+            pl.col("creator_id").first(),
+            pl.col("date").min().alias("start"),
+            pl.col("date").max().alias("end"),
+        )
+        .drop("run")
+    )
+
+
+def summarise_runs(frame: pl.DataFrame, runs: pl.DataFrame) -> pl.DataFrame:
+    """Totals, excess and robust z-scores of each run's days."""
+    days = runs.join(frame, on="creator_id").filter(
+        pl.col("date").is_between(pl.col("start"), pl.col("end"))
+    )
+    qscale = pl.max_horizontal(
+        pl.col("_qmad") * MAD_TO_SIGMA, pl.col("quality_expected").sqrt(), pl.lit(1.0)
+    )
+    out = days.group_by("creator_id", "start", "end").agg(
+        pl.col("new_follows").sum().cast(pl.Int64).alias("followers_gained"),
+        pl.col("expected").sum().alias("expected_followers"),
+        pl.col("flagged_follows").sum().alias("_flagged"),
+        pl.col("young_follows").sum().alias("_young"),
+        pl.col("nopic_follows").sum().alias("_nopic"),
+        pl.col("quality_expected").sum().alias("_flagged_expected"),
+        (pl.col("_scale") ** 2).sum().sqrt().alias("_count_sigma"),
+        (qscale**2).sum().sqrt().alias("_quality_sigma"),
+        pl.col("views").sum().alias("_views"),
+        pl.col("views_baseline").fill_null(0).sum().alias("_views_baseline"),
+        pl.len().alias("days"),
+    )
+    gained = pl.col("followers_gained").clip(1)
+    return out.with_columns(
+        (pl.col("followers_gained") - pl.col("expected_followers")).alias("excess"),
+        (pl.col("_flagged") - pl.col("_flagged_expected")).alias("flagged_excess"),
+        (pl.col("_flagged") / gained).alias("flagged_share"),
+        (pl.col("_young") / gained).alias("young_share"),
+        (pl.col("_nopic") / gained).alias("nopic_share"),
+        ((pl.col("_views") + 1) / (pl.col("_views_baseline") + 1)).alias("views_ratio"),
+    ).with_columns(
+        pl.max_horizontal(
+            pl.col("excess") / pl.col("_count_sigma"),
+            pl.col("flagged_excess") / pl.col("_quality_sigma"),
+        ).alias("score")
+    )
+
+
+@dataclass(frozen=True)
+class VerdictConfig:
+    """When a spike's new followers make it `suspicious` rather than `explained`."""
+
+    fake_excess_share: float = 0.3  # flagged followers above usual, as a share of the excess
+    flagged_share: float = 0.5  # or simply this share of all new followers flagged
+    engagement_rise: float = 2.0  # views this many times their usual level explain a spike
+    young_share: float = 0.5  # unexplained spikes of this many brand-new accounts ...
+    cohort_share: float = 0.3  # ... mostly from one creation cohort
+    drip_days: int = 5  # runs at least this long are drips, shorter ones bursts
+
+
+def assign_verdict(spikes: pl.DataFrame, cfg: VerdictConfig | None = None) -> pl.DataFrame:
+    """Add `verdict` (suspicious|explained), `kind` (burst|drip) and a plain `reason`."""
+    cfg = cfg or VerdictConfig()
+    if "cohort_share" not in spikes.columns:
+        spikes = spikes.with_columns(pl.lit(None, pl.Float64).alias("cohort_share"))
+    low_quality = (pl.col("flagged_excess") >= cfg.fake_excess_share * pl.col("excess").clip(1)) & (
+        pl.col("flagged_excess") >= 5
+    ) | (pl.col("flagged_share") >= cfg.flagged_share)
+    rose = pl.col("views_ratio") >= cfg.engagement_rise
+    odd = (pl.col("young_share") >= cfg.young_share) & (
+        pl.col("cohort_share").fill_null(1.0) >= cfg.cohort_share
+    )
+    suspicious = low_quality | (~rose & odd)
+    return spikes.with_columns(
+        pl.when(suspicious)
+        .then(pl.lit("suspicious"))
+        .otherwise(pl.lit("explained"))
+        .alias("verdict"),
+        pl.when(pl.col("days") >= cfg.drip_days)
+        .then(pl.lit("drip"))
+        .otherwise(pl.lit("burst"))
+        .alias("kind"),
+        _reason(low_quality, rose, odd).alias("reason"),
+    )
+
+
+def _reason(low_quality: pl.Expr, rose: pl.Expr, odd: pl.Expr) -> pl.Expr:
+    """One sentence an analyst can read beside the verdict."""
+    flagged = (pl.col("flagged_share") * 100).round(0).cast(pl.Int64).cast(pl.String)
+    views = pl.col("views_ratio").round(1).cast(pl.String)
+    young = (pl.col("young_share") * 100).round(0).cast(pl.Int64).cast(pl.String)
+    return (
+        pl.when(low_quality)
+        .then(pl.concat_str(pl.lit("low-quality followers: "), flagged, pl.lit("% flagged")))
+        .when(~rose & odd)
+        .then(pl.concat_str(pl.lit("no engagement rise; "), young, pl.lit("% accounts < 7 days")))
+        .when(rose)
+        .then(pl.concat_str(pl.lit("views rose "), views, pl.lit("x with it")))
+        .otherwise(pl.concat_str(pl.lit("followers look genuine ("), flagged, pl.lit("% flagged)")))
+    )

@@ -1,0 +1,87 @@
+/* one row per creator: audience quality score 0-100 and its components */
+with current_followers as (
+    select
+        f.creator_id,
+        count(*) as followers,
+        count(*) filter (where coalesce(s.flagged, false)) as flagged
+    from follows as f
+    left join account_scores as s on s.account_id = f.follower_id
+    where f.unfollowed_at is null
+    group by f.creator_id
+),
+
+recent as (
+    -- engagement over the last 28 days of each creator's series
+    select
+        d.creator_id,
+        sum(d.new_follows) as gained,
+        avg(d.likes + d.comments + d.shares) filter (
+            where d.date > (select max(x.date) from creator_daily as x) - 28
+        ) as daily_engagement,
+        coalesce(corr(d.new_follows, d.views), 0) as follow_view_corr
+    from creator_daily as d
+    group by d.creator_id
+),
+
+suspicious as (
+    select
+        s.creator_id,
+        sum(greatest(s.excess, 0)) as suspicious_excess
+    from spikes as s
+    where s.verdict = 'suspicious'
+    group by s.creator_id
+),
+
+base as (
+    select
+        c.creator_id,
+        a.username,
+        c.followers,
+        c.flagged / greatest(c.followers, 1) as flagged_share,
+        least(coalesce(sp.suspicious_excess, 0) / greatest(r.gained, 1), 1.0)
+            as suspicious_growth_share,
+        coalesce(r.daily_engagement, 0) / greatest(c.followers, 1) as engagement_rate,
+        greatest(coalesce(r.follow_view_corr, 0), 0) as consistency,
+        case
+            when c.followers < $tier_micro then 'nano'
+            when c.followers < $tier_mid then 'micro'
+            when c.followers < $tier_macro then 'mid'
+            when c.followers < $tier_mega then 'macro'
+            else 'mega'
+        end as size_tier
+    from current_followers as c
+    left join accounts as a on a.account_id = c.creator_id
+    left join recent as r on r.creator_id = c.creator_id
+    left join suspicious as sp on sp.creator_id = c.creator_id
+),
+
+tiered as (
+    select
+        b.*,
+        b.engagement_rate / nullif(median(b.engagement_rate) over (partition by b.size_tier), 0)
+            as engagement_vs_tier
+    from base as b
+),
+
+final as (
+    select
+        t.creator_id,
+        t.username,
+        t.followers,
+        round(100 * (
+            $w_flagged * (1 - t.flagged_share)
+            + $w_growth * (1 - t.suspicious_growth_share)
+            + $w_engagement * least(coalesce(t.engagement_vs_tier, 1), 1)
+            + $w_consistency * t.consistency
+        ) / ($w_flagged + $w_growth + $w_engagement + $w_consistency), 1) as quality_score,
+        t.flagged_share,
+        t.suspicious_growth_share,
+        t.engagement_vs_tier,
+        t.consistency,
+        t.size_tier,
+        t.engagement_rate
+    from tiered as t
+)
+
+select * from final
+order by creator_id
