@@ -19,6 +19,7 @@ NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "U
 TRUE_WORDS = "'true', '1', 'yes', 'y', 't'"
 FALSE_WORDS = "'false', '0', 'no', 'n', 'f'"
 EARLIEST = "2005-01-01"
+OFFSET = r"\d:\d\d(:\d\d(\.\d+)?)?\s*(Z|[+-]\d\d(:?\d\d)?)$"
 
 
 @dataclass(frozen=True)
@@ -139,10 +140,11 @@ def _timestamp_expr(col: str, src: str, numeric: bool, text: str) -> str:
         return f"cast({col} as timestamp)"
     if numeric:
         return _epoch(f"cast({col} as double)")
+    # A cast to TIMESTAMP silently drops a UTC offset, so texts with one go through TIMESTAMPTZ.
     return (
-        f"coalesce(try_cast({text} as timestamp), "
-        f"cast(timezone('UTC', try_cast({text} as timestamptz)) as timestamp), "
-        f"{_epoch(f'try_cast({text} as double)')})"
+        f"coalesce(case when regexp_matches({text}, '{OFFSET}') "
+        f"then cast(timezone('UTC', try_cast({text} as timestamptz)) as timestamp) "
+        f"else try_cast({text} as timestamp) end, {_epoch(f'try_cast({text} as double)')})"
     )
 
 
