@@ -1,0 +1,330 @@
+"""Ordered follower lists without follow times: Meeder bounds and sliding-histogram cohorts.
+
+Follow times: Meeder et al. (WWW 2011) — an account cannot follow before it exists, so the
+running maximum of creation times along the follow-ordered list is a lower bound of each
+follow time; interpolating between successive records estimates it.
+Cohorts: Zouzou & Varol (EPJ Data Science 2024) — histogram the creation times of windows of
+consecutive followers (relative to the follow-time bound, so windows are comparable) and score
+each window and creation bin by (count - median) / (IQR + 1) across windows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+
+class FollowerListError(ValueError):
+    """A follower list file cannot be read; the message names file, row and what was expected."""
+
+
+@dataclass(frozen=True)
+class HistogramConfig:
+    """Window size and stride in followers, creation-time bins, anomaly threshold."""
+
+    window: int = 200
+    stride: int = 40
+    bins: int = 12
+    threshold: float = 5.0
+    min_share: float = 0.15  # ... and the hot bin holds this share of a window above its median
+
+
+def load_follower_list(path: str | Path) -> pl.DataFrame:
+    """Read JSON `{follower_id: {"rank", "timestamp"}}` or CSV (follower_id, rank, timestamp)."""
+    path = Path(path)
+    if not path.exists():
+        raise FollowerListError(f"{path}: no such file")
+    if path.suffix.lower() == ".json":
+        frame = _load_json(path)
+    elif path.suffix.lower() == ".csv":
+        frame = _load_csv(path)
+    else:
+        raise FollowerListError(f"{path}: expected a .json or .csv follower list")
+    return _validate(frame, path)
+
+
+def _load_json(path: Path) -> pl.DataFrame:
+    try:
+        data = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise FollowerListError(f"{path}: not valid JSON ({exc})") from exc
+    if not isinstance(data, dict):
+        raise FollowerListError(
+            f'{path}: expected an object {{follower_id: {{"rank", "timestamp"}}}}'
+        )
+    ids, ranks, stamps = [], [], []
+    for key, value in data.items():
+        if not isinstance(value, dict) or "rank" not in value or "timestamp" not in value:
+            raise FollowerListError(
+                f'{path}: follower {key!r}: expected {{"rank": int, "timestamp": unix seconds}},'
+                f" got {value!r}"
+            )
+        ids.append(str(key))
+        ranks.append(value["rank"])
+        stamps.append(value["timestamp"])
+    try:
+        return pl.DataFrame(
+            {"follower_id": ids, "rank": ranks, "timestamp": stamps},
+            schema={"follower_id": pl.String, "rank": pl.Int64, "timestamp": pl.Float64},
+            strict=False,
+        )
+    except (TypeError, pl.exceptions.PolarsError) as exc:
+        raise FollowerListError(
+            f"{path}: rank must be an integer, timestamp a number ({exc})"
+        ) from exc
+
+
+def _load_csv(path: Path) -> pl.DataFrame:
+    try:
+        frame = pl.read_csv(path, schema_overrides={"follower_id": pl.String})
+    except (pl.exceptions.PolarsError, UnicodeDecodeError) as exc:
+        raise FollowerListError(f"{path}: cannot read CSV ({exc})") from exc
+    missing = {"follower_id", "rank", "timestamp"} - set(frame.columns)
+    if missing:
+        raise FollowerListError(
+            f"{path}: missing column(s) {sorted(missing)}; expected follower_id, rank, timestamp"
+        )
+    out = frame.select(
+        "follower_id",
+        pl.col("rank").cast(pl.Int64, strict=False),
+        pl.col("timestamp").cast(pl.Float64, strict=False),
+    )
+    bad = out.with_row_index("row", offset=2).filter(
+        pl.col("rank").is_null() | pl.col("timestamp").is_null()
+    )
+    if not bad.is_empty():
+        rows = bad["row"].head(5).to_list()
+        raise FollowerListError(
+            f"{path}: rows {rows}: rank must be an integer and timestamp unix seconds"
+        )
+    return out
+
+
+def _validate(frame: pl.DataFrame, path: Path) -> pl.DataFrame:
+    if frame.is_empty():
+        raise FollowerListError(f"{path}: the follower list is empty")
+    if frame["rank"].null_count() or frame["timestamp"].null_count():
+        raise FollowerListError(f"{path}: every follower needs an integer rank and a timestamp")
+    if frame["rank"].n_unique() != frame.height:
+        dup = frame.filter(pl.col("rank").is_duplicated())["rank"].head(3).to_list()
+        raise FollowerListError(f"{path}: rank values must be unique; repeated: {dup}")
+    return frame.sort("rank")
+
+
+def estimate_follow_times(df: pl.DataFrame) -> pl.DataFrame:
+    """Add follow-time lower bound (running max), upper bound and interpolated estimate."""
+    df = df.sort("rank")
+    created = df["timestamp"].to_numpy().astype(np.float64)
+    lower = np.maximum.accumulate(created)
+    # Records: followers whose creation time sets a new running maximum. Their follow time is
+    # close to their lower bound; followers between two records followed between the two times.
+    is_record = np.r_[True, lower[1:] > lower[:-1]]
+    record_pos = np.flatnonzero(is_record)
+    position = np.arange(len(created))
+    estimate = np.interp(position, record_pos, lower[record_pos])
+    nxt = np.searchsorted(record_pos, position, side="right")
+    upper = np.where(
+        nxt < len(record_pos), lower[record_pos[np.minimum(nxt, len(record_pos) - 1)]], np.nan
+    )
+    return df.with_columns(
+        pl.Series("follow_lower", lower),
+        pl.Series("follow_upper", upper).fill_nan(None),
+        pl.Series("follow_estimate", estimate),
+    ).with_columns(
+        pl.from_epoch(pl.col("timestamp").cast(pl.Int64), "s").alias("created_at"),
+        pl.from_epoch(pl.col("follow_estimate").cast(pl.Int64), "s").alias("follow_time"),
+    )
+
+
+def _relative_bins(created: np.ndarray, lower: np.ndarray, bins: int) -> np.ndarray:
+    """Creation time as a share of the span [oldest creation, follow-time bound], binned."""
+    first = created.min()
+    span = np.maximum(lower - first, 1.0)
+    relative = (created - first) / span
+    return np.clip((relative * bins).astype(np.int64), 0, bins - 1)
+
+
+def _window_starts(n: int, cfg: HistogramConfig) -> np.ndarray:
+    """Window start positions covering every follower (the last window ends at the list's end)."""
+    if n <= cfg.window:
+        return np.array([0])
+    starts = np.arange(0, n - cfg.window + 1, cfg.stride)
+    if starts[-1] + cfg.window < n:
+        starts = np.r_[starts, n - cfg.window]
+    return starts
+
+
+def _window_scores(
+    bins: np.ndarray, cfg: HistogramConfig
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per window: start positions, (count - median) / (IQR + 1) and count - median per bin."""
+    onehot = np.zeros((len(bins) + 1, cfg.bins), dtype=np.int32)
+    onehot[np.arange(1, len(bins) + 1), bins] = 1
+    cumulative = np.cumsum(onehot, axis=0)
+    starts = _window_starts(len(bins), cfg)
+    ends = np.minimum(starts + cfg.window, len(bins))
+    counts = (cumulative[ends] - cumulative[starts]).astype(np.float64)
+    median = np.median(counts, axis=0)
+    q1, q3 = np.quantile(counts, [0.25, 0.75], axis=0)
+    return starts, (counts - median) / (q3 - q1 + 1.0), counts - median
+
+
+def sliding_histogram(
+    df: pl.DataFrame, cfg: HistogramConfig | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(windows frame, anomalies frame); `df` gains per-follower score and `in_cohort`."""
+    cfg = cfg or HistogramConfig()
+    if "follow_lower" not in df.columns:
+        df = estimate_follow_times(df)
+    created = df["timestamp"].to_numpy().astype(np.float64)
+    bins = _relative_bins(created, df["follow_lower"].to_numpy(), cfg.bins)
+    starts, scores, excess = _window_scores(bins, cfg)
+    ranks = df["rank"].to_numpy()
+    hot_bin = scores.argmax(axis=1)
+    ends = np.minimum(starts + cfg.window, len(ranks)) - 1
+    windows = pl.DataFrame(
+        {
+            "window": np.arange(len(starts)),
+            "rank_start": ranks[starts],
+            "rank_end": ranks[ends],
+            "score": scores.max(axis=1),
+            "bin": hot_bin,
+            "excess": excess[np.arange(len(starts)), hot_bin],
+        }
+    )
+    return windows, _anomalies(df, windows, bins, cfg)
+
+
+def follower_scores(df: pl.DataFrame, cfg: HistogramConfig | None = None) -> pl.DataFrame:
+    """`df` with each follower's score (nearest window, own creation bin) and `in_cohort`."""
+    cfg = cfg or HistogramConfig()
+    if "follow_lower" not in df.columns:
+        df = estimate_follow_times(df)
+    created = df["timestamp"].to_numpy().astype(np.float64)
+    bins = _relative_bins(created, df["follow_lower"].to_numpy(), cfg.bins)
+    starts, scores, excess = _window_scores(bins, cfg)
+    position = np.arange(len(bins))
+    nearest = np.clip(np.rint((position - cfg.window / 2) / cfg.stride), 0, len(starts) - 1)
+    nearest = nearest.astype(np.int64)
+    own = scores[nearest, bins]
+    big = excess[nearest, bins] >= cfg.min_share * cfg.window
+    return df.with_columns(
+        pl.Series("cohort_score", own), pl.Series("in_cohort", (own >= cfg.threshold) & big)
+    )
+
+
+def _anomalies(
+    df: pl.DataFrame, windows: pl.DataFrame, bins: np.ndarray, cfg: HistogramConfig
+) -> pl.DataFrame:
+    """Merge overlapping anomalous windows into rank ranges with their creation-date band."""
+    hot = windows.filter(
+        (pl.col("score") >= cfg.threshold) & (pl.col("excess") >= cfg.min_share * cfg.window)
+    )
+    schema = {
+        "rank_start": pl.Int64,
+        "rank_end": pl.Int64,
+        "followers": pl.Int64,
+        "cohort_followers": pl.Int64,
+        "created_from": pl.Datetime("us"),
+        "created_to": pl.Datetime("us"),
+        "follow_from": pl.Datetime("us"),
+        "follow_to": pl.Datetime("us"),
+        "score": pl.Float64,
+    }
+    if hot.is_empty():
+        return pl.DataFrame(schema=schema)
+    new_range = pl.col("rank_start") > pl.col("rank_end").shift(1).cum_max()
+    ranges = (
+        hot.with_columns(new_range.fill_null(True).cum_sum().alias("group"))
+        .group_by("group")
+        .agg(
+            pl.col("rank_start").min(),
+            pl.col("rank_end").max(),
+            pl.col("score").max(),
+            pl.col("bin").sort_by("score").last(),
+        )
+        .sort("rank_start")
+    )
+    rows = [_describe_range(df, bins, row) for row in ranges.iter_rows(named=True)]
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def _describe_range(df: pl.DataFrame, bins: np.ndarray, row: dict) -> tuple:
+    """One anomalous rank range: its followers in the hot creation bin and their band."""
+    ranks = df["rank"].to_numpy()
+    lo, hi = np.searchsorted(ranks, [row["rank_start"], row["rank_end"] + 1])
+    in_bin = np.flatnonzero(bins[lo:hi] == row["bin"]) + lo
+    created = df["timestamp"].to_numpy()[in_bin]
+    follow = df["follow_estimate"].to_numpy()[lo:hi]
+    band = np.percentile(created, [5, 95]) if len(created) else [np.nan, np.nan]
+
+    def when(seconds: float):
+        return np.datetime64(int(seconds), "s").astype("datetime64[us]").item()
+
+    return (
+        int(row["rank_start"]),
+        int(row["rank_end"]),
+        int(hi - lo),
+        len(in_bin),
+        when(band[0]),
+        when(band[1]),
+        when(follow.min()),
+        when(follow.max()),
+        float(row["score"]),
+    )
+
+
+def follower_map_frame(scored: pl.DataFrame, max_points: int = 5000) -> pl.DataFrame:
+    """Rank x creation date points for the follower map, an even sample of at most `max_points`."""
+    step = max(1, -(-scored.height // max_points))
+    return scored.gather_every(step).select("rank", "created_at", "in_cohort", "follow_time")
+
+
+def add_arguments_cohorts(parser: argparse.ArgumentParser) -> None:
+    """Arguments of `cohorts`."""
+    parser.add_argument("--followers", required=True, type=Path, help="JSON or CSV follower list")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--window", type=int, default=HistogramConfig.window)
+    parser.add_argument("--stride", type=int, default=HistogramConfig.stride)
+    parser.add_argument("--threshold", type=float, default=HistogramConfig.threshold)
+    parser.add_argument("--out", type=Path, help="write per-follower follow times (CSV)")
+
+
+def _iso(frame: pl.DataFrame) -> list[dict]:
+    return frame.with_columns(pl.col(pl.Datetime).dt.to_string("%Y-%m-%dT%H:%M:%S")).to_dicts()
+
+
+def run_cohorts(args: argparse.Namespace) -> int:
+    """Estimate follow times and print anomalous rank ranges; bad files exit 2."""
+    try:
+        followers = load_follower_list(args.followers)
+    except FollowerListError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    cfg = HistogramConfig(window=args.window, stride=args.stride, threshold=args.threshold)
+    timed = estimate_follow_times(followers)
+    _, anomalies = sliding_histogram(timed, cfg)
+    if args.out:
+        follower_scores(timed, cfg).drop("in_cohort").write_csv(args.out)
+    if args.json:
+        follow = timed.select("follower_id", "rank", "follow_time")
+        out = {
+            "followers": timed.height,
+            "anomalies": _iso(anomalies),
+            "follow_times": {
+                r["follower_id"]: {"rank": r["rank"], "follow_time": r["follow_time"]}
+                for r in _iso(follow)
+            },
+        }
+        print(json.dumps(out))
+        return 0
+    print(f"{timed.height} followers; {anomalies.height} anomalous rank range(s)")
+    with pl.Config(tbl_rows=100, tbl_cols=12, tbl_width_chars=180):
+        print(anomalies)
+    return 0
