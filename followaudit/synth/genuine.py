@@ -1,0 +1,78 @@
+"""Organic follows: users follow creators in proportion to the views those creators get."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from followaudit.synth.config import DAY, END_S, HOUR, WorldConfig
+
+# Share of the day's activity per UTC hour: low at night, peak in the evening.
+DIURNAL = np.array(
+    [3, 2, 1.5, 1, 1, 1.2, 2, 3, 3.5, 3.5, 3.5, 4, 4.5, 4.5, 4.5, 5, 5.5, 6, 7, 8, 8.5, 8, 6.5, 4.5]
+)
+DIURNAL_CDF = np.cumsum(DIURNAL) / DIURNAL.sum()
+
+
+def time_of_day(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Seconds after midnight, following the diurnal activity curve."""
+    hour = np.searchsorted(DIURNAL_CDF, rng.random(n))
+    return hour * HOUR + rng.integers(0, HOUR, n)
+
+
+def dedupe_pairs(follower, creator, when, *extra):
+    """Keep each (follower, creator) pair once, at its earliest time."""
+    order = np.lexsort((when, creator, follower))
+    follower, creator, when = follower[order], creator[order], when[order]
+    keep = np.ones(len(order), dtype=bool)
+    keep[1:] = (follower[1:] != follower[:-1]) | (creator[1:] != creator[:-1])
+    return (follower[keep], creator[keep], when[keep], *(e[order][keep] for e in extra))
+
+
+def organic_follows(
+    rng,
+    cfg: WorldConfig,
+    weights: np.ndarray,
+    followers: np.ndarray,
+    created_s: np.ndarray,
+    mean_follows: np.ndarray,
+):
+    """Follow rows for a chunk of genuine accounts: (follower index, creator index, time, day)."""
+    d, c = weights.shape
+    cum = np.cumsum(weights.ravel())
+    total = cum[-1]
+    day0 = np.clip((created_s - cfg.start_s) // DAY, 0, d - 1)
+    active = (END_S - np.maximum(created_s, cfg.start_s)) / (cfg.days * DAY)
+    counts = rng.poisson(mean_follows * np.clip(active, 0, 1))
+    who = np.repeat(np.arange(len(followers)), counts)
+    low = np.concatenate([[0.0], cum])[day0 * c][who]
+    cell = np.searchsorted(cum, low + rng.random(len(who)) * (total - low), side="right").clip(
+        0, d * c - 1
+    )
+    day, creator = cell // c, cell % c
+    when = cfg.start_s + day * DAY + time_of_day(rng, len(who))
+    born = created_s[who]
+    late = when <= born
+    when[late] = born[late] + rng.exponential(3 * HOUR, late.sum()).astype(np.int64) + 60
+    when = np.minimum(when, END_S - 1)
+    return followers[who], creator.astype(np.int64), when.astype(np.int64)
+
+
+def onboarding_follows(rng, followers: np.ndarray, created_s: np.ndarray, popularity: np.ndarray):
+    """New users follow a handful of suggested top creators within minutes of signing up."""
+    top = np.argsort(-popularity)[:30]
+    p = popularity[top] / popularity[top].sum()
+    counts = rng.integers(3, 11, len(followers))
+    who = np.repeat(np.arange(len(followers)), counts)
+    creator = top[rng.choice(len(top), len(who), p=p)]
+    gaps = rng.uniform(4, 50, len(who))
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    offset = np.cumsum(gaps) - np.repeat(np.cumsum(gaps)[starts] - gaps[starts], counts)
+    when = np.minimum(created_s[who] + 60 + offset.astype(np.int64), END_S - 1)
+    return followers[who], creator.astype(np.int64), when
+
+
+def unfollow_times(rng, when: np.ndarray, churn_p: np.ndarray) -> np.ndarray:
+    """Some users undo follows weeks later; -1 = still following at the end of the window."""
+    undo = rng.random(len(when)) < churn_p
+    later = when + rng.exponential(30 * DAY, len(when)).astype(np.int64) + HOUR
+    return np.where(undo & (later < END_S), later, -1)

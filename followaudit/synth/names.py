@@ -1,0 +1,425 @@
+"""Usernames, display names and bios whose patterns overlap between fake and genuine accounts."""
+
+from __future__ import annotations
+
+import numpy as np
+
+FIRST = [
+    "anna",
+    "maria",
+    "luca",
+    "marco",
+    "giulia",
+    "sara",
+    "laura",
+    "paolo",
+    "andrea",
+    "chiara",
+    "emma",
+    "mia",
+    "noah",
+    "liam",
+    "olivia",
+    "ava",
+    "sofia",
+    "lucas",
+    "leo",
+    "mateo",
+    "isabella",
+    "camila",
+    "diego",
+    "juan",
+    "ana",
+    "pedro",
+    "carlos",
+    "lucia",
+    "elena",
+    "jonas",
+    "ben",
+    "lena",
+    "max",
+    "felix",
+    "hannah",
+    "lea",
+    "amir",
+    "omar",
+    "layla",
+    "yusuf",
+    "zeynep",
+    "emre",
+    "aylin",
+    "arjun",
+    "priya",
+    "rohan",
+    "ananya",
+    "kenji",
+    "yuki",
+    "hana",
+    "minh",
+    "linh",
+    "an",
+    "bao",
+    "tuan",
+    "jake",
+    "chloe",
+    "ryan",
+    "tyler",
+    "megan",
+    "kayla",
+    "jordan",
+    "taylor",
+    "alex",
+    "sam",
+    "nina",
+    "ivan",
+    "olga",
+    "dmitri",
+    "katya",
+    "tomas",
+    "eva",
+    "jan",
+    "petra",
+    "kim",
+    "lee",
+    "park",
+    "chen",
+    "wei",
+    "mei",
+    "jun",
+    "ali",
+    "sara",
+]
+LAST = [
+    "rossi",
+    "russo",
+    "ferrari",
+    "bianchi",
+    "romano",
+    "smith",
+    "jones",
+    "brown",
+    "garcia",
+    "martinez",
+    "lopez",
+    "gonzalez",
+    "silva",
+    "santos",
+    "souza",
+    "muller",
+    "schmidt",
+    "schneider",
+    "fischer",
+    "weber",
+    "yilmaz",
+    "kaya",
+    "demir",
+    "sharma",
+    "patel",
+    "singh",
+    "kumar",
+    "tanaka",
+    "suzuki",
+    "sato",
+    "nguyen",
+    "tran",
+    "le",
+    "pham",
+    "kim",
+    "lee",
+    "park",
+    "chen",
+    "wang",
+    "li",
+    "zhang",
+    "ivanov",
+    "petrov",
+    "novak",
+    "dubois",
+    "martin",
+    "bernard",
+    "moreau",
+    "costa",
+    "oliveira",
+    "pereira",
+]
+WORDS = [
+    "sun",
+    "moon",
+    "star",
+    "sky",
+    "blue",
+    "dream",
+    "happy",
+    "lucky",
+    "sweet",
+    "cool",
+    "dance",
+    "music",
+    "vibes",
+    "travel",
+    "food",
+    "coffee",
+    "pizza",
+    "cat",
+    "dog",
+    "bunny",
+    "angel",
+    "wolf",
+    "tiger",
+    "king",
+    "queen",
+    "baby",
+    "boss",
+    "gamer",
+    "pixel",
+    "shadow",
+    "storm",
+    "fire",
+    "ice",
+    "ocean",
+    "wave",
+    "rose",
+    "lily",
+    "cherry",
+    "honey",
+    "sugar",
+    "magic",
+    "crazy",
+    "wild",
+    "free",
+    "soul",
+    "life",
+    "love",
+    "art",
+    "style",
+    "beauty",
+    "fit",
+    "gym",
+    "runner",
+    "chef",
+    "artist",
+    "official",
+    "real",
+    "tiny",
+    "big",
+    "golden",
+    "silver",
+    "dark",
+    "light",
+]
+BIO_PARTS = [
+    "dancer",
+    "student",
+    "mom of 2",
+    "coffee addict",
+    "living my best life",
+    "travel lover",
+    "gamer",
+    "foodie",
+    "dog mom",
+    "cat dad",
+    "artist",
+    "photographer",
+    "music is life",
+    "just vibes",
+    "be kind",
+    "fitness",
+    "makeup",
+    "follow for more",
+    "comedy",
+    "daily vlogs",
+    "nurse",
+    "engineer",
+    "teacher",
+    "football fan",
+    "anime",
+    "books",
+    "she/her",
+    "he/him",
+    "ig: @{u}",
+    "yt: {u}",
+    "business: {u}@mail.com",
+    "🇮🇹",
+    "🇺🇸",
+    "🇩🇪",
+    "✨",
+    "💖",
+    "🎵",
+    "🌍",
+    "{age}",
+    "{age} | {city}",
+    "not active here",
+    "new account",
+    "hi",
+    ":)",
+    "link below",
+    "dm me",
+]
+SPAM_BIOS = [
+    "follow back",
+    "f4f",
+    "dm for promo",
+    "follow me",
+    "new here",
+    "hi",
+    "❤️",
+    "check my profile",
+    "promo in bio",
+    "l4l",
+    "gain followers fast",
+    "earn money online",
+]
+CITIES = [
+    "Milano",
+    "Roma",
+    "Madrid",
+    "Paris",
+    "Berlin",
+    "London",
+    "NYC",
+    "LA",
+    "Istanbul",
+    "Mumbai",
+    "Tokyo",
+    "Seoul",
+    "Manila",
+    "Lagos",
+]
+CONSONANTS = np.array(list("bcdfghjklmnprstvwxyz"))
+VOWELS = np.array(list("aeiouy"))
+LETTERS = np.array(list("abcdefghijklmnopqrstuvwxyz"))
+
+# username style -> probability, by account kind; styles overlap on purpose.
+USERNAME_STYLES = ("name", "name_digits", "words", "word_digits", "syllables", "letters", "default")
+STYLE_P = {
+    "genuine": (0.30, 0.28, 0.16, 0.12, 0.02, 0.02, 0.10),
+    "lurker": (0.14, 0.22, 0.08, 0.12, 0.03, 0.03, 0.38),
+    "creator": (0.45, 0.15, 0.30, 0.08, 0.0, 0.0, 0.02),
+    "fake": (0.04, 0.10, 0.02, 0.30, 0.28, 0.16, 0.10),
+    "camouflaged": (0.30, 0.34, 0.10, 0.12, 0.06, 0.02, 0.06),
+}
+
+
+def _pick(rng: np.random.Generator, words: list[str] | np.ndarray, n: int) -> np.ndarray:
+    return np.asarray(words, dtype=object)[rng.integers(0, len(words), n)]
+
+
+def _syllables(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Pronounceable random strings like 'gyzituvigy' (consonant-vowel pairs)."""
+    pairs = rng.integers(3, 8, n)
+    cons = CONSONANTS[rng.integers(0, len(CONSONANTS), (n, 7))]
+    vows = VOWELS[rng.integers(0, len(VOWELS), (n, 7))]
+    return np.array(
+        [
+            "".join(c + v for c, v in zip(cr[:k], vr[:k], strict=True))
+            for cr, vr, k in zip(cons, vows, pairs, strict=True)
+        ],
+        dtype=object,
+    )
+
+
+def _letters(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Random lowercase strings, optionally followed by digits ('tshphjtowl2401583')."""
+    lengths = rng.integers(6, 13, n)
+    chars = LETTERS[rng.integers(0, 26, (n, 12))]
+    digits = np.where(rng.random(n) < 0.5, rng.integers(0, 10**7, n), -1)
+    return np.array(
+        [
+            "".join(c[:k]) + (str(d) if d >= 0 else "")
+            for c, k, d in zip(chars, lengths, digits, strict=True)
+        ],
+        dtype=object,
+    )
+
+
+def _digits(rng: np.random.Generator, n: int, low: int, high: int) -> np.ndarray:
+    """Digit suffixes of low..high digits; two-digit ones look like birth years."""
+    width = rng.integers(low, high + 1, n)
+    values = rng.integers(0, 10**width)
+    years = rng.integers(1975, 2012, n)
+    out = np.array([str(v).zfill(w) for v, w in zip(values, width, strict=True)], dtype=object)
+    year_like = (width == 4) & (rng.random(n) < 0.6)
+    out[year_like] = years[year_like].astype(str)
+    return out
+
+
+def usernames(rng: np.random.Generator, kinds: np.ndarray) -> np.ndarray:
+    """One username per account; `kinds` names the account kind (keys of STYLE_P)."""
+    n = len(kinds)
+    style = np.empty(n, dtype=np.int8)
+    for kind, probs in STYLE_P.items():
+        mask = kinds == kind
+        style[mask] = rng.choice(len(USERNAME_STYLES), mask.sum(), p=probs)
+    first, last, word, word2 = (
+        _pick(rng, FIRST, n),
+        _pick(rng, LAST, n),
+        _pick(rng, WORDS, n),
+        _pick(rng, WORDS, n),
+    )
+    sep = _pick(rng, ["", "", "_", "."], n)
+    candidates = {
+        0: first + sep + last,
+        1: first + np.where(rng.random(n) < 0.4, last, "") + _digits(rng, n, 2, 4),
+        2: word + sep + np.where(rng.random(n) < 0.6, word2, first),
+        3: word + np.where(rng.random(n) < 0.5, first, "") + _digits(rng, n, 3, 7),
+        4: _syllables(rng, n) + np.where(rng.random(n) < 0.5, _digits(rng, n, 2, 4), ""),
+        5: _letters(rng, n),
+        6: "user" + _digits(rng, n, 10, 13),
+    }
+    out = np.empty(n, dtype=object)
+    for code, values in candidates.items():
+        out[style == code] = values[style == code]
+    return _unique(rng, out)
+
+
+def _unique(rng: np.random.Generator, names: np.ndarray) -> np.ndarray:
+    """Platforms enforce unique handles: later duplicates get a digit suffix."""
+    _, first_index = np.unique(names, return_index=True)
+    dup = np.ones(len(names), dtype=bool)
+    dup[first_index] = False
+    idx = np.flatnonzero(dup)
+    names[idx] = names[idx] + (idx % 9973).astype(str) + rng.integers(0, 100, len(idx)).astype(str)
+    return names
+
+
+def display_names(rng: np.random.Generator, kinds: np.ndarray, users: np.ndarray) -> np.ndarray:
+    """Display names: real names for most people, blanks, handles and nicknames for others."""
+    n = len(kinds)
+    first = np.char.capitalize(_pick(rng, FIRST, n).astype(str)).astype(object)
+    last = np.char.capitalize(_pick(rng, LAST, n).astype(str)).astype(object)
+    word = _pick(rng, WORDS, n)
+    options = np.stack(
+        [
+            first + " " + last,
+            first,
+            word + " " + first,
+            users,
+            np.full(n, None, dtype=object),
+            first + _digits(rng, n, 2, 3),
+        ]
+    )
+    plain = kinds == "fake"
+    probs = np.where(
+        plain[:, None], [0.10, 0.26, 0.04, 0.22, 0.30, 0.08], [0.42, 0.26, 0.10, 0.12, 0.06, 0.04]
+    )
+    choice = (rng.random(n)[:, None] > np.cumsum(probs, axis=1)).sum(axis=1).clip(0, 5)
+    return options[choice, np.arange(n)]
+
+
+def bios(
+    rng: np.random.Generator, has_bio: np.ndarray, spammy: np.ndarray, users: np.ndarray
+) -> np.ndarray:
+    """Bios built from 1-4 fragments; spammy ones from generic promo phrases."""
+    n = len(has_bio)
+    out = np.full(n, None, dtype=object)
+    parts = rng.integers(1, 5, n)
+    for i in np.flatnonzero(has_bio):
+        if spammy[i]:
+            out[i] = SPAM_BIOS[rng.integers(len(SPAM_BIOS))]
+            continue
+        chosen = rng.choice(len(BIO_PARTS), parts[i], replace=False)
+        text = " ".join(BIO_PARTS[j] for j in chosen)
+        out[i] = text.format(
+            u=users[i], age=int(rng.integers(16, 45)), city=CITIES[rng.integers(len(CITIES))]
+        )
+    return out

@@ -1,0 +1,114 @@
+"""Profile fields with overlapping, heavy-tailed distributions for each kind of account."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from followaudit.synth import names
+from followaudit.synth.config import DAY, END_S
+
+REGIONS = np.array(
+    ["US", "IT", "DE", "FR", "ES", "GB", "BR", "MX", "TR", "IN", "ID", "PH", "VN", "NG", "BD"]
+)
+GENUINE_REGION_P = np.array([18, 12, 8, 7, 7, 7, 9, 6, 5, 6, 5, 4, 3, 2, 1], dtype=float)
+FAKE_REGION_P = np.array([8, 3, 2, 2, 2, 3, 10, 4, 8, 14, 12, 10, 9, 6, 7], dtype=float)
+
+# kind -> (p picture, p bio, p spammy bio, p link, p private, p verified)
+FLAGS = {
+    "creator": (1.0, 0.93, 0.0, 0.55, 0.01, 0.12),
+    "genuine": (0.88, 0.50, 0.01, 0.09, 0.32, 0.002),
+    "lurker": (0.0, 0.10, 0.01, 0.0, 0.40, 0.0),
+    "fake": (0.28, 0.12, 0.6, 0.01, 0.30, 0.0),
+    "camouflaged": (0.92, 0.55, 0.2, 0.04, 0.28, 0.0),
+}
+# kind -> (follower median, sigma), (following median, sigma), (p no videos, video median), likes-given median
+COUNTS = {
+    "creator": ((40_000, 1.6), (300, 1.2), (0.0, 250), 3_000),
+    "genuine": ((110, 1.9), (190, 1.1), (0.30, 18), 900),
+    "lurker": ((6, 1.3), (120, 1.0), (1.0, 1), 700),
+    "fake": ((3, 1.4), (650, 0.9), (0.86, 2), 250),
+    "camouflaged": ((45, 1.3), (480, 0.9), (0.40, 5), 380),
+}
+
+
+def _bern(rng, kinds: np.ndarray, col: int) -> np.ndarray:
+    p = np.zeros(len(kinds))
+    for kind, flags in FLAGS.items():
+        p[kinds == kind] = flags[col]
+    return rng.random(len(kinds)) < p
+
+
+def _lognormal_by_kind(rng, kinds, pick) -> np.ndarray:
+    out = np.zeros(len(kinds))
+    for kind, spec in COUNTS.items():
+        mask = kinds == kind
+        median, sigma = pick(spec)
+        out[mask] = rng.lognormal(np.log(median), sigma, mask.sum())
+    return out
+
+
+def counts(
+    rng, kinds: np.ndarray, follows_made: np.ndarray, followers_in_table: np.ndarray
+) -> dict:
+    """follower/following/video/likes counts; never below what the follows table shows."""
+    followers = _lognormal_by_kind(rng, kinds, lambda s: s[0])
+    zero_followers = (kinds == "fake") & (rng.random(len(kinds)) < 0.3)
+    followers = np.where(zero_followers, 0, followers)
+    following = np.minimum(_lognormal_by_kind(rng, kinds, lambda s: s[1]), 9_999)
+    no_video = np.zeros(len(kinds))
+    video_median = np.ones(len(kinds))
+    likes_given_median = np.ones(len(kinds))
+    for kind, spec in COUNTS.items():
+        mask = kinds == kind
+        no_video[mask], video_median[mask] = spec[2]
+        likes_given_median[mask] = spec[3]
+    videos = np.where(
+        rng.random(len(kinds)) < no_video, 0, rng.lognormal(np.log(video_median), 1.3)
+    )
+    likes_received = (
+        videos * rng.lognormal(np.log(35), 1.6, len(kinds)) * np.sqrt(1 + followers / 50)
+    )
+    silent = (kinds == "fake") & (rng.random(len(kinds)) < 0.5)
+    likes_given = np.where(silent, 0, rng.lognormal(np.log(likes_given_median), 1.2))
+    return {
+        "follower_count": np.rint(followers).astype(np.int64) + followers_in_table,
+        "following_count": np.maximum(np.rint(following).astype(np.int64), follows_made),
+        "video_count": np.rint(videos).astype(np.int64),
+        "likes_received": np.rint(likes_received).astype(np.int64),
+        "likes_given": np.rint(likes_given).astype(np.int64),
+    }
+
+
+def text_fields(rng, kinds: np.ndarray) -> dict:
+    """Username, display name, bio and boolean profile flags."""
+    users = names.usernames(rng, kinds)
+    has_bio = _bern(rng, kinds, 1)
+    spammy = _bern(rng, kinds, 2)
+    return {
+        "username": users,
+        "display_name": names.display_names(rng, kinds, users),
+        "has_profile_pic": _bern(rng, kinds, 0),
+        "bio": names.bios(rng, has_bio, spammy, users),
+        "has_external_link": _bern(rng, kinds, 3),
+        "is_private": _bern(rng, kinds, 4),
+        "is_verified": _bern(rng, kinds, 5),
+    }
+
+
+def regions(rng, kinds: np.ndarray) -> np.ndarray:
+    """Home region; fake farms cluster in a few regions but every region has both."""
+    fake = np.isin(kinds, ["fake", "camouflaged"])
+    out = np.empty(len(kinds), dtype=object)
+    out[~fake] = rng.choice(REGIONS, (~fake).sum(), p=GENUINE_REGION_P / GENUINE_REGION_P.sum())
+    out[fake] = rng.choice(REGIONS, fake.sum(), p=FAKE_REGION_P / FAKE_REGION_P.sum())
+    return out
+
+
+def last_active(rng, kinds, created_s, last_follow_s, removed_s) -> np.ndarray:
+    """Genuine users are seen recently; fakes go quiet after their last job or removal."""
+    genuine = ~np.isin(kinds, ["fake", "camouflaged"])
+    recent = END_S - rng.exponential(6 * DAY, len(kinds)).astype(np.int64)
+    fake_seen = last_follow_s + rng.exponential(2 * DAY, len(kinds)).astype(np.int64)
+    out = np.where(genuine, np.maximum(recent, last_follow_s), fake_seen)
+    out = np.where(removed_s >= 0, removed_s, out)
+    return np.clip(out, created_s + 60, END_S - 1)
