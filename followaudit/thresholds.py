@@ -1,0 +1,397 @@
+"""Threshold metrics at interactive speed: confusion, intervals, curves, cost, collateral, impact.
+
+Everything expensive (sorting, curves, per-segment and per-creator arrays) is done once per
+model and rule set; a threshold move is then a handful of `np.searchsorted` calls.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import polars as pl
+
+CURVE_POINTS = 500
+BOOTSTRAP_DRAWS = 1000
+IMPACT_LEVELS = (5, 10, 25)
+HIST_BINS = 1000  # creator_score_hist: bin = floor(score * 1000)
+METRICS = ("precision", "recall", "f1", "mcc", "fpr", "accuracy")
+
+
+def metrics_from_counts(tp, fp, fn, tn) -> dict[str, np.ndarray | float]:
+    """Precision, recall, F1, MCC, FPR, accuracy; works on scalars or arrays (0 where undefined)."""
+    tp, fp, fn, tn = (np.asarray(v, dtype=np.float64) for v in (tp, fp, fn, tn))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        precision = np.where(tp + fp > 0, tp / (tp + fp), 0.0)
+        recall = np.where(tp + fn > 0, tp / (tp + fn), 0.0)
+        f1 = np.where(precision + recall > 0, 2 * precision * recall / (precision + recall), 0.0)
+        denom = np.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
+        mcc = np.where(denom > 0, (tp * tn - fp * fn) / denom, 0.0)
+        fpr = np.where(fp + tn > 0, fp / (fp + tn), 0.0)
+        total = tp + fp + fn + tn
+        accuracy = np.where(total > 0, (tp + tn) / total, 0.0)
+    out = dict(zip(METRICS, (precision, recall, f1, mcc, fpr, accuracy), strict=True))
+    return {k: (float(v) if v.ndim == 0 else v) for k, v in out.items()}
+
+
+def _downsample(n: int, limit: int = CURVE_POINTS) -> np.ndarray:
+    """At most `limit` indices spread over 0..n-1, both ends kept."""
+    if n <= limit:
+        return np.arange(n)
+    return np.unique(np.linspace(0, n - 1, limit).round().astype(np.int64))
+
+
+class ScoreIndex:
+    """Sorted risks of all accounts and of labelled ones: confusion counts at any threshold fast."""
+
+    def __init__(self, risk: np.ndarray, eval_risk: np.ndarray, labels: np.ndarray):
+        self.all = np.sort(np.asarray(risk, dtype=np.float64))
+        eval_risk = np.asarray(eval_risk, dtype=np.float64)
+        labels = np.asarray(labels)
+        self.pos = np.sort(eval_risk[labels == 1])
+        self.neg = np.sort(eval_risk[labels == 0])
+        self._intervals: dict[float, dict] = {}
+
+    @property
+    def has_metrics(self) -> bool:
+        """Both classes are labelled, so precision/recall/MCC mean something."""
+        return len(self.pos) > 0 and len(self.neg) > 0
+
+    def _at_or_above(self, values: np.ndarray, threshold: float) -> int:
+        # a scalar of the array's own dtype: otherwise numpy converts (copies) the whole array
+        return len(values) - int(np.searchsorted(values, values.dtype.type(threshold), "left"))
+
+    def flagged_count(self, threshold: float) -> int:
+        """Accounts with risk >= threshold."""
+        return self._at_or_above(self.all, threshold)
+
+    def confusion(self, threshold: float) -> dict[str, int]:
+        """tp, fp, fn, tn on the labelled accounts."""
+        tp = self._at_or_above(self.pos, threshold)
+        fp = self._at_or_above(self.neg, threshold)
+        return {"tp": tp, "fp": fp, "fn": len(self.pos) - tp, "tn": len(self.neg) - fp}
+
+    def metrics(self, threshold: float) -> dict[str, float]:
+        """Confusion counts plus precision, recall, F1, MCC, FPR and accuracy."""
+        counts = self.confusion(threshold)
+        return counts | metrics_from_counts(**counts)
+
+    def intervals(self, threshold: float, draws: int = BOOTSTRAP_DRAWS) -> dict[str, tuple]:
+        """Bootstrap 95 % intervals of each metric (cached per threshold)."""
+        key = float(threshold)
+        if key not in self._intervals:
+            if len(self._intervals) > 512:
+                self._intervals.clear()
+            self._intervals[key] = self._bootstrap(key, draws)
+        return self._intervals[key]
+
+    def _bootstrap(self, threshold: float, draws: int) -> dict[str, tuple]:
+        # At a fixed threshold every metric depends only on the four cell counts, and resampling
+        # n labelled rows with replacement draws those counts from Multinomial(n, cell shares):
+        # the exact bootstrap, vectorised, without touching a million rows.
+        counts = self.confusion(threshold)
+        cells = np.array([counts["tp"], counts["fp"], counts["fn"], counts["tn"]], dtype=np.float64)
+        n = int(cells.sum())
+        if n == 0:
+            return {m: (0.0, 0.0) for m in METRICS}
+        rng = np.random.default_rng(12345)
+        sample = rng.multinomial(n, cells / n, size=draws)
+        boot = metrics_from_counts(*sample.T)
+        return {m: tuple(np.percentile(boot[m], [2.5, 97.5]).tolist()) for m in METRICS}
+
+    def threshold_for_top(self, percent: float) -> float:
+        """The risk that flags the top `percent` % of all accounts."""
+        n = len(self.all)
+        if n == 0:
+            return 1.0
+        keep = min(n, max(1, int(round(n * percent / 100.0))))
+        return float(self.all[n - keep])
+
+    def top_percent(self, threshold: float) -> float:
+        """The share (%) of all accounts flagged at `threshold`."""
+        return 100.0 * self.flagged_count(threshold) / max(1, len(self.all))
+
+    def tier_counts(self, tiers: dict[str, float]) -> dict[str, int]:
+        """Accounts per tier for cut-offs review <= remove <= suspend."""
+        at = {name: self.flagged_count(tiers[name]) for name in ("review", "remove", "suspend")}
+        return {
+            "none": len(self.all) - at["review"],
+            "review": at["review"] - at["remove"],
+            "remove": at["remove"] - at["suspend"],
+            "suspend": at["suspend"],
+        }
+
+    @cached_property
+    def _sweep(self) -> dict[str, np.ndarray]:
+        """tp/fp at every distinct labelled risk, highest first (once per index)."""
+        scores = np.concatenate([self.pos, self.neg])
+        truth = np.concatenate([np.ones(len(self.pos)), np.zeros(len(self.neg))])
+        order = np.argsort(-scores, kind="stable")
+        scores, truth = scores[order], truth[order]
+        last = np.r_[np.flatnonzero(np.diff(scores)), len(scores) - 1] if len(scores) else []
+        tps, fps = np.cumsum(truth)[last], np.cumsum(1 - truth)[last]
+        return {"threshold": scores[last], "tp": tps, "fp": fps}
+
+    @cached_property
+    def curves(self) -> dict[str, pl.DataFrame | float]:
+        """PR and ROC curves (<= 500 points each) and their areas, once per index."""
+        sweep, pos, neg = self._sweep, len(self.pos), len(self.neg)
+        tp, fp = sweep["tp"], sweep["fp"]
+        precision = tp / np.maximum(tp + fp, 1)
+        recall, tpr, fpr = tp / max(pos, 1), tp / max(pos, 1), fp / max(neg, 1)
+        keep = _downsample(len(tp))
+        pr = pl.DataFrame(
+            {
+                "threshold": sweep["threshold"][keep],
+                "recall": recall[keep],
+                "precision": precision[keep],
+            }
+        )
+        roc = pl.DataFrame(
+            {"threshold": sweep["threshold"][keep], "fpr": fpr[keep], "tpr": tpr[keep]}
+        )
+        ap = float(np.sum(np.diff(np.r_[0.0, recall]) * precision)) if len(tp) else 0.0
+        auc = float(np.trapezoid(np.r_[0.0, tpr], np.r_[0.0, fpr])) if len(tp) else 0.0
+        return {"pr": pr, "roc": roc, "pr_auc": ap, "roc_auc": auc}
+
+    def optimise_cost(self, cost_fp: float, cost_fn: float) -> dict[str, float]:
+        """The threshold minimising cost_fp x genuine actioned + cost_fn x fakes missed."""
+        sweep, pos = self._sweep, len(self.pos)
+        thresholds = np.r_[sweep["threshold"], np.inf]  # inf = flag nobody
+        fp = np.r_[sweep["fp"], 0.0]
+        fn = pos - np.r_[sweep["tp"], 0.0]
+        cost = cost_fp * fp + cost_fn * fn
+        best = int(np.argmin(cost))
+        threshold = float(min(thresholds[best], 10.0))
+        return {
+            "threshold": threshold,
+            "cost": float(cost[best]),
+            "fp": int(fp[best]),
+            "fn": int(fn[best]),
+        }
+
+    def cost_curve(self, cost_fp: float, cost_fn: float) -> pl.DataFrame:
+        """Expected cost at each threshold (<= 500 points) for a chart."""
+        sweep, pos = self._sweep, len(self.pos)
+        cost = cost_fp * sweep["fp"] + cost_fn * (pos - sweep["tp"])
+        keep = _downsample(len(cost))
+        return pl.DataFrame({"threshold": sweep["threshold"][keep], "cost": cost[keep]})
+
+    @cached_property
+    def histogram(self) -> pl.DataFrame:
+        """Risk distribution of all accounts in 50 bins (counts, not points)."""
+        top = max(1.0, float(self.all[-1])) if len(self.all) else 1.0
+        counts, edges = np.histogram(self.all, bins=50, range=(0.0, top))
+        return pl.DataFrame({"start": edges[:-1], "end": edges[1:], "accounts": counts})
+
+
+AGE_BANDS = [(0, 7, "< 1 week"), (7, 30, "1-4 weeks"), (30, 180, "1-6 months")]
+AGE_BANDS += [(180, 365, "6-12 months"), (365, float("inf"), "> 1 year")]
+
+
+def age_band(days: pl.Expr) -> pl.Expr:
+    """Account-age band label for a days column."""
+    expr = pl.when(days.is_null()).then(pl.lit("unknown"))
+    for low, high, label in AGE_BANDS:
+        expr = expr.when((days >= low) & (days < high)).then(pl.lit(label))
+    return expr.otherwise(pl.lit("unknown"))
+
+
+@dataclass
+class SegmentIndex:
+    """Per segment value: sorted risks of genuine accounts and of all accounts."""
+
+    groups: list[tuple[str, str, np.ndarray, np.ndarray]] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, frame: pl.DataFrame, segments: list[str]) -> SegmentIndex:
+        """`frame` has risk, eval_risk, label (1/0/null) and the segment columns."""
+        groups = []
+        for column in segments:
+            if column not in frame.columns:
+                continue
+            parts = frame.select(column, "risk", "eval_risk", "label").partition_by(
+                column, as_dict=True
+            )
+            for (value,), part in sorted(parts.items(), key=lambda kv: str(kv[0][0])):
+                genuine = part.filter(pl.col("label") == 0)["eval_risk"].to_numpy()
+                groups.append(
+                    (column, str(value), np.sort(genuine), np.sort(part["risk"].to_numpy()))
+                )
+        return cls(groups)
+
+    def at(self, threshold: float) -> pl.DataFrame:
+        """Per segment: accounts, flagged, genuine labelled, genuine flagged and their FPR."""
+        rows = []
+        for column, value, genuine, everyone in self.groups:
+            g_flag = len(genuine) - int(np.searchsorted(genuine, genuine.dtype.type(threshold)))
+            flagged = len(everyone) - int(np.searchsorted(everyone, everyone.dtype.type(threshold)))
+            rows.append(
+                (column, value, len(everyone), flagged, len(genuine), g_flag)
+                + (g_flag / len(genuine) if len(genuine) else None,)
+            )
+        schema = ["segment", "value", "accounts", "flagged", "genuine", "genuine_flagged", "fpr"]
+        return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+class CreatorImpact:
+    """Followers each creator would lose at a model-score threshold, from `creator_score_hist`."""
+
+    def __init__(self, hist: pl.DataFrame):
+        hist = hist.filter(pl.col("bin").is_between(0, HIST_BINS - 1))
+        self.creators = hist["creator_id"].unique().sort().to_numpy()
+        rows = np.searchsorted(self.creators, hist["creator_id"].to_numpy())
+        grid = np.zeros((len(self.creators), HIST_BINS + 1), dtype=np.int64)
+        np.add.at(grid, (rows, hist["bin"].to_numpy()), hist["followers"].to_numpy())
+        # lost[:, b] = followers with score bin >= b; column 0 = all followers
+        self.lost = np.cumsum(grid[:, ::-1], axis=1)[:, ::-1]
+        self.followers = self.lost[:, 0]
+
+    def at(self, threshold: float) -> pl.DataFrame:
+        """Per creator: followers, followers lost and the share lost (%)."""
+        b = min(HIST_BINS, max(0, int(np.ceil(threshold * HIST_BINS - 1e-9))))
+        lost = self.lost[:, b]
+        share = np.where(self.followers > 0, 100.0 * lost / np.maximum(self.followers, 1), 0.0)
+        return pl.DataFrame(
+            {
+                "creator_id": self.creators,
+                "followers": self.followers,
+                "followers_lost": lost,
+                "lost_pct": share,
+            }
+        )
+
+    def summary(self, threshold: float) -> dict[str, int]:
+        """How many creators lose more than 5 / 10 / 25 % of their followers."""
+        share = self.at(threshold)["lost_pct"].to_numpy()
+        return {f"> {level} %": int((share > level).sum()) for level in IMPACT_LEVELS}
+
+
+# --- the lab: everything a threshold move needs, built once per model, rules and labels -------
+
+SEGMENTS = ["region", "age_band", "verified", "private"]
+LAB_SCHEMA = {"account_id": pl.Int64, "score": pl.Float64, "oof_score": pl.Float64}
+
+
+@dataclass
+class LabData:
+    """The workspace side of the lab (read once per workspace version)."""
+
+    accounts: pl.DataFrame  # account_id, score, oof_score, truth, segment columns
+    features: pl.DataFrame
+    hist: pl.DataFrame | None
+
+
+def load_lab_data(ws) -> LabData:
+    """Read scores, labels, segments, features and the creator score histogram from `ws`."""
+    accounts = ws.query("policy/lab_accounts")
+    features = ws.query("policy/account_features")
+    age = (
+        features.select("account_id", "account_age_days")
+        if "account_age_days" in features.columns
+        else None
+    )
+    if age is not None:
+        accounts = accounts.join(age, on="account_id", how="left")
+    else:
+        accounts = accounts.with_columns(pl.lit(None, pl.Float64).alias("account_age_days"))
+    accounts = accounts.with_columns(age_band(pl.col("account_age_days")).alias("age_band"))
+    hist = ws.query("policy/score_hist") if ws.has_table("creator_score_hist") else None
+    return LabData(accounts.drop("account_age_days"), features, hist)
+
+
+def merge_labels(
+    accounts: pl.DataFrame, reviewed: pl.DataFrame | None
+) -> tuple[pl.DataFrame, list[str]]:
+    """Add `label` (1 fake / 0 genuine / null) and `eval_score`; say which labels and scores."""
+    reviewed = (
+        reviewed
+        if reviewed is not None
+        else pl.DataFrame(schema={"account_id": pl.Int64, "label": pl.String})
+    )
+    review = reviewed.select(
+        "account_id",
+        pl.col("label")
+        .replace_strict({"fake": 1, "genuine": 0, "unsure": -1}, return_dtype=pl.Int8)
+        .alias("_review"),
+    )
+    frame = accounts.join(review, on="account_id", how="left").with_columns(
+        # a reviewed label overrides the workspace's; 'unsure' takes the account out of metrics
+        pl.when(pl.col("_review").is_not_null())
+        .then(pl.when(pl.col("_review") >= 0).then(pl.col("_review")))
+        .otherwise(pl.col("truth").cast(pl.Int8))
+        .alias("label"),
+        pl.coalesce("oof_score", "score").alias("eval_score"),
+    )
+    return frame.drop("_review"), _label_notes(frame)
+
+
+def _label_notes(frame: pl.DataFrame) -> list[str]:
+    labelled = frame.filter(pl.col("label").is_not_null())
+    n_truth = int(frame["truth"].is_not_null().sum())
+    n_review = int(frame["_review"].is_not_null().sum())
+    n_oof = int(labelled["oof_score"].is_not_null().sum())
+    notes = [
+        f"Metrics use {labelled.height:,} labelled accounts: {n_truth:,} from the workspace's "
+        f"labels table and {n_review:,} reviewed in the queue (a reviewed label overrides the "
+        "table's; 'unsure' leaves the account out)."
+    ]
+    if labelled.height and n_oof == labelled.height:
+        notes.append("Scores are out-of-fold: no account is scored by a model trained on it.")
+    elif labelled.height:
+        notes.append(
+            f"Out-of-fold scores for {n_oof:,} of them; the other {labelled.height - n_oof:,} use the "
+            "model score (falling back to `score`: those accounts were not in the model's training set)."
+        )
+    return notes
+
+
+@dataclass
+class Lab:
+    """One model + rule set + label set: a threshold move is then microseconds."""
+
+    index: ScoreIndex
+    segments: SegmentIndex
+    impact: CreatorImpact | None
+    risk: pl.DataFrame  # account_id, score, rule_points, rule_hits, risk, eval_risk, label
+    skipped: list[str]
+    notes: list[str]
+
+    def missing_metrics_reason(self) -> str | None:
+        """Why precision/recall cannot be shown, or None when they can."""
+        if self.index.has_metrics:
+            return None
+        return (
+            "No metrics: they need labelled fake *and* genuine accounts, and this workspace has "
+            f"{len(self.index.pos):,} fake and {len(self.index.neg):,} genuine. Label accounts in the "
+            "Review queue (or build with a labels table) and they appear here at once."
+        )
+
+
+def build_lab(data: LabData, reviewed: pl.DataFrame | None, policy) -> Lab:
+    """Apply the policy's rules, merge labels and index everything for fast threshold moves."""
+    from followaudit.policy import rule_points
+
+    accounts, notes = merge_labels(data.accounts, reviewed)
+    points, skipped = rule_points(policy, data.features)
+    risk = (
+        accounts.join(points, on="account_id", how="left")
+        .with_columns(pl.col("rule_points").fill_null(0.0), pl.col("rule_hits").fill_null(""))
+        .with_columns(
+            (pl.col("score") + pl.col("rule_points")).alias("risk"),
+            (pl.col("eval_score") + pl.col("rule_points")).alias("eval_risk"),
+        )
+    )
+    labelled = risk.filter(pl.col("label").is_not_null())
+    index = ScoreIndex(
+        risk["risk"].to_numpy(), labelled["eval_risk"].to_numpy(), labelled["label"].to_numpy()
+    )
+    segments = SegmentIndex.build(risk, SEGMENTS)
+    impact = CreatorImpact(data.hist) if data.hist is not None and data.hist.height else None
+    if impact is not None and policy.enabled_rules:
+        notes.append(
+            "Creator impact counts followers by model score alone (rule points not included)."
+        )
+    keep = ["account_id", "score", "rule_points", "rule_hits", "risk", "eval_risk", "label"]
+    return Lab(index, segments, impact, risk.select(keep), skipped, notes)
