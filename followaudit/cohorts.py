@@ -30,7 +30,7 @@ class HistogramConfig:
 
     window: int = 200
     stride: int = 40
-    bins: int = 12
+    bins: int = 24  # the paper uses 12; 24 also separates cohorts of brand-new accounts
     threshold: float = 5.0
     min_share: float = 0.15  # ... and the hot bin holds this share of a window above its median
 

@@ -1,0 +1,160 @@
+"""Ordered follower lists: Meeder follow-time bounds and the sliding-histogram detector."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import numpy as np
+import polars as pl
+import pytest
+
+from followaudit import cohorts
+
+DAY = 86400.0
+T0 = 1.5e9
+
+
+def _tiny() -> pl.DataFrame:
+    # rank 0 is the oldest follower; creation times in days after T0
+    created = [0, 5, 3, 10, 2, 10, 15]
+    return pl.DataFrame(
+        {
+            "follower_id": [str(i) for i in range(7)],
+            "rank": list(range(7)),
+            "timestamp": [T0 + d * DAY for d in created],
+        }
+    )
+
+
+def test_meeder_lower_bound_is_running_max_of_creation():
+    out = cohorts.estimate_follow_times(_tiny())
+    assert ((out["follow_lower"] - T0) / DAY).to_list() == [0, 5, 5, 10, 10, 10, 15]
+
+
+def test_follow_estimate_interpolates_between_records():
+    out = cohorts.estimate_follow_times(_tiny())
+    est = ((out["follow_estimate"] - T0) / DAY).to_list()
+    assert est[:4] == pytest.approx([0, 5, 7.5, 10])
+    assert est[4:] == pytest.approx([10 + 5 / 3, 10 + 10 / 3, 15])
+    upper = ((out["follow_upper"] - T0) / DAY).to_list()
+    assert upper[:6] == pytest.approx([5, 10, 10, 15, 15, 15]) and upper[6] is None
+
+
+def test_estimates_never_precede_creation():
+    rng = np.random.default_rng(0)
+    frame = pl.DataFrame(
+        {
+            "follower_id": [str(i) for i in range(5000)],
+            "rank": np.arange(5000),
+            "timestamp": T0 + rng.uniform(0, 1000, 5000) * DAY,
+        }
+    )
+    out = cohorts.estimate_follow_times(frame)
+    assert (out["follow_estimate"] >= out["timestamp"]).all()
+    assert out["follow_estimate"].is_sorted()
+
+
+def _planted(n=20_000, start=10_000, size=1_000, seed=5) -> pl.DataFrame:
+    """Organic followers of a growing account plus a block created within two days."""
+    rng = np.random.default_rng(seed)
+    follow = np.sort(rng.uniform(0, 2000, n))  # follow days, ordered
+    created = follow - rng.exponential(600, n)  # organic accounts of every age
+    cohort_day = follow[start] - 30
+    created[start : start + size] = cohort_day + rng.uniform(0, 2, size)
+    return pl.DataFrame(
+        {
+            "follower_id": [f"u{i}" for i in range(n)],
+            "rank": np.arange(n),
+            "timestamp": T0 + created * DAY,
+        }
+    )
+
+
+def test_sliding_histogram_finds_the_planted_cohort():
+    frame = _planted()
+    windows, anomalies = cohorts.sliding_histogram(frame)
+    assert windows.height > 400
+    assert anomalies.height == 1
+    hit = anomalies.row(0, named=True)
+    assert 9_700 <= hit["rank_start"] <= 10_100 and 10_900 <= hit["rank_end"] <= 11_300
+    assert hit["cohort_followers"] >= 900
+    created = frame["timestamp"][10_000:11_000]
+    band = (hit["created_from"].timestamp(), hit["created_to"].timestamp())
+    assert band[0] >= created.min() - 3 * DAY and band[1] <= created.max() + 3 * DAY
+
+
+def test_follower_scores_mark_the_cohort():
+    scored = cohorts.follower_scores(_planted())
+    inside = scored["in_cohort"][10_100:10_900].mean()
+    outside = scored["in_cohort"][:9_000].mean()
+    assert inside > 0.9 and outside < 0.01
+
+
+def test_organic_list_has_no_anomalies():
+    frame = _planted(size=0)
+    assert cohorts.sliding_histogram(frame)[1].is_empty()
+
+
+def test_follower_map_frame_is_sampled():
+    scored = cohorts.follower_scores(_planted())
+    points = cohorts.follower_map_frame(scored, max_points=5000)
+    assert points.height <= 5000
+    assert set(points.columns) >= {"rank", "created_at", "in_cohort"}
+
+
+def test_load_json_and_csv(tmp_path):
+    data = {
+        "a": {"rank": 1, "timestamp": 1_600_000_000},
+        "b": {"rank": 0, "timestamp": 1_500_000_000},
+    }
+    (tmp_path / "f.json").write_text(json.dumps(data))
+    frame = cohorts.load_follower_list(tmp_path / "f.json")
+    assert frame["follower_id"].to_list() == ["b", "a"]
+    (tmp_path / "f.csv").write_text("follower_id,rank,timestamp\nb,0,1500000000\na,1,1600000000\n")
+    assert cohorts.load_follower_list(tmp_path / "f.csv").equals(frame)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("bad.json", "{not json", "not valid JSON"),
+        ("list.json", "[1, 2]", "expected an object"),
+        ("field.json", '{"a": {"rank": 0}}', "follower 'a'"),
+        (
+            "dup.json",
+            '{"a": {"rank": 0, "timestamp": 1}, "b": {"rank": 0, "timestamp": 2}}',
+            "unique",
+        ),
+        ("cols.csv", "id,rank\n1,0\n", "missing column(s) ['follower_id', 'timestamp']"),
+        ("rows.csv", "follower_id,rank,timestamp\na,0,1\nb,x,2\n", "rows [3]"),
+        ("empty.json", "{}", "empty"),
+        ("f.txt", "", "expected a .json or .csv"),
+    ],
+)
+def test_bad_files_get_clear_messages(tmp_path, name, text, message):
+    (tmp_path / name).write_text(text)
+    with pytest.raises(cohorts.FollowerListError) as err:
+        cohorts.load_follower_list(tmp_path / name)
+    assert name in str(err.value) and message in str(err.value)
+
+
+def _args(argv):
+    parser = argparse.ArgumentParser()
+    cohorts.add_arguments_cohorts(parser)
+    return parser.parse_args(argv)
+
+
+def test_cli_json(tmp_path, capsys):
+    frame = _planted(n=5000, start=2000, size=400)
+    path = tmp_path / "f.csv"
+    frame.write_csv(path)
+    assert cohorts.run_cohorts(_args(["--followers", str(path), "--json"])) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["followers"] == 5000 and len(out["anomalies"]) == 1
+    assert set(out["follow_times"]["u0"]) == {"rank", "follow_time"}
+
+
+def test_cli_bad_file_exits_2(tmp_path, capsys):
+    assert cohorts.run_cohorts(_args(["--followers", str(tmp_path / "none.json")])) == 2
+    assert "no such file" in capsys.readouterr().err
