@@ -19,6 +19,13 @@ NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "U
 TRUE_WORDS = "'true', '1', 'yes', 'y', 't'"
 FALSE_WORDS = "'false', '0', 'no', 'n', 'f'"
 EARLIEST = "2005-01-01"
+TYPE_WORDS = {
+    "BIGINT": "a whole number",
+    "DOUBLE": "a number",
+    "BOOLEAN": "true/false, 1/0, yes/no or y/n",
+    "TIMESTAMP": "an ISO time (2024-05-01 13:45:00) or epoch seconds/milliseconds",
+    "DATE": "an ISO date (2024-05-01)",
+}
 OFFSET = r"\d:\d\d(:\d\d(\.\d+)?)?\s*(Z|[+-]\d\d(:?\d\d)?)$"
 
 
@@ -257,43 +264,35 @@ def _open_csv(con, path: Path, name: str) -> tuple[list[Problem], dict[str, str]
 
 def _column_problems(con, path: Path, table: Table, types: dict[str, str]) -> list[Problem]:
     """Missing and unknown columns, then value problems found in one scan of the file."""
-    problems = []
-    for col in table.columns:
-        if col.required and col.name not in types:
-            problems.append(
-                Problem(
-                    path.name,
-                    col.name,
-                    f"a column named {col.name} ({col.type})",
-                    "required column is missing",
-                )
-            )
-    for name in types:
-        if name != "__row" and table.column(name) is None and not table.extra_allowed:
-            known = list(table.column_names)
-            close = difflib.get_close_matches(name, known, 1) or [
-                k for k in known if k.lower() == name.lower()
-            ]
-            hint = f"; did you mean {close[0]}?" if close else ""
-            problems.append(
-                Problem(
-                    path.name, name, "only columns: " + ", ".join(known), f"unknown column{hint}"
-                )
-            )
-    checks = [
-        c
-        for name in types
-        if (spec := table.column(name))
-        for c in _value_checks(spec, types[name])
+    problems = [
+        Problem(
+            path.name, c.name, f"a column named {c.name} ({c.type})", "required column is missing"
+        )
+        for c in table.columns
+        if c.required and c.name not in types
     ]
+    if not table.extra_allowed:
+        problems += [
+            _unknown_column(path, table, n) for n in types if n != "__row" and not table.column(n)
+        ]
+    checks = [c for n in types if (spec := table.column(n)) for c in _value_checks(spec, types[n])]
     checks += _pair_checks(table, types)
     problems += _run_checks(con, path, table.name, checks)
     problems += _key_problems(con, path, table, types)
-    if table.required and con.execute(f"select count(*) from src_{table.name}").fetchone()[0] == 0:
+    if table.required and not con.execute(f"select count(*) from src_{table.name}").fetchone()[0]:
         problems.append(
-            Problem(path.name, "", f"at least one row of {table.name}", "the file has no rows")
+            Problem(path.name, "", f"at least one {table.name} row", "the file has no rows")
         )
     return problems
+
+
+def _unknown_column(path: Path, table: Table, name: str) -> Problem:
+    known = list(table.column_names)
+    close = difflib.get_close_matches(name, known, 1) or [
+        k for k in known if k.lower() == name.lower()
+    ]
+    hint = f"; did you mean {close[0]}?" if close else ""
+    return Problem(path.name, name, "only columns: " + ", ".join(known), f"unknown column{hint}")
 
 
 def _value_checks(col: Column, source_type: str) -> list[tuple[str, str, str, str]]:
@@ -305,7 +304,7 @@ def _value_checks(col: Column, source_type: str) -> list[tuple[str, str, str, st
         checks.append(
             (
                 col.name,
-                _type_words(col.type),
+                TYPE_WORDS.get(col.type, col.type),
                 "value cannot be read as " + col.type,
                 f"{raw} is not null and {value} is null",
             )
@@ -325,16 +324,6 @@ def _value_checks(col: Column, source_type: str) -> list[tuple[str, str, str, st
     return checks
 
 
-def _type_words(type_: str) -> str:
-    return {
-        "BIGINT": "a whole number",
-        "DOUBLE": "a number",
-        "BOOLEAN": "true/false, 1/0, yes/no or y/n",
-        "TIMESTAMP": "an ISO time (2024-05-01 13:45:00) or epoch seconds/milliseconds",
-        "DATE": "an ISO date (2024-05-01)",
-    }.get(type_, type_)
-
-
 def _pair_checks(table: Table, types: dict[str, str]) -> list[tuple[str, str, str, str]]:
     if table.name != "follows" or not {"followed_at", "unfollowed_at"} <= types.keys():
         return []
@@ -351,22 +340,23 @@ def _pair_checks(table: Table, types: dict[str, str]) -> list[tuple[str, str, st
 
 
 def _run_checks(con, path: Path, name: str, checks: list) -> list[Problem]:
-    """Count and sample the rows failing each check in one aggregate query."""
+    """Count the rows failing each check in one scan; sample row numbers only where some fail."""
     if not checks:
         return []
-    parts = [
-        f"count(*) filter (where {pred}), min(__row, {SAMPLE_ROWS}) filter (where {pred})"
-        for _, _, _, pred in checks
-    ]
-    row = con.execute(f"select {', '.join(parts)} from src_{name}").fetchone()
+    counts = ", ".join(f"count(*) filter (where {pred})" for _, _, _, pred in checks)
+    row = con.execute(f"select {counts} from src_{name}").fetchone()
     problems = []
-    for i, (column, expected, message, _) in enumerate(checks):
-        count, rows = row[2 * i], row[2 * i + 1]
+    for (column, expected, message, pred), count in zip(checks, row, strict=True):
         if count:
-            problems.append(
-                Problem(path.name, column, expected, message, tuple(sorted(rows)), count)
-            )
+            rows = _sample_rows(con, f"select __row from src_{name} where {pred}")
+            problems.append(Problem(path.name, column, expected, message, rows, count))
     return problems
+
+
+def _sample_rows(con, sql: str) -> tuple[int, ...]:
+    """The first row numbers a query returns (row numbers cost a second scan, so only on failure)."""
+    found = con.execute(f"select min(__row, {SAMPLE_ROWS}) from ({sql})").fetchone()[0]
+    return tuple(sorted(found or ()))
 
 
 def _key_problems(con, path: Path, table: Table, types: dict[str, str]) -> list[Problem]:
@@ -399,18 +389,18 @@ def _reference_problems(con, files, tables, readable) -> list[Problem]:
             if column not in types:
                 continue
             value = cast_expr(_ident(column), "BIGINT", types[column])
-            count, rows = con.execute(
-                f"select count(*), min(s.__row, {SAMPLE_ROWS}) from src_{name} s "
-                f"anti join account_ids a on {value} = a.id where {value} is not null"
-            ).fetchone()
+            unknown = f"from src_{name} s anti join account_ids a on {value} = a.id where {value} is not null"
+            count = con.execute(f"select count(*) {unknown}").fetchone()[0]
             if count:
+                rows = _sample_rows(con, f"select s.__row as __row {unknown}")
+                expected = "an account_id listed in accounts"
                 problems.append(
                     Problem(
                         files[name].name,
                         column,
-                        "an account_id listed in accounts",
+                        expected,
                         "refers to an unknown account",
-                        tuple(sorted(rows)),
+                        rows,
                         count,
                     )
                 )
