@@ -195,6 +195,7 @@ def validate(data_dir: Path, tables: dict[str, Table]) -> list[Problem]:
     """Every problem in `data_dir`, found with one in-memory DuckDB connection."""
     files, problems = table_files(data_dir, tables)
     con = duckdb.connect()
+    con.execute("set enable_progress_bar = false")
     try:
         readable = {}
         for name, path in files.items():
