@@ -126,6 +126,8 @@ def cast_expr(col: str, target: str, source_type: str) -> str:
         if src.startswith(("TIMESTAMP", "DATE")):
             return f"cast({_timestamp_expr(col, src, numeric, text)} as date)"
         return f"coalesce(try_cast({text} as date), cast(try_cast({text} as timestamp) as date))"
+    if src == "BOOLEAN" and target in ("BIGINT", "DOUBLE"):
+        return f"cast(cast({col} as integer) as {target})"
     if target == "BIGINT" and src.startswith(("FLOAT", "DOUBLE", "DECIMAL")):
         return f"case when {col} = round({col}) then try_cast({col} as bigint) end"
     source = col if numeric else text
