@@ -133,8 +133,10 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _source_sql(file: Path, fmt: str) -> str:
-    literal = "'" + str(file).replace("'", "''") + "'"
+def _source_sql(file: Path, fmt: str, text_column: str | None = None) -> str:
+    literal = _sql_text(str(file))
+    if fmt == "csv" and text_column:
+        return f"select * from read_csv({literal}, types = {{{_sql_text(text_column)}: 'VARCHAR'}})"
     reader = {"csv": "read_csv", "json": "read_json_auto", "parquet": "read_parquet"}[fmt]
     return f"select * from {reader}({literal})"
 
@@ -148,7 +150,12 @@ def _open(con: duckdb.DuckDBPyConnection, file: Path, mapping: Mapping) -> dict[
     if not file.exists():
         raise MappingError(f"{file}: file not found")
     try:
-        con.execute(f"create or replace temp view src as {_source_sql(file, mapping.format)}")
+        types = _types(con, _source_sql(file, mapping.format))
+        # Keep the label's own spelling: the CSV sniffer would turn "YES"/"no" into booleans.
+        label = mapping.label_column if mapping.label_column in types else None
+        con.execute(
+            f"create or replace temp view src as {_source_sql(file, mapping.format, label)}"
+        )
         return _types(con, "select * from src")
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0]
@@ -186,7 +193,7 @@ def _build(con: duckdb.DuckDBPyConnection, file: Path, mapping: Mapping) -> list
     raw = ["row_number() over () as __row"]
     raw += [f"{sql} as {_ident(target)}" for target, sql, _ in selects]
     if mapping.label_column:
-        fakes = ", ".join("'" + v.lower().replace("'", "''") + "'" for v in mapping.fake_values)
+        fakes = ", ".join(_sql_text(v) for v in _fake_texts(mapping.fake_values))
         raw.append(
             f"lower(trim(cast({_ident(mapping.label_column)} as varchar))) in ({fakes}) as __label"
         )
@@ -214,6 +221,16 @@ def _build(con: duckdb.DuckDBPyConnection, file: Path, mapping: Mapping) -> list
         f"create or replace temp table mapped as select {', '.join(typed)} from raw order by __row"
     )
     return names
+
+
+def _fake_texts(values: tuple[str, ...]) -> set[str]:
+    """Lower-case fake values, plus 'true'/'false' so JSON/Parquet booleans match "yes"/"1"."""
+    texts = {v.strip().lower() for v in values}
+    if texts & {"1", "yes", "y", "t", "true"}:
+        texts.add("true")
+    if texts & {"0", "no", "n", "f", "false"}:
+        texts.add("false")
+    return texts
 
 
 def _check_labels(con, column: str) -> None:
