@@ -77,6 +77,23 @@ def known_workspaces() -> list[Path]:
     return found
 
 
+def workspace_switcher() -> None:
+    """Pick a built workspace under workspaces/ or type the path of any workspace file."""
+    options = [str(p) for p in known_workspaces()]
+    current = str(workspace_path())
+    choice = st.selectbox(
+        "Open workspace", options, index=options.index(current), key="home_workspace"
+    )
+    typed = st.text_input("…or the path of any built workspace file", key="home_workspace_path")
+    target = typed.strip() or choice
+    if target != current:
+        if not Path(target).is_file():
+            st.error(f"No workspace file at `{target[:200]}`; build one with `followaudit build`.")
+            return
+        switch_workspace(target)
+        st.rerun()
+
+
 @dataclass
 class _Holder:
     """One open connection per workspace path, reopened when the file is rebuilt."""
@@ -143,9 +160,10 @@ def run(name: str, **params) -> pl.DataFrame:
 
 
 def cached(fn: Callable, *args, **kwargs):
-    """Call a pure core function `fn(ws, *args)` once per workspace version and arguments."""
+    """`fn(workspace, *args, **kwargs)` once per workspace version; frames pseudonymised in demo."""
     ws = current_workspace()
-    return _cached_call(str(ws.path), ws.version, fn.__module__, fn.__qualname__, args, kwargs)
+    out = _cached_call(str(ws.path), ws.version, fn.__module__, fn.__qualname__, args, kwargs)
+    return demo_frame(out) if isinstance(out, pl.DataFrame) else out
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -227,6 +245,41 @@ def _model_bundle(sidecar: str, stamp: str):
     return model.load_for_workspace(Path(sidecar))
 
 
+def policy_result():
+    """The active policy applied to every account (`policy.PolicyResult`), once per version."""
+    from followaudit import policy
+
+    ws = current_workspace()
+    return _policy_result(str(ws.path), ws.version, policy.to_toml(active_policy()))
+
+
+# cache_resource, not cache_data: a million-row frame is shared read-only instead of unpickled
+# on every rerun (Polars frames are immutable, so sharing is safe).
+@st.cache_resource(show_spinner="Applying the active policy…", max_entries=8)
+def _policy_result(path: str, version: str, policy_toml: str):
+    from followaudit import policy
+
+    ws = _open(Path(path))
+    scores = ws.query("explorer/account_scores")
+    features = ws.query("explorer/account_features")
+    return policy.evaluate_policy(policy.from_toml(policy_toml), scores, features)
+
+
+def reviewer_name() -> str:
+    """The name written with labels and annotations (set in the sidebar)."""
+    return st.session_state.get("ui_reviewer") or os.environ.get("USER") or "analyst"
+
+
+def _reviewer_input() -> None:
+    st.text_input(
+        "Reviewer name",
+        value=reviewer_name(),
+        key="sidebar_reviewer",
+        on_change=lambda: st.session_state.update(ui_reviewer=st.session_state["sidebar_reviewer"]),
+        help="Stored with every label and annotation you make.",
+    )
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def _meta(path: str, version: str) -> dict[str, str]:
     return _open(Path(path)).meta()
@@ -265,6 +318,7 @@ def page_setup(title: str, icon: str) -> Workspace:
         st.caption(f"Model: **{'trained on its labels' if source == 'trained' else source}**")
         if meta.get("built_at"):
             st.caption(f"Built {meta['built_at']}")
+        _reviewer_input()
         if demo_mode():
             st.badge(
                 "Demo mode: names pseudonymised", icon=":material/visibility_off:", color="orange"
@@ -309,11 +363,15 @@ def account_link(account_id: int, label: str | None = None) -> None:
     _link(ACCOUNT_PAGE, account_url(account_id), label, ":material/person_search:", params)
 
 
-def creator_link(creator_id: int, label: str | None = None) -> None:
-    """A link to `Growth_Anomalies?creator=ID`."""
+def creator_link(creator_id: int, label: str | None = None, spike: int | None = None) -> None:
+    """A link to `Growth_Anomalies?creator=ID` (optionally with `&spike=ID` open)."""
     params = {"creator": str(int(creator_id)), **_carry()}
+    url = creator_url(creator_id)
+    if spike is not None:
+        params["spike"] = str(int(spike))
+        url += f"&spike={int(spike)}"
     label = label or f"Creator {creator_id}"
-    _link(GROWTH_PAGE, creator_url(creator_id), label, ":material/trending_up:", params)
+    _link(GROWTH_PAGE, url, label, ":material/trending_up:", params)
 
 
 def open_account(account_id: int) -> None:

@@ -1,0 +1,36 @@
+"""Home: what this workspace holds, the headline numbers, and where an analyst starts."""
+
+import streamlit as st
+
+from followaudit import ui, ui_explorer
+
+ui.page_setup("Home", ":material/home:")
+st.title("Follower Audit")
+st.caption("Which creators bought followers, when, how many — and why each follower looks fake.")
+
+head = ui.run("explorer/headline").row(0, named=True)
+if not head["accounts"]:
+    st.info(
+        "This workspace has no accounts yet. Load a data folder on the **Data** page, or build "
+        "one with `followaudit build --data <folder> --workspace <file>`."
+    )
+    st.stop()
+
+ui_explorer.headline_metrics(head)
+left, right = st.columns(2)
+with left:
+    st.subheader("Worst creators")
+    st.caption("Most suspicious growth first; quality is the audience quality score (0–100).")
+    ui_explorer.worst_creator_links(limit=8)
+with right:
+    st.subheader("Strongest suspicious spikes")
+    st.caption("Follower spikes that engagement does not explain, strongest first.")
+    ui_explorer.top_spike_links(limit=8)
+
+with st.expander("How to read this", icon=":material/help:"):
+    st.markdown(ui_explorer.HOW_TO_READ)
+
+with st.sidebar:
+    ui.demo_toggle()
+    with st.expander("Switch workspace"):
+        ui.workspace_switcher()

@@ -1,0 +1,46 @@
+"""Growth anomalies: a creator's daily gains, its spikes, and who the spike's followers are."""
+
+import polars as pl
+import streamlit as st
+
+from followaudit import ui, ui_explorer
+
+ui.page_setup("Growth anomalies", ":material/trending_up:")
+st.title("Growth anomalies")
+
+raw = st.query_params.get("creator")
+creator = ui.parse_int_param("creator")
+daily = spikes = marks = None
+if creator is not None:
+    daily, spikes, marks = ui_explorer.chart_frames(creator)
+if creator is None or daily.is_empty():
+    if raw:
+        ui.not_found("creator", raw)
+    ui_explorer.creator_picker()
+    st.stop()
+
+quality = ui.run("audience/creator_quality_rows", creator_id=creator)
+name = quality["username"][0] if quality.height else f"creator {creator}"
+st.subheader(f"@{name}")
+if quality.height:
+    q = quality.row(0, named=True)
+    st.caption(
+        f"{q['followers']:,} followers · audience quality {q['quality_score']:.0f}/100 · "
+        f"{q['flagged_share']:.0%} of followers flagged · size tier {q['size_tier']}"
+    )
+spike_id = ui_explorer.growth_chart(creator, daily, spikes, marks)
+
+if spike_id is None:
+    st.info("Click a shaded spike in the chart to see its new followers.")
+else:
+    spike = spikes.filter(pl.col("spike_id") == spike_id).row(0, named=True)
+    ui_explorer.spike_summary(spike)
+    ui_explorer.spike_followers(spike_id)
+
+with st.expander("Annotate a known benign event (viral video, giveaway, shoutout…)"):
+    ui_explorer.annotate_form(creator, spike if spike_id is not None else None)
+with st.expander("Ordered follower list without follow times"):
+    ui_explorer.follower_list_map()
+if st.button("← all creators", key="growth_back"):
+    st.query_params.clear()
+    st.rerun()

@@ -1,0 +1,197 @@
+"""AppTest: every page renders on the sample and unlabelled workspaces; explorer pages behave."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from followaudit.workspace import PROJECT_ROOT, Workspace, sidecar_dir
+
+PAGES = ["app.py"] + sorted(f"pages/{p.name}" for p in (PROJECT_ROOT / "pages").glob("*.py"))
+HOSTILE_IDS = [
+    "1;drop table accounts",
+    "1 or 1=1",
+    "-5",
+    "99999999999999999999999",
+    "'; select 1; --",
+    "%00",
+    "",
+]
+
+
+def open_page(workspace: Path, page: str = "app.py", monkeypatch=None, **params) -> AppTest:
+    """Run `page` of the app (entry point app.py) on `workspace` with URL parameters."""
+    monkeypatch.setenv("FOLLOWAUDIT_WORKSPACE", str(workspace))
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
+    if page != "app.py":
+        at.switch_page(page)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+@pytest.fixture
+def writable_workspace(sample_workspace_path, tmp_path) -> Path:
+    """A private copy of the sample workspace (and its sidecar) that a test may label."""
+    target = tmp_path / "copy.duckdb"
+    shutil.copy(sample_workspace_path, target)
+    side = sidecar_dir(sample_workspace_path)
+    if side.exists():
+        shutil.copytree(side, sidecar_dir(target))
+    return target
+
+
+@pytest.fixture(scope="module")
+def ids(sample_workspace_path) -> dict:
+    """A worst creator, its strongest suspicious spike and that spike's top follower."""
+    ws = Workspace.open(sample_workspace_path)
+    try:
+        spike = ws.con.execute(
+            "select spike_id, creator_id from spikes where verdict = 'suspicious' "
+            "order by score desc limit 1"
+        ).fetchone()
+        follower = ws.con.execute(
+            "select account_id from spike_followers where spike_id = ? "
+            "order by score desc nulls last limit 1",
+            [spike[0]],
+        ).fetchone()
+    finally:
+        ws.close()
+    return {"spike": spike[0], "creator": spike[1], "account": follower[0]}
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("which", ["sample", "unlabelled"])
+def test_every_page_renders(
+    page, which, sample_workspace_path, unlabelled_workspace_path, monkeypatch
+):
+    """Every page (others' pages too, found by glob) renders without exception on both worlds."""
+    workspace = sample_workspace_path if which == "sample" else unlabelled_workspace_path
+    no_exception(open_page(workspace, page, monkeypatch))
+
+
+def test_missing_workspace_gets_a_friendly_message(tmp_path, monkeypatch):
+    at = open_page(tmp_path / "nope.duckdb", monkeypatch=monkeypatch)
+    no_exception(at)
+    assert "make workspace" in at.error[0].value
+
+
+def test_home_shows_headline_numbers_and_links(sample_workspace_path, monkeypatch):
+    at = open_page(sample_workspace_path, monkeypatch=monkeypatch)
+    labels = [m.label for m in at.metric]
+    assert labels[:4] == [
+        "Accounts",
+        "Flagged (active policy)",
+        "Creators with suspicious spikes",
+        "Followers a purge would remove",
+    ]
+    links = at.get("page_link")
+    assert any("Growth_Anomalies" in link.proto.page for link in links)
+    assert any("spike=" in str(link.proto) for link in links)
+
+
+@pytest.mark.parametrize("bad", HOSTILE_IDS)
+def test_growth_page_survives_hostile_creator_ids(bad, sample_workspace_path, monkeypatch):
+    at = open_page(sample_workspace_path, "pages/1_Growth_Anomalies.py", monkeypatch, creator=bad)
+    no_exception(at)
+    if bad:
+        assert "No creator matches" in at.warning[0].value
+    ws = Workspace.open(sample_workspace_path)
+    try:
+        assert ws.has_table("accounts")
+    finally:
+        ws.close()
+
+
+@pytest.mark.parametrize("param", ["account", "username"])
+@pytest.mark.parametrize("bad", [b for b in HOSTILE_IDS if b])
+def test_account_page_survives_hostile_ids(param, bad, sample_workspace_path, monkeypatch):
+    at = open_page(
+        sample_workspace_path, "pages/2_Account_Explanation.py", monkeypatch, **{param: bad}
+    )
+    no_exception(at)
+    assert "No account matches" in at.warning[0].value
+    at.text_input(key="nf_account").input("a").run()  # the search box works after a miss
+    no_exception(at)
+
+
+def test_growth_page_with_spike_lists_its_followers(ids, sample_workspace_path, monkeypatch):
+    at = open_page(
+        sample_workspace_path,
+        "pages/1_Growth_Anomalies.py",
+        monkeypatch,
+        creator=str(ids["creator"]),
+        spike=str(ids["spike"]),
+    )
+    no_exception(at)
+    assert at.metric[0].label == "Followers gained"
+    assert len(at.dataframe) == 1
+    explain_links = [link for link in at.get("page_link") if "account=" in str(link.proto)]
+    assert explain_links
+
+
+def test_growth_creator_search_filters_the_list(sample_workspace_path, monkeypatch):
+    at = open_page(sample_workspace_path, "pages/1_Growth_Anomalies.py", monkeypatch)
+    everyone = at.dataframe[0].value.shape[0]
+    at.text_input(key="growth_search").input("zzzz-no-such-creator").run()
+    no_exception(at)
+    assert not at.dataframe and everyone > 0
+    assert "No creator" in at.info[0].value
+
+
+def test_account_page_explains_and_labels(ids, writable_workspace, monkeypatch):
+    page = "pages/2_Account_Explanation.py"
+    at = open_page(writable_workspace, page, monkeypatch, account=str(ids["account"]))
+    no_exception(at)
+    assert at.metric[-3].label == "Calibrated P(fake)" or any(
+        m.label == "Calibrated P(fake)" for m in at.metric
+    )
+    at.radio(key="acct_label").set_value("genuine")
+    at.text_input(key="acct_note").input("checked by hand")
+    at.button[0].click().run()
+    no_exception(at)
+    assert any("Labelled **genuine**" in s.value for s in at.success)
+    from followaudit.review import AnalystStore
+
+    stored = AnalystStore(sidecar_dir(writable_workspace)).current_label(ids["account"])
+    assert stored["label"] == "genuine" and stored["note"] == "checked by hand"
+
+
+def test_account_page_by_username(ids, sample_workspace_path, monkeypatch):
+    ws = Workspace.open(sample_workspace_path)
+    try:
+        name = ws.con.execute(
+            "select username from accounts where account_id = ?", [ids["account"]]
+        ).fetchone()[0]
+    finally:
+        ws.close()
+    at = open_page(
+        sample_workspace_path, "pages/2_Account_Explanation.py", monkeypatch, username=name
+    )
+    no_exception(at)
+    assert name in at.subheader[0].value
+
+
+def test_global_page_dependence_follows_the_chosen_feature(sample_workspace_path, monkeypatch):
+    at = open_page(sample_workspace_path, "pages/3_Global_Explanations.py", monkeypatch)
+    no_exception(at)
+    box = at.selectbox(key="global_feature")
+    other = box.options[-1]
+    box.set_value(other).run()
+    no_exception(at)
+    assert at.selectbox(key="global_feature").value == other
+    assert any(other in str(chart.proto) for chart in at.get("arrow_vega_lite_chart"))
+
+
+def test_demo_toggle_puts_demo_in_the_url(sample_workspace_path, monkeypatch):
+    at = open_page(sample_workspace_path, monkeypatch=monkeypatch)
+    at.toggle(key="home_demo").set_value(True).run()
+    no_exception(at)
+    assert at.query_params.get("demo") in ("1", ["1"])
