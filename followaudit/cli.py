@@ -31,19 +31,22 @@ def _attr(command: str, prefix: str):
     return getattr(module, prefix + command.replace("-", "_"))
 
 
-def make_parser() -> argparse.ArgumentParser:
-    """The argument parser with one subparser per command."""
+def make_parser(chosen: str | None = None) -> argparse.ArgumentParser:
+    """The parser; only the chosen command's module is imported, so `--help` stays instant."""
     parser = argparse.ArgumentParser(prog="followaudit", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command, (_, help_text) in COMMANDS.items():
         sub_parser = sub.add_parser(command, help=help_text, description=help_text)
-        _attr(command, "add_arguments_")(sub_parser)
+        if command == chosen:
+            _attr(command, "add_arguments_")(sub_parser)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
-    args = make_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    chosen = next((a for a in argv if not a.startswith("-")), None)
+    args = make_parser(chosen if chosen in COMMANDS else None).parse_args(argv)
     return int(_attr(args.command, "run_")(args) or 0)
 
 
