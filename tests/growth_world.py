@@ -23,11 +23,13 @@ def make_world() -> duckdb.DuckDBPyConnection:
     accounts, follows, scores = [], [], []
 
     def add(n: int, day: int, fake: bool, created_days_before: float):
-        for _ in range(n):
-            aid = 1000 + len(accounts)
-            accounts.append((aid, f"user{aid}", _day(day - created_days_before), not fake))
-            follows.append((aid, 1, _day(day, rng.uniform(0, 11)), None))
-            scores.append((aid, 0.97 if fake else 0.02, fake, "No profile picture" if fake else ""))
+        ids = range(1000 + len(accounts), 1000 + len(accounts) + n)
+        hours = rng.uniform(0, 11, n)
+        created = _day(day - created_days_before)
+        accounts.extend((i, f"user{i}", created, not fake) for i in ids)
+        follows.extend((i, 1, _day(day, h), None) for i, h in zip(ids, hours, strict=True))
+        reason = "No profile picture" if fake else ""
+        scores.extend((i, 0.97 if fake else 0.02, fake, reason) for i in ids)
 
     for day in range(DAYS):
         add(int(rng.poisson(50)), day, False, 400)
