@@ -13,7 +13,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from followaudit.review import AnalystStore, LabelConflict, ReviewError
+from followaudit.review import AnalystStore, LabelConflict, ReviewError, review_queue
 
 
 def test_label_history_is_kept_and_latest_is_current(tmp_path):
@@ -171,3 +171,28 @@ def test_killed_process_leaves_old_or_new_state(tmp_path):
     ]
     assert store.current_label(-1)["note"] == "before"
     store.add_label(10**6, "fake", "", "ann")  # still writable after the crash
+
+
+RISK = pl.DataFrame(
+    {
+        "account_id": [1, 2, 3, 4, 5],
+        "score": [0.9, 0.52, 0.1, 0.45, 0.7],
+        "risk": [0.9, 0.52, 0.1, 0.45, 0.7],
+        "rule_hits": [""] * 5,
+    }
+)
+
+
+def test_queue_by_uncertainty_puts_the_nearest_to_the_threshold_first():
+    queue = review_queue(RISK, 0.5, "uncertainty", limit=3)
+    assert queue["account_id"].to_list() == [2, 4, 5]
+
+
+def test_queue_by_score_and_restricted_to_some_accounts():
+    only = pl.DataFrame({"account_id": [3, 5, 1]})
+    assert review_queue(RISK, 0.5, "score", only=only)["account_id"].to_list() == [1, 5, 3]
+
+
+def test_queue_rejects_an_unknown_order():
+    with pytest.raises(ReviewError, match="order 'random'"):
+        review_queue(RISK, 0.5, "random")

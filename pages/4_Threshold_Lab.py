@@ -1,0 +1,82 @@
+"""Threshold lab: pick a threshold by its metrics, cost, collateral damage and creator impact."""
+
+import streamlit as st
+
+from followaudit import ui
+from followaudit import ui_policy as up
+from followaudit.report import snapshot
+
+ui.page_setup("Threshold lab", ":material/tune:")
+st.title("Threshold lab")
+policy = up.editing_policy()
+st.caption(
+    f"Editing **{policy.name}**"
+    + (f" v{policy.version}" if policy.version else " (preset or unsaved)")
+    + ". Risk = calibrated model score + points of the rules an account breaks; "
+    "flagged when risk ≥ threshold. Save on this page or on Policies."
+)
+with st.expander("Rules (toggle, change thresholds and weights)"):
+    policy = up.rules_editor(policy)
+lab = up.lab_for(policy)
+for note in lab.notes:
+    st.caption(note)
+for skipped in lab.skipped:
+    st.warning(f"Rule skipped: {skipped}")
+
+left, right = st.columns([1, 2])
+mode = left.radio(
+    "Threshold as",
+    ["risk value", "top X %"],
+    index=int(policy.top_percent is not None),
+    horizontal=True,
+    key="lab_mode",
+)
+if mode == "risk value":
+    t = right.slider(
+        "Threshold", 0.0, 1.0, min(float(policy.threshold), 1.0), 0.001, key="lab_threshold"
+    )
+    policy = policy.with_changes(threshold=t, top_percent=None)
+else:
+    start = policy.top_percent or max(0.01, round(lab.index.top_percent(policy.threshold), 2))
+    top = right.number_input(
+        "Flag the top X % of accounts", 0.01, 100.0, float(start), key="lab_top"
+    )
+    t = lab.index.threshold_for_top(top)
+    policy = policy.with_changes(top_percent=top, threshold=min(t, 10.0))
+    right.caption(f"= risk threshold {t:.4f}")
+remove, suspend = st.slider(
+    "Tiers: remove follower at risk ≥ … and suspend at risk ≥ …",
+    0.0,
+    1.0,
+    (float(policy.tiers["remove"]), float(policy.tiers["suspend"])),
+    0.001,
+    key="lab_tiers",
+)
+policy = policy.with_changes(tiers={"review": t, "remove": remove, "suspend": suspend})
+up.set_editing(policy)
+
+snap = snapshot(lab, policy, t)
+up.metrics_row(lab, snap)
+up.tiers_row(snap)
+curves, cost, collateral, impact, dist = st.tabs(
+    ["Curves", "Cost", "Collateral damage", "Creator impact", "Score distribution"]
+)
+with curves:
+    if snap["metrics"]:
+        up.confusion_table(snap)
+        up.curves(lab, snap)
+    else:
+        st.info(lab.missing_metrics_reason())
+with cost:
+    if lab.index.has_metrics:
+        up.cost_section(lab, t)
+    else:
+        st.info(lab.missing_metrics_reason())
+with collateral:
+    up.collateral_section(lab, t)
+with impact:
+    up.impact_section(lab, t)
+with dist:
+    up.distribution(lab, t)
+with st.expander("Save these settings as a policy"):
+    up.save_form(policy, "lab_save")
