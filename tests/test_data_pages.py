@@ -1,0 +1,223 @@
+"""Data page, exports and attack sandbox: AppTests on the sample workspace plus core unit tests."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from followaudit import exports, policy, sandbox, ui, ui_data, workspace
+from followaudit.workspace import PROJECT_ROOT, Workspace, sidecar_dir
+
+DATA_PAGE = "pages/7_Data.py"
+SANDBOX_PAGE = "pages/8_Attack_Sandbox.py"
+GOOD_ACCOUNTS = (
+    "account_id,username,created_at,has_profile_pic,follower_count,following_count,video_count\n"
+    "1,alice,2024-01-01,true,10,5,1\n2,bob,2024-01-02,false,3,50,0\n"
+)
+
+
+def open_page(page: str, ws_path: Path, monkeypatch) -> AppTest:
+    """Run `page` through app.py on the workspace at `ws_path`."""
+    monkeypatch.setenv("FOLLOWAUDIT_WORKSPACE", str(ws_path))
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=180)
+    at.switch_page(page)
+    return at.run()
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def texts(at: AppTest) -> str:
+    """Every text a user can read on the page (markdown, captions, alerts, metrics)."""
+    parts = [
+        e.value
+        for group in (at.markdown, at.caption, at.error, at.success, at.info, at.warning)
+        for e in group
+    ]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    return "\n".join(str(p) for p in parts)
+
+
+@pytest.fixture
+def sandbox_dirs(tmp_path, monkeypatch) -> Path:
+    """Workspaces and uploads go to a temp folder, never the project's workspaces/."""
+    monkeypatch.setattr(ui, "WORKSPACES_DIR", tmp_path / "workspaces")
+    monkeypatch.setattr(ui_data, "UPLOADS_DIR", tmp_path / "workspaces" / "uploads")
+    return tmp_path / "workspaces"
+
+
+def test_data_page_lists_downloads_of_every_export(sample_workspace_path, monkeypatch):
+    at = open_page(DATA_PAGE, sample_workspace_path, monkeypatch)
+    no_exception(at)
+    shown = texts(at)
+    for name in ("flagged accounts", "spikes", "audience scores"):
+        assert f"**{name}**" in shown
+
+
+def test_a_broken_folder_shows_every_problem_precisely(
+    sample_workspace_path, tmp_path, monkeypatch
+):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "accounts.csv").write_text(GOOD_ACCOUNTS.replace("false,3,50", "maybe,3,50"))
+    (bad / "follows.csv").write_text("follower_id,creator_id,followed_at\n2,1,2024-02-01\n1,9")
+    at = open_page(DATA_PAGE, sample_workspace_path, monkeypatch)
+    at.text_input(key="data_folder").input(str(bad)).run()
+    no_exception(at)
+    assert "2 problem(s)" in at.error[0].value
+    problems = at.dataframe(key="data_problems").value
+    rows = {(r.file, r.column, r.rows) for r in problems.itertuples()}
+    assert ("accounts.csv", "has_profile_pic", "2") in rows
+    assert ("follows.csv", "", "2") in rows
+    assert not [b for b in at.button if b.key == "data_build"]
+
+
+def test_a_good_folder_builds_a_workspace_and_switches_to_it(
+    sample_workspace_path, sandbox_dirs, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(
+        workspace, "_build_steps", lambda: []
+    )  # load only: the pipeline has its own tests
+    good = tmp_path / "good_data"
+    good.mkdir()
+    (good / "accounts.csv").write_text(GOOD_ACCOUNTS)
+    at = open_page(DATA_PAGE, sample_workspace_path, monkeypatch)
+    at.text_input(key="data_folder").input(str(good)).run()
+    assert at.text_input(key="data_ws_name").value == "good_data"
+    at.button(key="data_build").click().run()
+    no_exception(at)
+    built = sandbox_dirs / "good_data.duckdb"
+    assert built.is_file()
+    assert at.session_state["ui_workspace"] == str(built)
+    assert any("Now looking at `good_data.duckdb`" in s.value for s in at.success)
+
+
+@pytest.mark.parametrize(
+    ("name", "column"), [("spikes", "creator_username"), ("flagged_accounts", "username")]
+)
+def test_demo_mode_pseudonymises_the_exports(sample_workspace_path, monkeypatch, name, column):
+    ws = Workspace.open(sample_workspace_path)
+    monkeypatch.setattr(ui, "current_workspace", lambda: ws)
+    monkeypatch.setattr(ui, "demo_mode", lambda: True)
+    try:
+        frame = ui_data._export_frame(name)
+    finally:
+        ws.close()
+    assert frame.height
+    assert frame[column].drop_nulls().str.starts_with("user_").all()
+
+
+def test_exports_round_trip_as_csv_and_parquet():
+    frame = pl.DataFrame({"account_id": [1, 2], "username": ["a", "b"], "score": [0.5, 0.9]})
+    assert pl.read_csv(io.BytesIO(exports.to_csv(frame))).equals(frame)
+    assert pl.read_parquet(io.BytesIO(exports.to_parquet(frame))).equals(frame)
+
+
+def test_uploads_are_staged_under_safe_names(tmp_path):
+    folder = exports.stage_uploads(
+        [("../../evil/accounts.csv", b"x"), ("follows.PARQUET", b"y")], tmp_path
+    )
+    assert folder.parent == tmp_path
+    assert sorted(p.name for p in folder.iterdir()) == ["accounts.csv", "follows.parquet"]
+    with pytest.raises(exports.UploadError, match="expected a .csv or .parquet"):
+        exports.stage_uploads([("accounts.xlsx", b"x")], tmp_path)
+
+
+@pytest.mark.parametrize("name", ["", "../x", "a b", "x" * 60, ".hidden"])
+def test_bad_workspace_names_are_refused(tmp_path, name):
+    with pytest.raises(exports.UploadError, match="workspace name"):
+        exports.workspace_file(name, tmp_path)
+
+
+def test_flagged_accounts_carry_the_policy_columns():
+    result = pl.DataFrame(
+        {
+            "account_id": [1, 2, 3],
+            "score": [0.9, 0.1, 0.8],
+            "risk": [0.9, 0.1, 0.95],
+            "flagged": [True, False, True],
+        }
+    )
+    result = result.with_columns(tier=pl.lit("review"), rule_hits=pl.lit(""))
+    assert exports.flagged_ids(result) == [1, 3]
+    details = pl.DataFrame({"account_id": [1, 3], "username": ["a", "c"]})
+    out = exports.with_policy(details, result)
+    assert out["account_id"].to_list() == [3, 1]
+    assert {"risk", "tier", "rule_hits"} <= set(out.columns)
+
+
+# --- attack sandbox -----------------------------------------------------------------------
+
+
+def test_sandbox_page_renders_the_attack_form(sample_workspace_path, monkeypatch):
+    at = open_page(SANDBOX_PAGE, sample_workspace_path, monkeypatch)
+    no_exception(at)
+    assert at.selectbox(key="sandbox_creator").options
+    assert at.slider(key="sandbox_size").value == 500
+
+
+@pytest.fixture
+def writable_workspace(sample_workspace_path, tmp_path) -> Path:
+    """A private copy of the sample workspace and its sidecar."""
+    target = tmp_path / "copy.duckdb"
+    shutil.copy(sample_workspace_path, target)
+    if sidecar_dir(sample_workspace_path).exists():
+        shutil.copytree(sidecar_dir(sample_workspace_path), sidecar_dir(target))
+    return target
+
+
+def _known_fakes(ws_path: Path) -> tuple[int, list[int]]:
+    """A creator and fake accounts that follow it in the sample world (stand-in for a batch)."""
+    ws = Workspace.open(ws_path)
+    try:
+        rows = ws.con.execute(
+            "select f.creator_id, list(distinct f.follower_id) from follows f "
+            "join labels l on l.account_id = f.follower_id and l.label = 'fake' "
+            "group by 1 order by count(*) desc limit 1"
+        ).fetchall()
+    finally:
+        ws.close()
+    return rows[0][0], sorted(rows[0][1])[:200]
+
+
+def test_run_attack_reports_caught_accounts_and_spike(writable_workspace, tmp_path, monkeypatch):
+    creator, fakes = _known_fakes(writable_workspace)
+    data = tmp_path / "data"
+    data.mkdir()
+    calls = []
+
+    def fake_inject(data_dir, out_dir, creator_id, size, duration_days, camouflage, seed):
+        calls.append((creator_id, size, duration_days, camouflage, seed))
+        assert not (
+            Path(data_dir) / "labels.parquet"
+        ).exists()  # labels never reach the scratch world
+        Path(out_dir).mkdir(parents=True)
+        return {"account_ids": fakes}
+
+    def fake_build(data_dir, out_path, progress=None):
+        shutil.copy(writable_workspace, out_path)  # the sample already holds the "injected" fakes
+
+    import followaudit.synth
+
+    monkeypatch.setattr(followaudit.synth, "inject_campaign", fake_inject)
+    monkeypatch.setattr(sandbox, "build_workspace", fake_build)
+    (data / "labels.csv").write_text("account_id,label\n")
+    (data / "accounts.csv").write_text(GOOD_ACCOUNTS)
+    attack = sandbox.Attack(creator, 300, 1, 0.0, 3)
+    result = sandbox.run_attack(
+        data, sidecar_dir(writable_workspace), attack, policy.default_policy()
+    )
+    assert calls == [(creator, 300, 1, 0.0, 3)]
+    assert result.accounts.height == len(fakes)
+    assert 0.5 < result.recall <= 1.0
+    assert result.window[0] <= result.window[1]
+    again = sandbox.run_attack(
+        data, sidecar_dir(writable_workspace), attack, policy.default_policy()
+    )
+    assert len(calls) == 1 and again.caught == result.caught  # same attack reuses its scratch world
