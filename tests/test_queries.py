@@ -1,0 +1,127 @@
+"""Every query in queries/ runs on the sample workspace; values never reach SQL text."""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+import pytest
+from growth_world import make_world
+
+from followaudit import audience, growth
+from followaudit.workspace import (
+    QUERIES_DIR,
+    check_identifier,
+    materialize,
+    query_params,
+    run_query,
+)
+
+QUERY_NAMES = sorted(
+    str(p.relative_to(QUERIES_DIR).with_suffix("")) for p in QUERIES_DIR.rglob("*.sql")
+)
+INJECTIONS = [
+    "1;drop table accounts",
+    "x'; drop table accounts; --",
+    '" or 1=1; drop table follows; --',
+    "%' union select * from accounts --",
+]
+
+
+def _first(con: duckdb.DuckDBPyConnection, sql: str, default=None, params=None):
+    """The first value of a probe query, or `default` when the workspace lacks the table."""
+    try:
+        row = con.cursor().execute(sql, params or {}).fetchone()
+    except duckdb.Error:
+        return default
+    return row[0] if row and row[0] is not None else default
+
+
+@pytest.fixture(scope="module")
+def sample_params(sample_workspace) -> dict:
+    """One plausible value for every `$name` any query takes, read from the sample workspace."""
+    con = sample_workspace.con
+    account = _first(con, "select account_id from account_scores order by score desc limit 1", 1)
+    creator = _first(con, "select creator_id from spikes order by score desc limit 1", 1)
+    feature = _first(con, "select feature from account_shap limit 1", "has_profile_pic")
+    start = _first(con, "select min(date) from creator_daily")
+    end = _first(con, "select max(date) from creator_daily")
+    return {
+        "account_id": account,
+        "creator_id": creator,
+        "spike_id": _first(con, "select spike_id from spikes order by score desc limit 1", 1),
+        "username": _first(
+            con, f"select username from accounts where account_id = {int(account)}", ""
+        ),
+        "ids": [account],
+        "original_ids": [account],
+        "accounts": 50,
+        "top_features": 5,
+        "feature": feature,
+        "color_feature": feature,
+        "limit": 20,
+        "pattern": "a",
+        "text": "a",
+        "spike_z": 5.0,
+        "window_start": str(start),
+        "window_end": str(end),
+        **audience.quality_params(),
+    }
+
+
+@pytest.mark.parametrize("name", QUERY_NAMES)
+def test_every_query_runs_on_the_sample_workspace(sample_workspace, sample_params, name):
+    missing = query_params(name) - sample_params.keys()
+    assert not missing, f"add a sample value for {sorted(missing)} to sample_params"
+    frame = run_query(sample_workspace.con, name, sample_params)
+    assert isinstance(frame, pl.DataFrame) and frame.width > 0
+
+
+@pytest.mark.parametrize("name", QUERY_NAMES)
+def test_every_query_says_what_a_row_is(name):
+    first_line = (QUERIES_DIR / f"{name}.sql").read_text().splitlines()[0]
+    assert first_line.startswith("/* one row per "), f"{name}.sql: first line {first_line!r}"
+
+
+def test_check_identifier_allows_only_listed_names():
+    assert check_identifier("score", ["score", "excess"]) == "score"
+    for value in ["score desc; drop table accounts", "score --", "Score"]:
+        with pytest.raises(ValueError, match="is not one of"):
+            check_identifier(value, ["score", "excess"])
+
+
+@pytest.fixture(scope="module")
+def writable_world():
+    """A read-write workspace: a successful injection here would really drop tables."""
+    con = make_world()
+    materialize(con, "creator_daily", "growth/creator_daily")
+    growth.build_growth(con)
+    audience.build_audience(con)
+    yield con
+    con.close()
+
+
+def _tables(con) -> dict[str, int]:
+    names = [
+        r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()
+    ]
+    return {n: con.execute(f'select count(*) from "{n}"').fetchone()[0] for n in sorted(names)}
+
+
+@pytest.mark.parametrize("value", INJECTIONS)
+def test_injection_strings_are_only_values(writable_world, value):
+    before = _tables(writable_world)
+    assert growth.creator_search(writable_world, value, 10).is_empty()
+    for name, params in [
+        ("growth/spikes", {"creator_id": value}),
+        ("growth/creator_series", {"creator_id": value}),
+        ("growth/spike_followers", {"spike_id": value, "limit": 5}),
+    ]:
+        with pytest.raises(duckdb.Error):  # a string where a number belongs: a conversion error
+            run_query(writable_world, name, params)
+    assert _tables(writable_world) == before
+
+
+def test_api_rejects_non_numeric_ids(writable_world):
+    with pytest.raises(ValueError):
+        growth.creator_series(writable_world, "1;drop table accounts")
+    assert writable_world.execute("select count(*) from accounts").fetchone()[0] > 0
