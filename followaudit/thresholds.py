@@ -369,29 +369,35 @@ class Lab:
         )
 
 
-def build_lab(data: LabData, reviewed: pl.DataFrame | None, policy) -> Lab:
-    """Apply the policy's rules, merge labels and index everything for fast threshold moves."""
+def score_risk(data: LabData, policy) -> tuple[pl.DataFrame, list[str]]:
+    """Accounts with rule_points, rule_hits and risk (no labels: reusable across label edits)."""
     from followaudit.policy import rule_points
 
-    accounts, notes = merge_labels(data.accounts, reviewed)
     points, skipped = rule_points(policy, data.features)
     risk = (
-        accounts.join(points, on="account_id", how="left")
+        data.accounts.join(points, on="account_id", how="left")
         .with_columns(pl.col("rule_points").fill_null(0.0), pl.col("rule_hits").fill_null(""))
-        .with_columns(
-            (pl.col("score") + pl.col("rule_points")).alias("risk"),
-            (pl.col("eval_score") + pl.col("rule_points")).alias("eval_risk"),
-        )
+        .with_columns((pl.col("score") + pl.col("rule_points")).alias("risk"))
     )
-    labelled = risk.filter(pl.col("label").is_not_null())
+    return risk, skipped
+
+
+def build_lab(
+    data: LabData, reviewed: pl.DataFrame | None, policy, risk: tuple | None = None
+) -> Lab:
+    """Merge labels into `score_risk`'s frame and index everything for fast threshold moves."""
+    frame, skipped = risk if risk is not None else score_risk(data, policy)
+    frame, notes = merge_labels(frame, reviewed)
+    frame = frame.with_columns((pl.col("eval_score") + pl.col("rule_points")).alias("eval_risk"))
+    labelled = frame.filter(pl.col("label").is_not_null())
     index = ScoreIndex(
-        risk["risk"].to_numpy(), labelled["eval_risk"].to_numpy(), labelled["label"].to_numpy()
+        frame["risk"].to_numpy(), labelled["eval_risk"].to_numpy(), labelled["label"].to_numpy()
     )
-    segments = SegmentIndex.build(risk, SEGMENTS)
+    segments = SegmentIndex.build(frame, SEGMENTS)
     impact = CreatorImpact(data.hist) if data.hist is not None and data.hist.height else None
     if impact is not None and policy.enabled_rules:
         notes.append(
             "Creator impact counts followers by model score alone (rule points not included)."
         )
     keep = ["account_id", "score", "rule_points", "rule_hits", "risk", "eval_risk", "label"]
-    return Lab(index, segments, impact, risk.select(keep), skipped, notes)
+    return Lab(index, segments, impact, frame.select(keep), skipped, notes)

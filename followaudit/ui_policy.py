@@ -15,7 +15,7 @@ import streamlit as st
 from followaudit import ui
 from followaudit.policy import Policy, PolicyError, PolicyStore, from_toml, presets, to_toml
 from followaudit.report import collateral_chart, cost_chart, curve_chart, risk_chart, snapshot
-from followaudit.thresholds import Lab, build_lab, load_lab_data
+from followaudit.thresholds import Lab, build_lab, load_lab_data, score_risk
 
 EDIT_KEY = "lab_policy"  # the policy being edited in the lab, shared with the Policies page
 UNSAVED = "lab settings (unsaved)"
@@ -29,19 +29,34 @@ def _lab_data(path: str, version: str):
     return load_lab_data(ui.current_workspace())
 
 
+@st.cache_resource(show_spinner="Applying the rules…", max_entries=8)
+def _risk(path: str, version: str, rules_toml: str):
+    return score_risk(_lab_data(path, version), from_toml(rules_toml))
+
+
 @st.cache_resource(show_spinner="Indexing scores for this rule set…", max_entries=16)
 def _lab(path: str, version: str, label_events: int, rules_toml: str) -> Lab:
     data = _lab_data(path, version)
     reviewed = ui.store().current_labels()
-    return build_lab(data, reviewed, from_toml(rules_toml))
+    policy = from_toml(rules_toml)
+    return build_lab(data, reviewed, policy, _risk(path, version, rules_toml))
+
+
+def _rules_key(policy: Policy) -> str:
+    return to_toml(Policy("rules", rules=policy.rules))  # thresholds do not change the index
+
+
+def risk_for(policy: Policy) -> pl.DataFrame:
+    """Every account's score, rule points, rule hits and risk under the policy's rules."""
+    ws = ui.current_workspace()
+    return _risk(str(ws.path), ws.version, _rules_key(policy))[0]
 
 
 def lab_for(policy: Policy) -> Lab:
     """The lab for this workspace, the policy's rules and the current review labels."""
     ws = ui.current_workspace()
     events = ui.store().progress()["events"]
-    rules_only = Policy("rules", rules=policy.rules)  # thresholds do not change the index
-    return _lab(str(ws.path), ws.version, events, to_toml(rules_only))
+    return _lab(str(ws.path), ws.version, events, _rules_key(policy))
 
 
 def policy_store() -> PolicyStore:
@@ -286,3 +301,82 @@ def snapshot_for(policy: Policy, threshold: float | None = None) -> tuple[Lab, d
 def download_path_name(policy: Policy, ext: str) -> str:
     """A file name for exports."""
     return f"policy_{policy.name}_v{policy.version}.{ext}"
+
+
+# --- the Policies page ------------------------------------------------------------------------
+
+
+def versions_frame() -> pl.DataFrame:
+    """Saved versions with the active policy marked."""
+    store = policy_store()
+    active = store.active_name()
+    rows = [
+        (v.name, v.version, v.name == active, v.author, v.created_at, v.note) for v in store.list()
+    ]
+    schema = ["policy", "version", "active", "author", "saved at", "note"]
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def active_picker() -> None:
+    """Choose the active policy (used for build-time flags elsewhere and as the lab's start)."""
+    store = policy_store()
+    names = store.names() + [n for n in presets() if n not in store.names()]
+    current = store.active_name()
+    left, right = st.columns([3, 1])
+    name = left.selectbox(
+        "Active policy",
+        names,
+        index=names.index(current) if current in names else 0,
+        key="pol_active",
+    )
+    if right.button("Set active", key="pol_set_active"):
+        store.set_active(name)
+        st.success(f"**{name}** is now the active policy.")
+
+
+def compare_section(a_choice: str, b_choice: str):
+    """Metric deltas, accounts that flip and creators whose impact changes; returns the comparison."""
+    from followaudit.report import compare
+
+    pol_a, pol_b = load_choice(a_choice), load_choice(b_choice)
+    comparison = compare(lab_for(pol_a), pol_a, lab_for(pol_b), pol_b)
+    st.dataframe(comparison.deltas, hide_index=True)
+    st.markdown(f"**{comparison.flip_count:,} accounts change flag** from A to B")
+    flips = comparison.flips.with_columns(
+        pl.col("account_id").map_elements(ui.account_url, return_dtype=pl.String).alias("link")
+    )
+    st.dataframe(
+        flips,
+        hide_index=True,
+        key="pol_flips",
+        column_config={"link": st.column_config.LinkColumn("open", display_text="explain")},
+    )
+    st.markdown(
+        f"**{comparison.creators.height:,} creators** whose lost share changes by ≥ 1 point"
+    )
+    st.dataframe(comparison.creators, hide_index=True)
+    return pol_a, pol_b, comparison
+
+
+def export_buttons(policy: Policy, comparison) -> None:
+    """Download the policy report as CSV and as a one-page HTML summary."""
+    from followaudit.report import report_csv, report_html
+
+    lab = lab_for(policy)
+    snap = snapshot(lab, policy)
+    names = ui.run("policy/creator_names") if ui.has_table("creator_quality") else None
+    left, right = st.columns(2)
+    left.download_button(
+        "Report CSV",
+        report_csv(policy, snap, comparison),
+        file_name=download_path_name(policy, "csv"),
+        mime="text/csv",
+        key="pol_export_csv",
+    )
+    right.download_button(
+        "Report HTML (one page, charts included)",
+        report_html(policy, lab, snap, comparison, names),
+        file_name=download_path_name(policy, "html"),
+        mime="text/html",
+        key="pol_export_html",
+    )

@@ -1,0 +1,55 @@
+"""Review queue: label accounts fake / genuine / unsure with the keyboard; labels feed the lab."""
+
+import streamlit as st
+
+from followaudit import ui
+from followaudit import ui_policy as up
+from followaudit import ui_review as ur
+
+ui.page_setup("Review queue", ":material/fact_check:")
+st.title("Review queue")
+policy = up.policy_store().active()
+
+left, middle, right = st.columns(3)
+order = left.radio(
+    "Order",
+    ["uncertainty", "score"],
+    horizontal=True,
+    key="rev_order",
+    help="uncertainty: nearest the active policy's threshold first; score: riskiest first",
+)
+creator = middle.number_input(
+    "Creator id (followers of)",
+    min_value=0,
+    value=ui.parse_int_param("creator") or 0,
+    step=1,
+    key="rev_creator",
+)
+creator = int(creator) or None
+with right:
+    spike = ur.spike_picker(creator)
+redo = st.toggle("Include accounts already reviewed or skipped", key="rev_redo")
+
+queue, threshold = ur.queue(policy, order, creator, spike, redo)
+st.caption(
+    f"Active policy **{policy.name}**: flag line {threshold:.3f}. "
+    "Shortcuts: **F** fake · **G** genuine · **U** unsure · **S** skip."
+)
+ur.show_message()
+ur.progress_row(queue.height)
+if queue.is_empty():
+    st.success("Nothing left to review here. Widen the filter or include reviewed accounts.")
+else:
+    row = queue.row(0, named=True)
+    ur.account_card(row)
+    ur.label_buttons(row)
+    st.caption("Next in the queue")
+    st.dataframe(queue.slice(1, 10).drop("label_id"), hide_index=True, key="rev_next")
+
+st.download_button(
+    "Export labels (CSV)",
+    ui.store().labels_csv(),
+    file_name="review_labels.csv",
+    mime="text/csv",
+    key="rev_export",
+)
