@@ -10,17 +10,17 @@ ui.page_setup("Policies", ":material/policy:")
 st.title("Policies")
 editing = up.editing_policy()
 
-st.subheader("Saved versions")
-versions = up.versions_frame()
-if versions.is_empty():
-    st.info("No saved policy yet: the shipped presets are in use. Save the lab's settings below.")
-else:
-    st.dataframe(versions, hide_index=True, key="pol_versions")
-up.active_picker()
-
 st.subheader("Save the lab's current settings")
 st.caption(describe(editing))
 up.save_form(editing, "pol_save")
+
+st.subheader("Saved versions")
+versions = up.versions_frame()
+if versions.is_empty():
+    st.info("No saved policy yet: the shipped presets are in use. Save the lab's settings above.")
+else:
+    st.dataframe(versions, hide_index=True, key="pol_versions")
+up.active_picker()
 
 st.subheader("Compare two policies")
 choices = [up.UNSAVED, *up.policy_choices()]

@@ -1,0 +1,147 @@
+"""AppTest: Threshold lab, Policies and Review queue on a tiny hand-made workspace."""
+
+from __future__ import annotations
+
+import pytest
+from policy_world import build
+from streamlit.testing.v1 import AppTest
+
+from followaudit.policy import PolicyStore, default_policy
+from followaudit.review import AnalystStore
+from followaudit.workspace import PROJECT_ROOT, sidecar_dir
+
+LAB, POLICIES, REVIEW = "pages/4_Threshold_Lab.py", "pages/5_Policies.py", "pages/6_Review_Queue.py"
+
+
+@pytest.fixture
+def world(tmp_path, monkeypatch):
+    """A fresh tiny labelled workspace that the app opens."""
+    path = build(tmp_path / "w.duckdb")
+    monkeypatch.setenv("FOLLOWAUDIT_WORKSPACE", str(path))
+    return path
+
+
+def open_page(page: str, **params) -> AppTest:
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
+    at.switch_page(page)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def table_with(at: AppTest, column: str):
+    """The first dataframe shown that has `column` (AppTest does not expose dataframe keys)."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def ok(at: AppTest) -> AppTest:
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.mark.parametrize("page", [LAB, POLICIES, REVIEW])
+@pytest.mark.parametrize("labelled", [True, False])
+def test_policy_pages_render(tmp_path, monkeypatch, page, labelled):
+    path = build(tmp_path / "w.duckdb", labelled=labelled)
+    monkeypatch.setenv("FOLLOWAUDIT_WORKSPACE", str(path))
+    ok(open_page(page))
+
+
+def test_lab_slider_changes_the_metrics(world):
+    at = ok(open_page(LAB))
+    before = (metric(at, "Flagged"), metric(at, "Recall"))
+    at.slider(key="lab_threshold").set_value(0.4)
+    ok(at.run())
+    after = (metric(at, "Flagged"), metric(at, "Recall"))
+    assert int(after[0]) > int(before[0]) and float(after[1]) > float(before[1])
+
+
+def test_lab_top_percent_mode_flags_that_share(world):
+    at = ok(open_page(LAB))
+    at.radio(key="lab_mode").set_value("top X %")
+    ok(at.run())
+    at.number_input(key="lab_top").set_value(10.0)
+    ok(at.run())
+    assert metric(at, "Flagged") == "40"  # 10 % of 400 accounts
+
+
+def test_lab_without_labels_says_why_metrics_are_missing(tmp_path, monkeypatch):
+    monkeypatch.setenv("FOLLOWAUDIT_WORKSPACE", str(build(tmp_path / "w.duckdb", labelled=False)))
+    at = ok(open_page(LAB))
+    assert any("No metrics" in i.value for i in at.info)
+    assert metric(at, "Flagged")
+
+
+def test_lab_loads_the_policy_named_in_the_url(world):
+    PolicyStore(sidecar_dir(world)).save(
+        default_policy().with_changes(name="strict", threshold=0.33)
+    )
+    at = ok(open_page(LAB, policy="strict"))
+    assert at.slider(key="lab_threshold").value == pytest.approx(0.33)
+
+
+def test_save_makes_a_new_version_appear(world):
+    at = ok(open_page(POLICIES))
+    at.text_input(key="pol_save_name").set_value("team_a")
+    at.text_input(key="pol_save_note").set_value("first try")
+    next(b for b in at.button if b.label == "Save as new version").click()
+    ok(at.run())
+    assert any("Saved **team_a** version 1" in s.value for s in at.success)
+    table = table_with(at, "note")
+    assert ("team_a", 1, "first try") in set(
+        zip(table["policy"], table["version"], table["note"], strict=True)
+    )
+
+
+def test_lab_changes_show_up_as_flips_in_the_comparison(world):
+    at = ok(open_page(LAB))
+    at.slider(key="lab_threshold").set_value(0.3)
+    ok(at.run())
+    at.switch_page(POLICIES)
+    ok(at.run())
+    flips = [m.value for m in at.markdown if "accounts change flag" in m.value]
+    assert flips and not flips[0].startswith("**0 ")
+    assert len(table_with(at, "flagged_a")) > 0
+
+
+def test_set_active_policy(world):
+    at = ok(open_page(POLICIES))
+    at.selectbox(key="pol_active").set_value("fakefollowercheck")
+    at.button(key="pol_set_active").click()
+    ok(at.run())
+    assert PolicyStore(sidecar_dir(world)).active_name() == "fakefollowercheck"
+
+
+def test_label_button_changes_the_counts(world):
+    at = ok(open_page(REVIEW))
+    assert metric(at, "fake") == "0"
+    at.text_input(key="rev_note").set_value("bought batch")
+    at.button(key="rev_fake").click()
+    ok(at.run())
+    assert (metric(at, "fake"), metric(at, "reviewed")) == ("1", "1")
+    current = AnalystStore(sidecar_dir(world)).current_labels()
+    assert current["note"].to_list() == ["bought batch"]
+
+
+def test_a_conflicting_label_from_another_session_is_not_overwritten(world):
+    at = ok(open_page(REVIEW))
+    at.toggle(key="rev_redo").set_value(True)
+    ok(at.run())
+    shown = int(at.markdown[0].value.split("@user")[1].split(" ")[0])
+    AnalystStore(sidecar_dir(world)).add_label(shown, "genuine", "", "other session")
+    at.button(key="rev_fake").click()
+    ok(at.run())
+    assert any("after you loaded it" in w.value for w in at.warning)
+    assert AnalystStore(sidecar_dir(world)).current_label(shown)["label"] == "genuine"
+
+
+def test_queue_filters_by_creator_and_spike(world):
+    at = ok(open_page(REVIEW, creator="1"))
+    left_all = int(metric(at, "left in queue"))
+    at.selectbox(key="rev_spike").set_value(1)
+    ok(at.run())
+    assert 0 < int(metric(at, "left in queue")) < left_all
