@@ -13,7 +13,8 @@ import polars as pl
 import streamlit as st
 
 from followaudit import ui
-from followaudit.policy import Policy, PolicyError, PolicyStore, from_toml, presets, to_toml
+from followaudit.policy import Policy, PolicyError, from_toml, presets, to_toml
+from followaudit.policy_store import PolicyStore
 from followaudit.report import collateral_chart, cost_chart, curve_chart, risk_chart, snapshot
 from followaudit.thresholds import Lab, build_lab, load_lab_data, score_risk
 

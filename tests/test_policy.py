@@ -189,3 +189,36 @@ def test_store_concurrent_process_saves_all_land(tmp_path):
     store = PolicyStore(tmp_path)
     thresholds = sorted(store.load("t", v.version).threshold for v in store.list())
     assert thresholds == sorted([i / 100 for i in range(10)] + [i / 100 for i in range(50, 60)])
+
+
+def _save_forever(root: str) -> None:
+    store = PolicyStore(root)
+    while True:
+        store.save(make_policy(note="x" * 5000))
+
+
+def test_killed_save_leaves_only_whole_versions(tmp_path):
+    import os
+    import signal
+    import time
+
+    ctx = multiprocessing.get_context("fork")
+    child = ctx.Process(target=_save_forever, args=(str(tmp_path),))
+    child.start()
+    time.sleep(0.7)
+    os.kill(child.pid, signal.SIGKILL)
+    child.join()
+    store = PolicyStore(tmp_path)
+    versions = store.list()
+    assert versions, "the child saved something before it was killed"
+    assert [v.version for v in versions] == list(range(len(versions), 0, -1))
+    assert all(len(store.load("t", v.version).note) == 5000 for v in versions)
+    assert store.save(make_policy()).version == len(versions) + 1
+
+
+def test_preset_features_exist_in_the_feature_catalogue():
+    from followaudit.features import FEATURES
+
+    for name, policy in presets().items():
+        for rule in policy.rules:
+            assert set(rule.features) <= FEATURES.keys(), (name, rule.description)
