@@ -33,6 +33,10 @@ class BaselineConfig:
     k_quality: float = 4.0  # sigmas above a creator's usual flagged follows
     min_ratio: float = 1.5  # ... and at least this many times the expected gain
     min_excess: float = 10.0  # ... and at least this many followers above it (per day)
+    scan_windows: tuple[int, ...] = (7, 14, 28)  # days summed to find slow drips
+    k_scan: float = 4.0  # Poisson sigmas above the usual flagged follows in a window
+    min_scan_excess: float = 8.0  # ... and at least this many extra flagged follows
+    min_run_z: float = 3.0  # a run must stand out as a whole by this many sigmas
 
 
 def _trailing(col: pl.Expr, cfg: BaselineConfig) -> pl.Expr:
@@ -83,8 +87,10 @@ def expected_gain(daily: pl.DataFrame, cfg: BaselineConfig | None = None) -> pl.
     frame = frame.with_columns((pl.col("_g") - pl.col("_q")).clip(0).alias("_o"))
     frame = _with_seasonal_baseline(frame, cfg)
     frame = _with_engagement_prediction(frame, cfg)
-    frame = _with_quality_baseline(frame)
-    expected = pl.max_horizontal("_base", "_eng") + pl.col("quality_expected")
+    frame = _with_quality_scan(_with_quality_baseline(frame), cfg)
+    # Organic expectation plus the creator's usual share of flagged followers on top of it.
+    organic = pl.max_horizontal("_base", "_eng")
+    expected = organic / (1 - pl.col("_qshare")).clip(0.05)
     frame = frame.with_columns(expected.alias("expected"))
     scale = pl.max_horizontal(pl.col("_mad") * MAD_TO_SIGMA, pl.col("expected").sqrt(), pl.lit(1.0))
     frame = frame.with_columns(scale.alias("_scale"))
@@ -129,10 +135,38 @@ def _with_engagement_prediction(frame: pl.DataFrame, cfg: BaselineConfig) -> pl.
 
 
 def _with_quality_baseline(frame: pl.DataFrame) -> pl.DataFrame:
-    """A creator's usual flagged follows per day: whole-series median and MAD."""
-    med = pl.col("_q").median().over("creator_id")
-    mad = (pl.col("_q") - med).abs().median().over("creator_id")
-    return frame.with_columns(med.alias("quality_expected"), mad.alias("_qmad"))
+    """A creator's usual share of flagged new followers, and the flagged follows it predicts."""
+    # Median of 4-week shares: robust to campaigns shorter than half the series, and scaled by
+    # the day's follows so a viral day's few stray flagged accounts stay expected.
+    flagged = pl.col("_q").rolling_sum(28, min_samples=7).over("creator_id")
+    follows = pl.col("_g").rolling_sum(28, min_samples=7).over("creator_id")
+    frame = frame.with_columns((flagged / follows.clip(1)).alias("_qshare"))
+    share = pl.col("_qshare").median().over("creator_id").fill_null(0.0)
+    frame = frame.with_columns(share.alias("_qshare"))
+    mad = (pl.col("_q") - pl.col("_q").median()).abs().median().over("creator_id")
+    return frame.with_columns(
+        (pl.col("_qshare") * pl.col("_g")).alias("quality_expected"),
+        mad.alias("_qmad"),
+    )
+
+
+def _with_quality_scan(frame: pl.DataFrame, cfg: BaselineConfig) -> pl.DataFrame:
+    """Mark days inside 1-4 week windows whose flagged follows are far above the usual rate.
+
+    A drip-feed adds a follower or two a day: invisible daily, plain over weeks.
+    """
+    covered = pl.lit(False)
+    for width in cfg.scan_windows:
+        total = pl.col("_q").rolling_sum(width, min_samples=width).over("creator_id")
+        usual = pl.col("quality_expected").rolling_sum(width, min_samples=width).over("creator_id")
+        hot = ((total - usual) > cfg.k_scan * (usual + 1).sqrt()) & (
+            (total - usual) >= cfg.min_scan_excess
+        )
+        # Every day of a hot window, not only its last one.
+        ahead = hot.cast(pl.Int8).shift(-(width - 1)).fill_null(0)
+        covered = covered | (ahead.rolling_max(width, min_samples=1).over("creator_id") > 0)
+    contributing = pl.col("_q") > pl.col("quality_expected")
+    return frame.with_columns((covered & contributing).alias("_scan"))
 
 
 def _count_anomaly(cfg: BaselineConfig) -> pl.Expr:
@@ -151,7 +185,8 @@ def _quality_anomaly(cfg: BaselineConfig) -> pl.Expr:
         pl.col("_qmad") * MAD_TO_SIGMA, pl.col("quality_expected").sqrt(), pl.lit(1.0)
     )
     excess = pl.col("_q") - pl.col("quality_expected")
-    return (excess > cfg.k_quality * qscale) & (excess >= cfg.min_excess / 2)
+    daily = (excess > cfg.k_quality * qscale) & (excess >= cfg.min_excess / 2)
+    return daily | pl.col("_scan")
 
 
 def find_runs(frame: pl.DataFrame, max_gap: int = 2) -> pl.DataFrame:
@@ -177,9 +212,6 @@ def summarise_runs(frame: pl.DataFrame, runs: pl.DataFrame) -> pl.DataFrame:
     days = runs.join(frame, on="creator_id").filter(
         pl.col("date").is_between(pl.col("start"), pl.col("end"))
     )
-    qscale = pl.max_horizontal(
-        pl.col("_qmad") * MAD_TO_SIGMA, pl.col("quality_expected").sqrt(), pl.lit(1.0)
-    )
     out = days.group_by("creator_id", "start", "end").agg(
         pl.col("new_follows").sum().cast(pl.Int64).alias("followers_gained"),
         pl.col("expected").sum().alias("expected_followers"),
@@ -188,25 +220,39 @@ def summarise_runs(frame: pl.DataFrame, runs: pl.DataFrame) -> pl.DataFrame:
         pl.col("nopic_follows").sum().alias("_nopic"),
         pl.col("quality_expected").sum().alias("_flagged_expected"),
         (pl.col("_scale") ** 2).sum().sqrt().alias("_count_sigma"),
-        (qscale**2).sum().sqrt().alias("_quality_sigma"),
         pl.col("views").sum().alias("_views"),
         pl.col("views_baseline").fill_null(0).sum().alias("_views_baseline"),
         pl.len().alias("days"),
     )
     gained = pl.col("followers_gained").clip(1)
-    return out.with_columns(
-        (pl.col("followers_gained") - pl.col("expected_followers")).alias("excess"),
-        (pl.col("_flagged") - pl.col("_flagged_expected")).alias("flagged_excess"),
-        (pl.col("_flagged") / gained).alias("flagged_share"),
-        (pl.col("_young") / gained).alias("young_share"),
-        (pl.col("_nopic") / gained).alias("nopic_share"),
-        ((pl.col("_views") + 1) / (pl.col("_views_baseline") + 1)).alias("views_ratio"),
-    ).with_columns(
-        pl.max_horizontal(
-            pl.col("excess") / pl.col("_count_sigma"),
-            pl.col("flagged_excess") / pl.col("_quality_sigma"),
-        ).alias("score")
+    return (
+        out.with_columns(
+            (pl.col("followers_gained") - pl.col("expected_followers")).alias("excess"),
+            (pl.col("_flagged") - pl.col("_flagged_expected")).alias("flagged_excess"),
+            (pl.col("_flagged") / gained).alias("flagged_share"),
+            (pl.col("_young") / gained).alias("young_share"),
+            (pl.col("_nopic") / gained).alias("nopic_share"),
+            ((pl.col("_views") + 1) / (pl.col("_views_baseline") + 1)).alias("views_ratio"),
+        )
+        .with_columns(
+            # Poisson z of the extra flagged followers over the whole run.
+            (pl.col("flagged_excess") / (pl.col("_flagged_expected") + 1).sqrt()).alias(
+                "quality_z"
+            ),
+        )
+        .with_columns((pl.col("excess") / pl.col("_count_sigma")).alias("count_z"))
+        .with_columns(pl.max_horizontal("count_z", "quality_z").alias("score"))
     )
+
+
+def significant(spikes: pl.DataFrame, cfg: BaselineConfig | None = None) -> pl.DataFrame:
+    """Keep runs that stand out as a whole, in follower count or in flagged followers."""
+    cfg = cfg or BaselineConfig()
+    by_count = (pl.col("excess") >= cfg.min_excess) & (pl.col("count_z") >= cfg.min_run_z)
+    by_quality = (pl.col("flagged_excess") >= cfg.min_excess / 2) & (
+        pl.col("quality_z") >= cfg.min_run_z
+    )
+    return spikes.filter(by_count | by_quality)
 
 
 @dataclass(frozen=True)
@@ -214,6 +260,7 @@ class VerdictConfig:
     """When a spike's new followers make it `suspicious` rather than `explained`."""
 
     fake_excess_share: float = 0.3  # flagged followers above usual, as a share of the excess
+    quality_z: float = 6.0  # ... and that many Poisson sigmas above the usual flagged follows
     flagged_share: float = 0.5  # or simply this share of all new followers flagged
     engagement_rise: float = 2.0  # views this many times their usual level explain a spike
     young_share: float = 0.5  # unexplained spikes of this many brand-new accounts ...
@@ -226,9 +273,13 @@ def assign_verdict(spikes: pl.DataFrame, cfg: VerdictConfig | None = None) -> pl
     cfg = cfg or VerdictConfig()
     if "cohort_share" not in spikes.columns:
         spikes = spikes.with_columns(pl.lit(None, pl.Float64).alias("cohort_share"))
-    low_quality = (pl.col("flagged_excess") >= cfg.fake_excess_share * pl.col("excess").clip(1)) & (
-        pl.col("flagged_excess") >= 5
-    ) | (pl.col("flagged_share") >= cfg.flagged_share)
+    many_fakes = (
+        (pl.col("flagged_excess") >= cfg.fake_excess_share * pl.col("excess").clip(1))
+        & (pl.col("quality_z") >= cfg.quality_z)
+        & (pl.col("flagged_excess") >= 5)
+    )
+    mostly_fakes = (pl.col("flagged_share") >= cfg.flagged_share) & (pl.col("flagged_excess") >= 5)
+    low_quality = many_fakes | mostly_fakes
     rose = pl.col("views_ratio") >= cfg.engagement_rise
     odd = (pl.col("young_share") >= cfg.young_share) & (
         pl.col("cohort_share").fill_null(1.0) >= cfg.cohort_share

@@ -36,6 +36,7 @@ SPIKE_COLUMNS = [
     "kind",
     "days",
     "flagged_excess",
+    "quality_z",
     "views_ratio",
     "reason",
 ]
@@ -88,8 +89,8 @@ def spikes_from_expected(
     frame: pl.DataFrame, verdict: baseline.VerdictConfig | None = None
 ) -> pl.DataFrame:
     """Runs of anomalous days of an `expected_gain` frame, scored and judged."""
-    runs = baseline.find_runs(frame)
-    spikes = baseline.assign_verdict(baseline.summarise_runs(frame, runs), verdict)
+    runs = baseline.significant(baseline.summarise_runs(frame, baseline.find_runs(frame)))
+    spikes = baseline.assign_verdict(runs, verdict)
     spikes = spikes.sort("creator_id", "start").with_row_index("spike_id", offset=1)
     spikes = spikes.with_columns(pl.col("spike_id").cast(pl.Int64))
     return spikes.select(SPIKE_COLUMNS)

@@ -35,7 +35,7 @@ def make_world() -> duckdb.DuckDBPyConnection:
         add(int(rng.poisson(50)), day, False, 400)
         add(int(rng.poisson(1)), day, True, 300)  # a few stray fakes every day
     add(800, BURST_DAY, True, 1.5)
-    add(1500, VIRAL_DAY, False, 500)
+    add(2500, VIRAL_DAY, False, 500)
     for day in DRIP_DAYS:
         add(30, day, True, 3)
     views = rng.poisson(5000, DAYS)
