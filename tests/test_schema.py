@@ -292,3 +292,24 @@ def test_every_table_spec_is_documented():
                 "DATE",
                 "DOUBLE",
             }
+
+
+def test_unknown_accounts_are_found_when_ids_have_gaps(tmp_path):
+    accounts = ACCOUNTS.replace("\n2,bob", "\n5,bob").replace("\n3,carol", "\n9,carol")
+    follows = "follower_id,creator_id,followed_at\n5,1,2024-02-01\n4,1,2024-02-01\n9,1,2024-02-01\n"
+    data = write_folder(
+        tmp_path / "data", accounts__csv=accounts, follows__csv=follows, labels__csv=None
+    )
+    problem = only(schema.validate_folder(data), "follows.csv", "follower_id")
+    assert problem.rows == (2,) and problem.count == 1
+
+
+def test_typed_parquet_values_are_still_range_checked(tmp_path):
+    data = write_folder(tmp_path / "data", follows__csv=None)
+    con = duckdb.connect()
+    con.execute(
+        f"copy (select 2::bigint as follower_id, 1::bigint as creator_id, "
+        f"timestamp '2001-01-01' as followed_at) to '{data / 'follows.parquet'}' (format parquet)"
+    )
+    problem = only(schema.validate_folder(data), "follows.parquet", "followed_at")
+    assert problem.rows == (1,) and "before 2005" in problem.message
