@@ -231,11 +231,18 @@ def active_policy():
 
 
 def model_bundle():
-    """The workspace's model (or the shipped default), loaded once per model file version."""
+    """The workspace's model (or the shipped default), once per model file; None (with a
+    warning shown) when neither exists."""
+    from followaudit import model
+
     side = current_workspace().sidecar
     card = side / "model" / "card.json"
     stamp = str(card.stat().st_mtime_ns) if card.exists() else "default"
-    return _model_bundle(str(side), stamp)
+    try:
+        return _model_bundle(str(side), stamp)
+    except model.ModelError as exc:
+        st.warning(f"No model to explain scores with: {exc}")
+        return None
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -385,11 +392,19 @@ def parse_int_param(name: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def not_found(what: str, value: object) -> None:
-    """A friendly 'not found' with a search box, for unknown or malformed ids."""
-    shown = str(value)[:60]
+def drop_params(*names: str) -> None:
+    """Remove URL parameters (keeping shared ones such as `ws` and `demo`)."""
+    for name in names:
+        if name in st.query_params:
+            del st.query_params[name]
+
+
+def not_found(what: str, value: object, search: bool = True) -> None:
+    """A friendly 'not found' (with a search box unless the page has its own), never a traceback."""
+    shown = re.sub(r"[`\\]", "", str(value))[:60]
     st.warning(f"No {what} matches `{shown}`. Search by username instead:")
-    search_box(what, key=f"nf_{re.sub(r'[^a-z]', '_', what.lower())}")
+    if search:
+        search_box(what, key=f"nf_{re.sub(r'[^a-z]', '_', what.lower())}")
 
 
 def search_box(what: str, key: str) -> None:

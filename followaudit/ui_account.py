@@ -80,9 +80,10 @@ def score_block(decision: dict | None, profile: dict) -> None:
 def explanation(account_id: int):
     """SHAP explanation of one account, computed on demand (~ms) from its feature row."""
     row = ui.run("explorer/account_feature_row", account_id=account_id)
-    if row.is_empty():
+    bundle = ui.model_bundle()
+    if row.is_empty() or bundle is None:
         return None
-    return explain.explain_account(ui.model_bundle(), row)
+    return explain.explain_account(bundle, row)
 
 
 def waterfall(exp) -> None:

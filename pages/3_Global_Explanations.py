@@ -36,4 +36,6 @@ with st.expander("What each feature means"):
     st.dataframe(importance.select("feature", "description", "mean_abs_shap"), hide_index=True)
 
 st.subheader("Model card")
-ui_account.model_card(ui.model_bundle().card)
+bundle = ui.model_bundle()
+if bundle is not None:
+    ui_account.model_card(bundle.card)

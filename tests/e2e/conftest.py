@@ -131,15 +131,21 @@ def page(browser):
         context.close()
 
 
+_IDLE = """() => {
+    const app = document.querySelector("[data-testid='stApp']");
+    return !!app
+        && app.getAttribute("data-test-connection-state") === "CONNECTED"
+        && app.getAttribute("data-test-script-state") === "notRunning"
+        && !document.querySelector("[data-testid='stSkeleton'], [data-testid='stAppSkeleton']");
+}"""
+
+
 def wait_for_app(page) -> None:
-    """Wait until the app is connected and its script has finished running."""
+    """Wait until the app is connected, its script has finished and no placeholder remains."""
     page.wait_for_timeout(250)  # a click's rerun may not have started yet
-    page.wait_for_selector(
-        "[data-testid='stApp'][data-test-connection-state='CONNECTED']"
-        "[data-test-script-state='notRunning']",
-        timeout=RUN_TIMEOUT_MS,
-    )
-    page.wait_for_timeout(400)  # let charts finish their first paint
+    for _ in range(2):  # idle twice in a row: a rerun can start right after the first idle
+        page.wait_for_function(_IDLE, timeout=RUN_TIMEOUT_MS)
+        page.wait_for_timeout(400)
 
 
 def goto(page, url: str) -> None:
@@ -149,10 +155,22 @@ def goto(page, url: str) -> None:
 
 
 def screenshot(page, name: str) -> Path:
-    """Save a full-page screenshot as docs/screenshots/<name>.png."""
+    """Save the whole page as docs/screenshots/<name>.png (Streamlit scrolls an inner pane)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    size = page.viewport_size
+    height = page.evaluate(
+        "() => Math.max(...[...document.querySelectorAll(\"[data-testid='stMain'], "
+        "[data-testid='stMainBlockContainer']\")].map(e => e.scrollHeight), 0)"
+    )
+    page.set_viewport_size(
+        {"width": size["width"], "height": min(max(height, size["height"]), 5000)}
+    )
+    page.wait_for_timeout(300)
+    try:
+        page.screenshot(path=str(path))
+    finally:
+        page.set_viewport_size(size)
     return path
 
 
