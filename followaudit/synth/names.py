@@ -4,287 +4,46 @@ from __future__ import annotations
 
 import numpy as np
 
-FIRST = [
-    "anna",
-    "maria",
-    "luca",
-    "marco",
-    "giulia",
-    "sara",
-    "laura",
-    "paolo",
-    "andrea",
-    "chiara",
-    "emma",
-    "mia",
-    "noah",
-    "liam",
-    "olivia",
-    "ava",
-    "sofia",
-    "lucas",
-    "leo",
-    "mateo",
-    "isabella",
-    "camila",
-    "diego",
-    "juan",
-    "ana",
-    "pedro",
-    "carlos",
-    "lucia",
-    "elena",
-    "jonas",
-    "ben",
-    "lena",
-    "max",
-    "felix",
-    "hannah",
-    "lea",
-    "amir",
-    "omar",
-    "layla",
-    "yusuf",
-    "zeynep",
-    "emre",
-    "aylin",
-    "arjun",
-    "priya",
-    "rohan",
-    "ananya",
-    "kenji",
-    "yuki",
-    "hana",
-    "minh",
-    "linh",
-    "an",
-    "bao",
-    "tuan",
-    "jake",
-    "chloe",
-    "ryan",
-    "tyler",
-    "megan",
-    "kayla",
-    "jordan",
-    "taylor",
-    "alex",
-    "sam",
-    "nina",
-    "ivan",
-    "olga",
-    "dmitri",
-    "katya",
-    "tomas",
-    "eva",
-    "jan",
-    "petra",
-    "kim",
-    "lee",
-    "park",
-    "chen",
-    "wei",
-    "mei",
-    "jun",
-    "ali",
-    "sara",
-]
-LAST = [
-    "rossi",
-    "russo",
-    "ferrari",
-    "bianchi",
-    "romano",
-    "smith",
-    "jones",
-    "brown",
-    "garcia",
-    "martinez",
-    "lopez",
-    "gonzalez",
-    "silva",
-    "santos",
-    "souza",
-    "muller",
-    "schmidt",
-    "schneider",
-    "fischer",
-    "weber",
-    "yilmaz",
-    "kaya",
-    "demir",
-    "sharma",
-    "patel",
-    "singh",
-    "kumar",
-    "tanaka",
-    "suzuki",
-    "sato",
-    "nguyen",
-    "tran",
-    "le",
-    "pham",
-    "kim",
-    "lee",
-    "park",
-    "chen",
-    "wang",
-    "li",
-    "zhang",
-    "ivanov",
-    "petrov",
-    "novak",
-    "dubois",
-    "martin",
-    "bernard",
-    "moreau",
-    "costa",
-    "oliveira",
-    "pereira",
-]
-WORDS = [
-    "sun",
-    "moon",
-    "star",
-    "sky",
-    "blue",
-    "dream",
-    "happy",
-    "lucky",
-    "sweet",
-    "cool",
-    "dance",
-    "music",
-    "vibes",
-    "travel",
-    "food",
-    "coffee",
-    "pizza",
-    "cat",
-    "dog",
-    "bunny",
-    "angel",
-    "wolf",
-    "tiger",
-    "king",
-    "queen",
-    "baby",
-    "boss",
-    "gamer",
-    "pixel",
-    "shadow",
-    "storm",
-    "fire",
-    "ice",
-    "ocean",
-    "wave",
-    "rose",
-    "lily",
-    "cherry",
-    "honey",
-    "sugar",
-    "magic",
-    "crazy",
-    "wild",
-    "free",
-    "soul",
-    "life",
-    "love",
-    "art",
-    "style",
-    "beauty",
-    "fit",
-    "gym",
-    "runner",
-    "chef",
-    "artist",
-    "official",
-    "real",
-    "tiny",
-    "big",
-    "golden",
-    "silver",
-    "dark",
-    "light",
-]
-BIO_PARTS = [
-    "dancer",
-    "student",
-    "mom of 2",
-    "coffee addict",
-    "living my best life",
-    "travel lover",
-    "gamer",
-    "foodie",
-    "dog mom",
-    "cat dad",
-    "artist",
-    "photographer",
-    "music is life",
-    "just vibes",
-    "be kind",
-    "fitness",
-    "makeup",
-    "follow for more",
-    "comedy",
-    "daily vlogs",
-    "nurse",
-    "engineer",
-    "teacher",
-    "football fan",
-    "anime",
-    "books",
-    "she/her",
-    "he/him",
-    "ig: @{u}",
-    "yt: {u}",
-    "business: {u}@mail.com",
-    "🇮🇹",
-    "🇺🇸",
-    "🇩🇪",
-    "✨",
-    "💖",
-    "🎵",
-    "🌍",
-    "{age}",
-    "{age} | {city}",
-    "not active here",
-    "new account",
-    "hi",
-    ":)",
-    "link below",
-    "dm me",
-]
-SPAM_BIOS = [
-    "follow back",
-    "f4f",
-    "dm for promo",
-    "follow me",
-    "new here",
-    "hi",
-    "❤️",
-    "check my profile",
-    "promo in bio",
-    "l4l",
-    "gain followers fast",
-    "earn money online",
-]
-CITIES = [
-    "Milano",
-    "Roma",
-    "Madrid",
-    "Paris",
-    "Berlin",
-    "London",
-    "NYC",
-    "LA",
-    "Istanbul",
-    "Mumbai",
-    "Tokyo",
-    "Seoul",
-    "Manila",
-    "Lagos",
-]
+# Word lists kept as one string each so the module stays short.
+FIRST = (  # noqa: SIM905
+    "anna maria luca marco giulia sara laura paolo andrea chiara emma mia noah liam olivia ava "
+    "sofia lucas leo mateo isabella camila diego juan ana pedro carlos lucia elena jonas ben "
+    "lena max felix hannah lea amir omar layla yusuf zeynep emre aylin arjun priya rohan ananya "
+    "kenji yuki hana minh linh an bao tuan jake chloe ryan tyler megan kayla jordan taylor alex "
+    "sam nina ivan olga dmitri katya tomas eva jan petra kim lee park chen wei mei jun ali sara "
+    "fatima aisha chidi ngozi kofi ama thiago gabriel rafael beatriz joao mariana"
+).split()
+LAST = (  # noqa: SIM905
+    "rossi russo ferrari bianchi romano smith jones brown garcia martinez lopez gonzalez silva "
+    "santos souza muller schmidt schneider fischer weber yilmaz kaya demir sharma patel singh "
+    "kumar tanaka suzuki sato nguyen tran le pham kim lee park chen wang li zhang ivanov "
+    "petrov novak dubois martin bernard moreau costa oliveira pereira okafor mensah adeyemi"
+).split()
+WORDS = (  # noqa: SIM905
+    "sun moon star sky blue dream happy lucky sweet cool dance music vibes travel food coffee "
+    "pizza cat dog bunny angel wolf tiger king queen baby boss gamer pixel shadow storm fire "
+    "ice ocean wave rose lily cherry honey sugar magic crazy wild free soul life love art "
+    "style beauty fit gym runner chef artist official real tiny big golden silver dark light"
+).split()
+BIO_PARTS = (  # noqa: SIM905
+    "dancer|student|mom of 2|coffee addict|living my best life|travel lover|gamer|foodie|"
+    "dog mom|cat dad|artist|photographer|music is life|just vibes|be kind|fitness|makeup|"
+    "follow for more|comedy|daily vlogs|nurse|engineer|teacher|football fan|anime|books|"
+    "she/her|he/him|ig: @{u}|yt: {u}|business: {u}@mail.com|\U0001f1ee\U0001f1f9|"
+    "\U0001f1fa\U0001f1f8|\U0001f1e9\U0001f1ea|\u2728|\U0001f496|\U0001f3b5|\U0001f30d|{age}|"
+    "{age} \u2022 {city}|not active here|new account|hi|:)|link below|dm me|"
+    "just a girl who loves sunsets and good food|living one day at a time|"
+    "sharing my life with you all|official account of {u}|content creator based in {city}|"
+    "proud parent, coffee first|here for the funny videos|running, reading, repeating|"
+    "I post whatever I want lol|collabs: DM or mail|small account, big dreams"
+).split("|")
+SPAM_BIOS = (  # noqa: SIM905
+    "follow back|f4f|dm for promo|follow me|new here|hi|\u2764\ufe0f|check my profile|"
+    "promo in bio|l4l|gain followers fast|earn money online"
+).split("|")
+CITIES = (  # noqa: SIM905
+    "Milano Roma Madrid Paris Berlin London NYC LA Istanbul Mumbai Tokyo Seoul Manila Lagos"
+).split()
 CONSONANTS = np.array(list("bcdfghjklmnprstvwxyz"))
 VOWELS = np.array(list("aeiouy"))
 LETTERS = np.array(list("abcdefghijklmnopqrstuvwxyz"))
@@ -292,11 +51,11 @@ LETTERS = np.array(list("abcdefghijklmnopqrstuvwxyz"))
 # username style -> probability, by account kind; styles overlap on purpose.
 USERNAME_STYLES = ("name", "name_digits", "words", "word_digits", "syllables", "letters", "default")
 STYLE_P = {
-    "genuine": (0.30, 0.28, 0.16, 0.12, 0.02, 0.02, 0.10),
-    "lurker": (0.14, 0.22, 0.08, 0.12, 0.03, 0.03, 0.38),
-    "creator": (0.45, 0.15, 0.30, 0.08, 0.0, 0.0, 0.02),
-    "fake": (0.04, 0.10, 0.02, 0.30, 0.28, 0.16, 0.10),
-    "camouflaged": (0.30, 0.34, 0.10, 0.12, 0.06, 0.02, 0.06),
+    "genuine": (0.40, 0.16, 0.24, 0.08, 0.02, 0.02, 0.08),
+    "lurker": (0.22, 0.20, 0.14, 0.10, 0.03, 0.03, 0.28),
+    "creator": (0.45, 0.10, 0.35, 0.08, 0.0, 0.0, 0.02),
+    "fake": (0.06, 0.14, 0.04, 0.30, 0.24, 0.14, 0.08),
+    "camouflaged": (0.32, 0.30, 0.12, 0.14, 0.06, 0.02, 0.04),
 }
 
 
@@ -372,14 +131,45 @@ def usernames(rng: np.random.Generator, kinds: np.ndarray) -> np.ndarray:
     return _unique(rng, out)
 
 
-def _unique(rng: np.random.Generator, names: np.ndarray) -> np.ndarray:
-    """Platforms enforce unique handles: later duplicates get a digit suffix."""
+PREFIXES = ["its", "the", "real", "iam", "hey", "just", "x", "mr", "ms", "", "", "", ""]
+SUFFIXES = [
+    "_",
+    "__",
+    "x",
+    "xo",
+    "_official",
+    ".tv",
+    "vlogs",
+    "official",
+    "ig",
+    "_jr",
+    "daily",
+    "xx",
+]
+
+
+def _later_duplicates(names: np.ndarray) -> np.ndarray:
     _, first_index = np.unique(names, return_index=True)
     dup = np.ones(len(names), dtype=bool)
     dup[first_index] = False
-    idx = np.flatnonzero(dup)
-    names[idx] = names[idx] + (idx % 9973).astype(str) + rng.integers(0, 100, len(idx)).astype(str)
-    return names
+    return dup
+
+
+def _unique(rng: np.random.Generator, names: np.ndarray) -> np.ndarray:
+    """Handles are unique: people whose handle is taken decorate it ('its', '_', 'x'), then add digits."""
+    for attempt in range(8):
+        idx = np.flatnonzero(_later_duplicates(names))
+        if not len(idx):
+            return names
+        if attempt < 2:
+            names[idx] = (
+                _pick(rng, PREFIXES, len(idx)) + names[idx] + _pick(rng, SUFFIXES, len(idx))
+            )
+        else:
+            names[idx] = names[idx] + rng.integers(0, 10 ** (attempt + 1), len(idx)).astype(str)
+    raise RuntimeError(
+        "could not make usernames unique"
+    )  # pragma: no cover - 8 rounds always suffice
 
 
 def display_names(rng: np.random.Generator, kinds: np.ndarray, users: np.ndarray) -> np.ndarray:
@@ -400,7 +190,7 @@ def display_names(rng: np.random.Generator, kinds: np.ndarray, users: np.ndarray
     )
     plain = kinds == "fake"
     probs = np.where(
-        plain[:, None], [0.10, 0.26, 0.04, 0.22, 0.30, 0.08], [0.42, 0.26, 0.10, 0.12, 0.06, 0.04]
+        plain[:, None], [0.10, 0.30, 0.04, 0.16, 0.32, 0.08], [0.46, 0.24, 0.12, 0.07, 0.07, 0.04]
     )
     choice = (rng.random(n)[:, None] > np.cumsum(probs, axis=1)).sum(axis=1).clip(0, 5)
     return options[choice, np.arange(n)]
@@ -412,7 +202,7 @@ def bios(
     """Bios built from 1-4 fragments; spammy ones from generic promo phrases."""
     n = len(has_bio)
     out = np.full(n, None, dtype=object)
-    parts = rng.integers(1, 5, n)
+    parts = rng.integers(1, 6, n)
     for i in np.flatnonzero(has_bio):
         if spammy[i]:
             out[i] = SPAM_BIOS[rng.integers(len(SPAM_BIOS))]

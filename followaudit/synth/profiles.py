@@ -15,20 +15,25 @@ FAKE_REGION_P = np.array([8, 3, 2, 2, 2, 3, 10, 4, 8, 14, 12, 10, 9, 6, 7], dtyp
 
 # kind -> (p picture, p bio, p spammy bio, p link, p private, p verified)
 FLAGS = {
-    "creator": (1.0, 0.93, 0.0, 0.55, 0.01, 0.12),
-    "genuine": (0.88, 0.50, 0.01, 0.09, 0.32, 0.002),
+    "creator": (1.0, 0.93, 0.0, 0.60, 0.01, 0.12),
+    "genuine": (0.92, 0.58, 0.01, 0.15, 0.33, 0.002),
     "lurker": (0.0, 0.10, 0.01, 0.0, 0.40, 0.0),
-    "fake": (0.28, 0.12, 0.6, 0.01, 0.30, 0.0),
-    "camouflaged": (0.92, 0.55, 0.2, 0.04, 0.28, 0.0),
+    "fake": (0.30, 0.14, 0.6, 0.01, 0.30, 0.0),
+    "camouflaged": (0.90, 0.55, 0.2, 0.04, 0.28, 0.0),
 }
 # kind -> (follower median, sigma), (following median, sigma), (p no videos, video median), likes-given median
 COUNTS = {
     "creator": ((40_000, 1.6), (300, 1.2), (0.0, 250), 3_000),
-    "genuine": ((110, 1.9), (190, 1.1), (0.30, 18), 900),
-    "lurker": ((6, 1.3), (120, 1.0), (1.0, 1), 700),
-    "fake": ((3, 1.4), (650, 0.9), (0.86, 2), 250),
-    "camouflaged": ((45, 1.3), (480, 0.9), (0.40, 5), 380),
+    "genuine": ((320, 1.7), (260, 1.0), (0.18, 40), 900),
+    "lurker": ((15, 1.3), (150, 1.0), (1.0, 1), 700),
+    "fake": ((30, 1.0), (900, 0.8), (0.86, 2), 250),
+    "camouflaged": ((80, 1.2), (420, 0.9), (0.35, 6), 380),
 }
+# Plain fakes come in two shapes: fresh accounts that follow only what they were paid to follow
+# (few followers, short following lists) and farm accounts that follow thousands.
+FRESH_FAKE_SHARE = 0.45
+FRESH_FAKE_FOLLOWERS = (2, 1.0)
+FRESH_FAKE_FOLLOWING = (50, 0.9)
 
 
 def _bern(rng, kinds: np.ndarray, col: int) -> np.ndarray:
@@ -52,9 +57,15 @@ def counts(
 ) -> dict:
     """follower/following/video/likes counts; never below what the follows table shows."""
     followers = _lognormal_by_kind(rng, kinds, lambda s: s[0])
-    zero_followers = (kinds == "fake") & (rng.random(len(kinds)) < 0.3)
-    followers = np.where(zero_followers, 0, followers)
-    following = np.minimum(_lognormal_by_kind(rng, kinds, lambda s: s[1]), 9_999)
+    following = _lognormal_by_kind(rng, kinds, lambda s: s[1])
+    fresh = (kinds == "fake") & (rng.random(len(kinds)) < FRESH_FAKE_SHARE)
+    followers[fresh] = (
+        rng.lognormal(np.log(FRESH_FAKE_FOLLOWERS[0]), FRESH_FAKE_FOLLOWERS[1], fresh.sum()) - 1
+    )
+    following[fresh] = rng.lognormal(
+        np.log(FRESH_FAKE_FOLLOWING[0]), FRESH_FAKE_FOLLOWING[1], fresh.sum()
+    )
+    following = np.minimum(following, 9_999)  # the platform caps following lists
     no_video = np.zeros(len(kinds))
     video_median = np.ones(len(kinds))
     likes_given_median = np.ones(len(kinds))
@@ -71,7 +82,7 @@ def counts(
     silent = (kinds == "fake") & (rng.random(len(kinds)) < 0.5)
     likes_given = np.where(silent, 0, rng.lognormal(np.log(likes_given_median), 1.2))
     return {
-        "follower_count": np.rint(followers).astype(np.int64) + followers_in_table,
+        "follower_count": np.maximum(np.rint(followers), 0).astype(np.int64) + followers_in_table,
         "following_count": np.maximum(np.rint(following).astype(np.int64), follows_made),
         "video_count": np.rint(videos).astype(np.int64),
         "likes_received": np.rint(likes_received).astype(np.int64),
