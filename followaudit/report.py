@@ -250,34 +250,36 @@ def _svg_bars(hist: pl.DataFrame, threshold: float) -> str:
     )
 
 
-# --- altair charts for the lab (pure: small frames in, charts out) --------------------------
+# --- altair charts for the lab -------------------------------------------------------------
+# Altair spends ~50-300 ms building and serialising one chart here, too slow per slider move, so
+# each chart is built once per lab and what moves with the threshold is a *named* dataset
+# (`current`, `segments`) that `with_data` swaps into the cached spec dict.
 
 
-def curve_chart(frame: pl.DataFrame, x: str, y: str, point: tuple[float, float] | None, title: str):
-    """A PR or ROC curve (<= 500 points, computed once per model) with the current point."""
+def curve_chart(frame: pl.DataFrame, x: str, y: str, title: str):
+    """A PR or ROC curve (<= 500 points, computed once per model); `current` holds the point."""
     import altair as alt
 
+    scale = alt.Scale(domain=[0, 1])
     line = (
         alt.Chart(frame)
         .mark_line()
         .encode(
-            x=alt.X(f"{x}:Q", scale=alt.Scale(domain=[0, 1])),
-            y=alt.Y(f"{y}:Q", scale=alt.Scale(domain=[0, 1])),
+            x=alt.X(f"{x}:Q", scale=scale),
+            y=alt.Y(f"{y}:Q", scale=scale),
             tooltip=[alt.Tooltip("threshold:Q", format=".3f"), f"{x}:Q", f"{y}:Q"],
         )
     )
-    if point is None:
-        return line.properties(title=title, height=260)
     dot = (
-        alt.Chart(pl.DataFrame({x: [point[0]], y: [point[1]]}))
+        alt.Chart(alt.NamedData("current"))
         .mark_point(size=120, filled=True, color="#d62728")
         .encode(x=f"{x}:Q", y=f"{y}:Q")
     )
     return (line + dot).properties(title=title, height=260)
 
 
-def risk_chart(hist: pl.DataFrame, threshold: float):
-    """Accounts per risk bin (50 bins, counted in numpy) with the threshold rule."""
+def risk_chart(hist: pl.DataFrame):
+    """Accounts per risk bin (50 bins, counted in numpy); `current` holds the threshold `t`."""
     import altair as alt
 
     bars = (
@@ -290,52 +292,51 @@ def risk_chart(hist: pl.DataFrame, threshold: float):
             tooltip=[alt.Tooltip("start:Q", format=".2f"), alt.Tooltip("accounts:Q", format=",")],
         )
     )
-    rule = alt.Chart(pl.DataFrame({"t": [threshold]})).mark_rule(color="#d62728", size=2)
-    return (bars + rule.encode(x="t:Q")).properties(
-        title="Accounts by risk (log scale)", height=220
-    )
+    rule = alt.Chart(alt.NamedData("current")).mark_rule(color="#d62728", size=2).encode(x="t:Q")
+    return (bars + rule).properties(title="Accounts by risk (log scale)", height=220)
 
 
-def cost_chart(curve: pl.DataFrame, best: float, current: float):
-    """Expected cost by threshold, with the optimum (green) and the current threshold (red)."""
+def cost_chart(curve: pl.DataFrame):
+    """Expected cost by threshold; `current` holds rules `t` named by `what`."""
     import altair as alt
 
     line = alt.Chart(curve).mark_line().encode(x="threshold:Q", y=alt.Y("cost:Q", title="cost"))
-    marks = pl.DataFrame({"t": [best, current], "what": ["lowest cost", "current"]})
+    domain = ["lowest cost", "current"]
     rules = (
-        alt.Chart(marks)
+        alt.Chart(alt.NamedData("current"))
         .mark_rule(size=2)
         .encode(
             x="t:Q",
-            color=alt.Color(
-                "what:N",
-                scale=alt.Scale(range=["#2ca02c", "#d62728"], domain=["lowest cost", "current"]),
-            ),
+            color=alt.Color("what:N", scale=alt.Scale(range=["#2ca02c", "#d62728"], domain=domain)),
         )
     )
     return (line + rules).properties(title="Expected cost by threshold", height=220)
 
 
-def collateral_chart(segments: pl.DataFrame):
-    """Per-segment false-positive rate among labelled genuine accounts."""
+def collateral_chart():
+    """Per-segment FPR among labelled genuine accounts, from the named dataset `segments`."""
     import altair as alt
 
-    data = segments.filter(pl.col("genuine") > 0)
     return (
-        alt.Chart(data)
+        alt.Chart(alt.NamedData("segments"))
         .mark_bar()
         .encode(
             y=alt.Y("value:N", title=None, sort="-x"),
             x=alt.X("fpr:Q", title="genuine accounts flagged (FPR)", axis=alt.Axis(format="%")),
             row=alt.Row("segment:N", title=None),
             tooltip=[
-                "segment",
-                "value",
-                "genuine",
-                "genuine_flagged",
+                "segment:N",
+                "value:N",
+                "genuine:Q",
+                "genuine_flagged:Q",
                 alt.Tooltip("fpr:Q", format=".2%"),
             ],
         )
         .resolve_scale(y="independent")
         .properties(height=alt.Step(14), width=320)
     )
+
+
+def with_data(spec: dict, **datasets: pl.DataFrame) -> dict:
+    """A copy of a chart spec dict with named datasets replaced (the cached spec is untouched)."""
+    return {**spec, "datasets": {**spec.get("datasets", {}), **datasets}}

@@ -357,6 +357,7 @@ class Lab:
     risk: pl.DataFrame  # account_id, score, rule_points, rule_hits, risk, eval_risk, label
     skipped: list[str]
     notes: list[str]
+    charts: dict = field(default_factory=dict, repr=False)  # chart specs built once per lab
 
     def missing_metrics_reason(self) -> str | None:
         """Why precision/recall cannot be shown, or None when they can."""

@@ -15,7 +15,14 @@ import streamlit as st
 from followaudit import ui
 from followaudit.policy import Policy, PolicyError, from_toml, presets, to_toml
 from followaudit.policy_store import PolicyStore
-from followaudit.report import collateral_chart, cost_chart, curve_chart, risk_chart, snapshot
+from followaudit.report import (
+    collateral_chart,
+    cost_chart,
+    curve_chart,
+    risk_chart,
+    snapshot,
+    with_data,
+)
 from followaudit.thresholds import Lab, build_lab, load_lab_data, score_risk
 
 EDIT_KEY = "lab_policy"  # the policy being edited in the lab, shared with the Policies page
@@ -192,20 +199,31 @@ def tiers_row(snap: dict) -> None:
         col.metric(label, f"{snap['tiers'][tier]:,}")
 
 
+def _chart(where, lab: Lab, key: str, build, **datasets: pl.DataFrame) -> None:
+    """Draw a chart whose spec is built once per lab; only its named datasets change per move."""
+    spec = lab.charts.get(key)
+    if spec is None:
+        spec = lab.charts[key] = build().to_dict()
+    where.vega_lite_chart(spec=with_data(spec, **datasets), width="stretch")
+
+
 def curves(lab: Lab, snap: dict) -> None:
     """PR and ROC curves with the current point, side by side."""
-    c = lab.index.curves
-    m = snap["metrics"]
+    c, m = lab.index.curves, snap["metrics"]
     left, right = st.columns(2)
-    pr_point = (m["recall"], m["precision"]) if m else None
-    left.altair_chart(
-        curve_chart(
-            c["pr"], "recall", "precision", pr_point, f"Precision–recall (AP {c['pr_auc']:.3f})"
-        )
+    pr_title = f"Precision–recall (AP {c['pr_auc']:.3f})"
+    pr_point = pl.DataFrame({"recall": [m["recall"]], "precision": [m["precision"]]})
+    _chart(
+        left,
+        lab,
+        "pr",
+        lambda: curve_chart(c["pr"], "recall", "precision", pr_title),
+        current=pr_point,
     )
-    roc_point = (m["fpr"], m["recall"]) if m else None
-    right.altair_chart(
-        curve_chart(c["roc"], "fpr", "tpr", roc_point, f"ROC (AUC {c['roc_auc']:.3f})")
+    roc_point = pl.DataFrame({"fpr": [m["fpr"]], "tpr": [m["recall"]]})
+    roc_title = f"ROC (AUC {c['roc_auc']:.3f})"
+    _chart(
+        right, lab, "roc", lambda: curve_chart(c["roc"], "fpr", "tpr", roc_title), current=roc_point
     )
 
 
@@ -221,9 +239,9 @@ def cost_section(lab: Lab, threshold: float) -> float | None:
         f"Lowest expected cost at threshold **{best['threshold']:.3f}**: {best['fp']:,} genuine "
         f"actioned and {best['fn']:,} fakes missed among labelled accounts (cost {best['cost']:,.1f})."
     )
-    st.altair_chart(
-        cost_chart(lab.index.cost_curve(cost_fp, cost_fn), best["threshold"], threshold)
-    )
+    marks = pl.DataFrame({"t": [best["threshold"], threshold], "what": ["lowest cost", "current"]})
+    curve = lambda: cost_chart(lab.index.cost_curve(cost_fp, cost_fn))  # noqa: E731
+    _chart(st, lab, f"cost {cost_fp} {cost_fn}", curve, current=marks)
     return best["threshold"]
 
 
@@ -235,7 +253,8 @@ def collateral_section(lab: Lab, threshold: float) -> None:
             "No labelled genuine accounts yet, so collateral damage cannot be measured; flagged counts per segment:"
         )
     else:
-        st.altair_chart(collateral_chart(frame))
+        data = frame.filter(pl.col("genuine") > 0)
+        _chart(st, lab, "collateral", collateral_chart, segments=data)
     st.dataframe(
         frame,
         hide_index=True,
@@ -269,7 +288,8 @@ def impact_section(lab: Lab, threshold: float, limit: int = 25) -> None:
 
 def distribution(lab: Lab, threshold: float) -> None:
     """Accounts by risk with the threshold line (shown with or without labels)."""
-    st.altair_chart(risk_chart(lab.index.histogram, threshold))
+    current = pl.DataFrame({"t": [threshold]})
+    _chart(st, lab, "risk", lambda: risk_chart(lab.index.histogram), current=current)
 
 
 def save_form(policy: Policy, key: str) -> Policy | None:
