@@ -11,6 +11,7 @@ from followaudit import exports, sandbox, schema, ui
 from followaudit.workspace import Workspace, WorkspaceError, build_workspace, data_fingerprint
 
 UPLOADS_DIR = ui.WORKSPACES_DIR / "uploads"
+SHOWN = 8  # problems spelled out above the full table
 
 
 def page_start(title: str, icon: str) -> Workspace | None:
@@ -59,15 +60,29 @@ def _problems(folder: str, fingerprint: str) -> pl.DataFrame:
     return schema.problems_frame(schema.validate_folder(folder))
 
 
+def _line(row: dict) -> str:
+    """One problem as a sentence: file, column, rows, message, expectation."""
+    where = f"**{row['file']}**" + (f", column `{row['column']}`" if row["column"] else "")
+    if row["rows"]:
+        where += f", row(s) {row['rows']}"
+    return f"{where}: {row['message']} (expected {row['expected']})"
+
+
 def validation_report(folder: Path) -> bool:
     """Show every problem in `folder` as a table; True when it can be built."""
     problems = _problems(str(folder), data_fingerprint(folder))
     if problems.is_empty():
         st.success(f"`{folder.name}`: every file matches the canonical format.")
         return True
+    first = "\n".join(f"- {_line(row)}" for row in problems.head(SHOWN).iter_rows(named=True))
+    more = (
+        f"\n\n…and {problems.height - SHOWN} more in the table below."
+        if problems.height > SHOWN
+        else ""
+    )
     st.error(
-        f"{problems.height} problem(s) in `{folder.name}` — fix them and upload again. "
-        "Rows count from 1, header excluded."
+        f"{problems.height} problem(s) in `{folder.name}` — fix them and upload again "
+        f"(rows count from 1, header excluded):\n\n{first}{more}"
     )
     st.dataframe(problems, hide_index=True, key="data_problems", width="stretch")
     return False

@@ -247,8 +247,9 @@ def _open_csv(con, path: Path, name: str) -> tuple[list[Problem], dict[str, str]
         f"create or replace temp view src_{name} as select *, rowid + 1 as __row from raw_{name}"
     )
     rejects = con.execute(
-        f"select error_type::varchar, any_value(error_message), count(*), min(line - 1, {SAMPLE_ROWS}) "
-        f"from rejects_{name} group by 1 order by 1"
+        f"select kind, any_value(msg), count(*), min(line - 1, {SAMPLE_ROWS}) from ("
+        f"select error_type::varchar as kind, line, any_value(error_message) as msg "
+        f"from rejects_{name} group by 1, 2) group by 1 order by 1"
     ).fetchall()
     problems = [
         Problem(

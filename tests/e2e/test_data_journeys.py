@@ -1,0 +1,75 @@
+"""Data journeys in Chromium: a broken upload gets precise errors; demo mode hides every real name."""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+BROKEN_ACCOUNTS = (
+    "account_id,username,created_at,has_profile_pic,follower_count,following_count,video_count\n"
+    "1,alice,2024-01-01,true,10,5,1\n"
+    "2,bob,2024-01-02,maybe,3,50,0\n"
+    "2,carol,2024-01-03,true,-4,2,0\n"
+    "4,dan,2024-01-0"
+)
+
+
+def test_broken_upload_names_file_column_and_row(page, app_url, e2e, tmp_path):
+    """Upload a broken CSV on the Data page -> each problem names file, column and row."""
+    broken = tmp_path / "accounts.csv"
+    broken.write_text(BROKEN_ACCOUNTS)
+    e2e.goto(page, f"{app_url}/Data")
+    expect(page.get_by_text("Choose the data")).to_be_visible()
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(broken))
+    e2e.wait_for_app(page)
+    alert = page.locator("[data-testid='stAlert']", has_text="problem(s)")
+    expect(alert).to_be_visible()
+    expect(alert).to_contain_text(
+        "column has_profile_pic, row(s) 2: value cannot be read as BOOLEAN"
+    )
+    expect(alert).to_contain_text("column account_id, row(s) 2, 3: duplicate account_id")
+    expect(alert).to_contain_text("column follower_count, row(s) 3: negative count")
+    expect(alert).to_contain_text("row(s) 4: missing columns")
+    expect(page.get_by_role("button", name="Build workspace")).to_have_count(0)
+    e2e.screenshot(page, "07_data_validation")
+
+
+def _real_names(workspace) -> list[str]:
+    """Usernames that could appear on Home and Growth pages, long enough to match unambiguously."""
+    con = duckdb.connect(str(workspace), read_only=True)
+    try:
+        rows = con.execute(
+            "select distinct a.username from accounts a "
+            "where a.account_id in (select creator_id from follows) "
+            "or a.account_id in (select account_id from account_scores order by score desc limit 2000)"
+        ).fetchall()
+    finally:
+        con.close()
+    return [r[0] for r in rows if r[0] and len(r[0]) >= 5]
+
+
+def _leaks(text: str, names: list[str]) -> list[str]:
+    words = set(re.findall(r"[A-Za-z0-9_.]+", text))
+    return sorted(n for n in names if n in words)
+
+
+def test_demo_toggle_hides_every_real_username(page, app_url, e2e, e2e_workspace):
+    """Turn demo mode on at Home -> no real username anywhere on Home or a creator's page."""
+    names = _real_names(e2e_workspace)
+    e2e.goto(page, app_url)
+    expect(page.get_by_text("Worst creators")).to_be_visible()
+    before = page.locator("[data-testid='stMain']").inner_text()
+    assert _leaks(before, names), "the check needs real names on the page before demo mode"
+    page.get_by_text("Demo mode (pseudonymise usernames)").click()
+    e2e.wait_for_app(page)
+    expect(page.get_by_text("Demo mode: names pseudonymised")).to_be_visible()
+    assert _leaks(page.locator("body").inner_text(), names) == []
+    page.locator("[data-testid='stPageLink'] a", has_text="quality").first.click()
+    e2e.wait_for_app(page)
+    assert "demo=1" in page.url
+    assert _leaks(page.locator("body").inner_text(), names) == []
+    e2e.screenshot(page, "08_demo_mode")
