@@ -1,0 +1,84 @@
+/* one row per account: profile features (picture, bio, counts, ratios, age, username and display-name shape) */
+with reference as (
+    select greatest(max(a.created_at), max(a.last_active_at)) as as_of
+    from accounts as a
+),
+
+username_chars as (
+    select a.account_id, c.ch, count(*) as n
+    from accounts as a,
+        unnest(string_split(lower(coalesce(a.username, '')), '')) as c(ch)
+    where length(coalesce(a.username, '')) > 0
+    group by all
+),
+
+username_entropy as (
+    select
+        account_id,
+        -sum((n / total) * log2(n / total)) as username_entropy
+    from (
+        select account_id, n, sum(n) over (partition by account_id) as total
+        from username_chars
+    ) as counted
+    group by account_id
+),
+
+shaped as (
+    select
+        a.account_id,
+        cast(a.has_profile_pic as double) as has_profile_pic,
+        cast(length(coalesce(a.bio, '')) as double) as bio_length,
+        a.bio is null as bio_missing,
+        cast(a.has_external_link as double) as has_external_link,
+        cast(a.is_private as double) as is_private,
+        cast(a.is_verified as double) as is_verified,
+        cast(a.follower_count as double) as follower_count,
+        cast(a.following_count as double) as following_count,
+        cast(a.video_count as double) as video_count,
+        cast(a.following_count as double) / (a.follower_count + 1) as following_follower_ratio,
+        cast(a.likes_received as double) as likes_received,
+        cast(a.likes_given as double) as likes_given,
+        cast(a.likes_received as double) / (a.video_count + 1) as likes_per_video,
+        (epoch(r.as_of) - epoch(a.created_at)) / 86400.0 as account_age_days,
+        (epoch(r.as_of) - epoch(a.last_active_at)) / 86400.0 as days_since_active,
+        cast(length(a.username) as double) as username_length,
+        cast(length(regexp_replace(a.username, '[^0-9]', '', 'g')) as double) as username_digit_count,
+        cast(regexp_full_match(a.username, '[A-Za-z._]+[0-9]{2,}') as double) as username_word_digits,
+        a.username,
+        a.display_name
+    from accounts as a
+    cross join reference as r
+),
+
+final as (
+    select
+        s.account_id,
+        s.has_profile_pic,
+        case when s.bio_missing then null else s.bio_length end as bio_length,
+        s.has_external_link,
+        s.is_private,
+        s.is_verified,
+        s.follower_count,
+        s.following_count,
+        s.video_count,
+        s.following_follower_ratio,
+        s.likes_received,
+        s.likes_given,
+        s.likes_per_video,
+        s.account_age_days,
+        s.days_since_active,
+        s.username_length,
+        s.username_digit_count,
+        s.username_digit_count / nullif(s.username_length, 0) as username_digit_ratio,
+        s.username_word_digits,
+        e.username_entropy,
+        cast(length(string_split(trim(s.display_name), ' ')) as double)
+            * (length(trim(s.display_name)) > 0)::int as display_name_word_count,
+        cast(length(regexp_replace(s.display_name, '[^0-9]', '', 'g')) as double)
+            / nullif(length(s.display_name), 0) as display_name_digit_ratio,
+        cast(lower(s.display_name) = lower(s.username) as double) as name_equals_username
+    from shaped as s
+    left join username_entropy as e on e.account_id = s.account_id
+)
+
+select * from final
