@@ -173,3 +173,19 @@ def test_shipped_mappings_read_their_data_sets(mapping, file, rows):
     assert table.accounts.height == rows
     assert set(np.unique(table.labels)) == {0, 1}
     assert 0.4 < table.labels.mean() < 0.6
+
+
+def test_observed_at_and_created_at_give_the_age_inputs(tmp_path):
+    table = "id,created,fake\n7,2024-01-01T00:00:00Z,0\n8,1704153600,1\n"
+    mapping = (
+        '[source]\nformat = "csv"\nobserved_at = "2024-03-01"\n'
+        '[columns]\naccount_id = "id"\ncreated_at = "created"\n[label]\ncolumn = "fake"\nfake_values = ["1"]\n'
+    )
+    file, path = write(tmp_path, table, mapping)
+    accounts = read_mapped(file, load_mapping(path)).accounts
+    assert accounts["account_id"].to_list() == [7, 8]
+    assert [str(t) for t in accounts["created_at"]] == [
+        "2024-01-01 00:00:00",
+        "2024-01-02 00:00:00",
+    ]
+    assert str(accounts["observed_at"][0]) == "2024-03-01 00:00:00"
