@@ -303,9 +303,18 @@ def _reason(low_quality: pl.Expr, rose: pl.Expr, odd: pl.Expr) -> pl.Expr:
     flagged = (pl.col("flagged_share") * 100).round(0).cast(pl.Int64).cast(pl.String)
     views = pl.col("views_ratio").round(1).cast(pl.String)
     young = (pl.col("young_share") * 100).round(0).cast(pl.Int64).cast(pl.String)
+    extra = pl.col("flagged_excess").round(0).cast(pl.Int64).cast(pl.String)
     return (
         pl.when(low_quality)
-        .then(pl.concat_str(pl.lit("low-quality followers: "), flagged, pl.lit("% flagged")))
+        .then(
+            pl.concat_str(
+                pl.lit("low-quality followers: "),
+                extra,
+                pl.lit(" more flagged accounts than usual ("),
+                flagged,
+                pl.lit("% of new followers flagged)"),
+            )
+        )
         .when(~rose & odd)
         .then(pl.concat_str(pl.lit("no engagement rise; "), young, pl.lit("% accounts < 7 days")))
         .when(rose)
