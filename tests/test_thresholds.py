@@ -161,3 +161,45 @@ def test_build_lab_applies_rules_and_explains_missing_metrics():
     )
     assert "0 fake and 0 genuine" in unlabelled.missing_metrics_reason()
     assert unlabelled.index.flagged_count(0.75) == 2
+
+
+def _tiny_lab(threshold: float):
+    from followaudit.report import snapshot
+
+    features = pl.DataFrame({"account_id": [1, 2, 3, 4], "video_count": [0.0, 0.0, 3.0, 0.0]})
+    hist = pl.DataFrame({"creator_id": [9, 9], "bin": [100, 850], "followers": [80, 20]})
+    policy = Policy("p", threshold=threshold, note="<script>alert(1)</script>")
+    lab = build_lab(LabData(ACCOUNTS, features, hist), None, policy)
+    return lab, policy, snapshot(lab, policy)
+
+
+def test_compare_counts_flips_deltas_and_creator_changes():
+    from followaudit.report import compare
+
+    lab_a, pol_a, _ = _tiny_lab(0.9)
+    lab_b, pol_b, _ = _tiny_lab(0.5)
+    result = compare(lab_a, pol_a, lab_b, pol_b)
+    assert result.flip_count == 1 and result.flips["account_id"].to_list() == [3]
+    deltas = dict(zip(result.deltas["measure"], result.deltas["delta"], strict=True))
+    assert deltas["flagged"] == 1.0 and deltas["threshold"] == pytest.approx(-0.4)
+    # creator 9's 20 followers scored 0.85 are removed at 0.5 but not at 0.9
+    assert result.creators.select("creator_id", "change_pts").rows() == [(9, 20.0)]
+
+
+def test_report_csv_has_metrics_with_intervals():
+    from followaudit.report import report_csv
+
+    _, policy, snap = _tiny_lab(0.5)
+    rows = pl.read_csv(report_csv(policy, snap))
+    precision = rows.filter(pl.col("measure") == "precision").row(0, named=True)
+    assert precision["ci_low"] <= precision["value"] <= precision["ci_high"]
+    assert {"flagged", "tier review", "creators losing > 5 %"} <= set(rows["measure"])
+
+
+def test_report_html_is_self_contained_and_escaped():
+    from followaudit.report import report_html
+
+    lab, policy, snap = _tiny_lab(0.5)
+    page = report_html(policy, lab, snap)
+    assert page.count("<svg") == 2 and "<script" not in page and "&lt;script&gt;" in page
+    assert "http" not in page  # nothing to fetch: opens offline
