@@ -39,7 +39,11 @@ def _first(con: duckdb.DuckDBPyConnection, sql: str, default=None, params=None):
 @pytest.fixture(scope="module")
 def sample_params(sample_workspace) -> dict:
     """One plausible value for every `$name` any query takes, read from the sample workspace."""
-    con = sample_workspace.con
+    return params_for(sample_workspace.con)
+
+
+def params_for(con: duckdb.DuckDBPyConnection) -> dict:
+    """Sample parameter values taken from a built workspace."""
     account = _first(con, "select account_id from account_scores order by score desc limit 1", 1)
     creator = _first(con, "select creator_id from spikes order by score desc limit 1", 1)
     feature = _first(con, "select feature from account_shap limit 1", "has_profile_pic")
@@ -62,6 +66,7 @@ def sample_params(sample_workspace) -> dict:
         "pattern": "a",
         "text": "a",
         "spike_z": 5.0,
+        "event_days": 3,
         "window_start": str(start),
         "window_end": str(end),
         **audience.quality_params(),
