@@ -33,4 +33,4 @@ with st.expander("How to read this", icon=":material/help:"):
 with st.sidebar:
     ui.demo_toggle()
     with st.expander("Switch workspace"):
-        ui.workspace_switcher()
+        ui_explorer.workspace_switcher()

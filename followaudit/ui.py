@@ -68,32 +68,6 @@ def switch_workspace(path: str | Path) -> None:
         del st.query_params["ws"]
 
 
-def known_workspaces() -> list[Path]:
-    """Built workspaces under workspaces/ plus the current one, for the switcher."""
-    found = sorted(WORKSPACES_DIR.glob("*.duckdb")) if WORKSPACES_DIR.is_dir() else []
-    current = workspace_path()
-    if current not in found:
-        found.insert(0, current)
-    return found
-
-
-def workspace_switcher() -> None:
-    """Pick a built workspace under workspaces/ or type the path of any workspace file."""
-    options = [str(p) for p in known_workspaces()]
-    current = str(workspace_path())
-    choice = st.selectbox(
-        "Open workspace", options, index=options.index(current), key="home_workspace"
-    )
-    typed = st.text_input("…or the path of any built workspace file", key="home_workspace_path")
-    target = typed.strip() or choice
-    if target != current:
-        if not Path(target).is_file():
-            st.error(f"No workspace file at `{target[:200]}`; build one with `followaudit build`.")
-            return
-        switch_workspace(target)
-        st.rerun()
-
-
 @dataclass
 class _Holder:
     """One open connection per workspace path, reopened when the file is rebuilt."""
@@ -217,9 +191,15 @@ def demo_frame(frame: pl.DataFrame) -> pl.DataFrame:
 
 def store():
     """The analyst store (review labels, annotations) beside the current workspace."""
+    return _store(str(current_workspace().sidecar))
+
+
+# Safe to share across sessions: the store opens a fresh SQLite connection per call.
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _store(sidecar: str):
     from followaudit import review
 
-    return review.AnalystStore(current_workspace().sidecar)
+    return review.AnalystStore(sidecar)
 
 
 def active_policy():

@@ -65,7 +65,7 @@ def worst_creator_links(limit: int) -> None:
 def suspicious_spikes(limit: int) -> pl.DataFrame:
     """The strongest suspicious spikes, leaving out those an analyst annotated as benign."""
     spikes = ui.run("explorer/top_spikes", limit=limit * 3)
-    marked = growth.apply_annotations(spikes, ui.store().annotations())
+    marked = growth.apply_annotations(spikes, ui.demo_frame(ui.store().annotations()))
     return marked.filter(pl.col("verdict") == "suspicious").head(limit)
 
 
@@ -81,6 +81,32 @@ def top_spike_links(limit: int) -> None:
             f"+{row['excess']:,.0f} above expected ({row['flagged_share']:.0%} flagged)",
             spike=row["spike_id"],
         )
+
+
+def known_workspaces() -> list[Path]:
+    """Built workspaces under workspaces/ plus the current one, for the switcher."""
+    found = sorted(ui.WORKSPACES_DIR.glob("*.duckdb")) if ui.WORKSPACES_DIR.is_dir() else []
+    current = ui.workspace_path()
+    if current not in found:
+        found.insert(0, current)
+    return found
+
+
+def workspace_switcher() -> None:
+    """Pick a built workspace under workspaces/ or type the path of any workspace file."""
+    options = [str(p) for p in known_workspaces()]
+    current = str(ui.workspace_path())
+    choice = st.selectbox(
+        "Open workspace", options, index=options.index(current), key="home_workspace"
+    )
+    typed = st.text_input("…or the path of any built workspace file", key="home_workspace_path")
+    target = typed.strip() or choice
+    if target != current:
+        if not Path(target).is_file():
+            st.error(f"No workspace file at `{target[:200]}`; build one with `followaudit build`.")
+            return
+        ui.switch_workspace(target)
+        st.rerun()
 
 
 # --- Growth anomalies ---------------------------------------------------------------------
@@ -134,7 +160,7 @@ def chart_frames(creator: int) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame
         pl.col("expected_high").alias("upper"),
         pl.col("likes").cast(pl.Float64).alias("engagement"),
     )
-    notes = ui.store().annotations(creator)
+    notes = ui.demo_frame(ui.store().annotations(creator))
     spikes = growth.apply_annotations(ui.run("growth/spikes", creator_id=creator), notes)
     marks = notes.select(pl.col("start").alias("date"), "kind", "note")
     return daily, spikes, marks
