@@ -78,7 +78,8 @@ def progress_row(queue_left: int) -> None:
     cols = st.columns(5)
     for col, name in zip(cols[:4], ("fake", "genuine", "unsure", "total"), strict=True):
         col.metric("reviewed" if name == "total" else name, f"{counts[name]:,}")
-    cols[4].metric("left in queue", f"{queue_left:,}")
+    shown = f"{queue_left:,}+" if queue_left >= QUEUE_SIZE else f"{queue_left:,}"
+    cols[4].metric("left in queue", shown, help=f"The queue shows the next {QUEUE_SIZE} at most.")
 
 
 def account_card(row: dict) -> None:
