@@ -219,3 +219,43 @@ def test_demo_toggle_puts_demo_in_the_url(sample_workspace_path, monkeypatch):
     at.toggle(key="home_demo").set_value(True).run()
     no_exception(at)
     assert at.query_params.get("demo") in ("1", ["1"])
+
+
+def _follower_list_csv() -> bytes:
+    """500 ordered followers; ranks 200-299 are accounts created within one hour (a cohort)."""
+    rows = ["follower_id,rank,timestamp"]
+    for rank in range(500):
+        created = 1_600_000_000 + rank * 86_400 // 3
+        if 200 <= rank < 300:
+            created = 1_650_000_000 + rank
+        rows.append(f"{rank + 1},{rank},{created}")
+    return "\n".join(rows).encode()
+
+
+def test_growth_page_maps_an_uploaded_follower_list(ids, sample_workspace_path, monkeypatch):
+    at = open_page(
+        sample_workspace_path,
+        "pages/1_Growth_Anomalies.py",
+        monkeypatch,
+        creator=str(ids["creator"]),
+    )
+    at.file_uploader(key="growth_follower_list").set_value(
+        ("followers.csv", _follower_list_csv(), "text/csv")
+    ).run()
+    no_exception(at)
+    assert any("500 followers" in c.value for c in at.caption)
+    assert "Follower map" in str(at.get("vega_lite_chart")[-1].proto)
+
+
+def test_growth_page_reports_a_broken_follower_list(ids, sample_workspace_path, monkeypatch):
+    at = open_page(
+        sample_workspace_path,
+        "pages/1_Growth_Anomalies.py",
+        monkeypatch,
+        creator=str(ids["creator"]),
+    )
+    at.file_uploader(key="growth_follower_list").set_value(
+        ("followers.csv", b"who,when\nx,y\n", "text/csv")
+    ).run()
+    no_exception(at)
+    assert "followers.csv" in at.error[0].value
