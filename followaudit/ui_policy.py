@@ -67,6 +67,12 @@ def lab_for(policy: Policy) -> Lab:
     return _lab(str(ws.path), ws.version, events, _rules_key(policy))
 
 
+def slider_top(lab: Lab) -> float:
+    """The threshold sliders' upper end: 1, or the highest risk when rules lift it above 1."""
+    highest = float(lab.index.all[-1]) if len(lab.index.all) else 1.0
+    return max(1.0, round(highest + 0.005, 2))
+
+
 def policy_store() -> PolicyStore:
     """The versioned policy store beside the current workspace."""
     return PolicyStore(ui.current_workspace().sidecar)
@@ -207,9 +213,30 @@ def _chart(where, lab: Lab, key: str, build, **datasets: pl.DataFrame) -> None:
     where.vega_lite_chart(spec=with_data(spec, **datasets), width="stretch")
 
 
+def intro(policy: Policy) -> None:
+    """Which policy the lab edits and how risk is computed."""
+    version = f" v{policy.version}" if policy.version else " (preset or unsaved)"
+    st.caption(
+        f"Editing **{policy.name}**{version}. Risk = calibrated model score + points of the rules "
+        "an account breaks; flagged when risk ≥ threshold. Save on this page or on Policies."
+    )
+
+
+def lab_notes(lab: Lab) -> None:
+    """Which scores and labels the metrics use, and any rule that had to be skipped."""
+    for note in lab.notes:
+        st.caption(note)
+    for skipped in lab.skipped:
+        st.warning(f"Rule skipped: {skipped}")
+
+
 def curves(lab: Lab, snap: dict) -> None:
-    """PR and ROC curves with the current point, side by side."""
+    """Confusion matrix, PR and ROC curves with the current point (or why they are missing)."""
     c, m = lab.index.curves, snap["metrics"]
+    if m is None:
+        st.info(lab.missing_metrics_reason())
+        return
+    confusion_table(snap)
     left, right = st.columns(2)
     pr_title = f"Precision–recall (AP {c['pr_auc']:.3f})"
     pr_point = pl.DataFrame({"recall": [m["recall"]], "precision": [m["precision"]]})
@@ -229,6 +256,9 @@ def curves(lab: Lab, snap: dict) -> None:
 
 def cost_section(lab: Lab, threshold: float) -> float | None:
     """Cost inputs, the suggested threshold and its chart; returns the suggestion."""
+    if not lab.index.has_metrics:
+        st.info(lab.missing_metrics_reason())
+        return None
     a, b = st.columns(2)
     cost_fp = a.number_input(
         "Cost of actioning a genuine account", 0.0, 1e6, 10.0, key="lab_cost_fp"
@@ -322,82 +352,3 @@ def snapshot_for(policy: Policy, threshold: float | None = None) -> tuple[Lab, d
 def download_path_name(policy: Policy, ext: str) -> str:
     """A file name for exports."""
     return f"policy_{policy.name}_v{policy.version}.{ext}"
-
-
-# --- the Policies page ------------------------------------------------------------------------
-
-
-def versions_frame() -> pl.DataFrame:
-    """Saved versions with the active policy marked."""
-    store = policy_store()
-    active = store.active_name()
-    rows = [
-        (v.name, v.version, v.name == active, v.author, v.created_at, v.note) for v in store.list()
-    ]
-    schema = ["policy", "version", "active", "author", "saved at", "note"]
-    return pl.DataFrame(rows, schema=schema, orient="row")
-
-
-def active_picker() -> None:
-    """Choose the active policy (used for build-time flags elsewhere and as the lab's start)."""
-    store = policy_store()
-    names = store.names() + [n for n in presets() if n not in store.names()]
-    current = store.active_name()
-    left, right = st.columns([3, 1])
-    name = left.selectbox(
-        "Active policy",
-        names,
-        index=names.index(current) if current in names else 0,
-        key="pol_active",
-    )
-    if right.button("Set active", key="pol_set_active"):
-        store.set_active(name)
-        st.success(f"**{name}** is now the active policy.")
-
-
-def compare_section(a_choice: str, b_choice: str):
-    """Metric deltas, accounts that flip and creators whose impact changes; returns the comparison."""
-    from followaudit.report import compare
-
-    pol_a, pol_b = load_choice(a_choice), load_choice(b_choice)
-    comparison = compare(lab_for(pol_a), pol_a, lab_for(pol_b), pol_b)
-    st.dataframe(comparison.deltas, hide_index=True)
-    st.markdown(f"**{comparison.flip_count:,} accounts change flag** from A to B")
-    flips = comparison.flips.with_columns(
-        pl.col("account_id").map_elements(ui.account_url, return_dtype=pl.String).alias("link")
-    )
-    st.dataframe(
-        flips,
-        hide_index=True,
-        key="pol_flips",
-        column_config={"link": st.column_config.LinkColumn("open", display_text="explain")},
-    )
-    st.markdown(
-        f"**{comparison.creators.height:,} creators** whose lost share changes by ≥ 1 point"
-    )
-    st.dataframe(comparison.creators, hide_index=True)
-    return pol_a, pol_b, comparison
-
-
-def export_buttons(policy: Policy, comparison) -> None:
-    """Download the policy report as CSV and as a one-page HTML summary."""
-    from followaudit.report import report_csv, report_html
-
-    lab = lab_for(policy)
-    snap = snapshot(lab, policy)
-    names = ui.run("policy/creator_names") if ui.has_table("creator_quality") else None
-    left, right = st.columns(2)
-    left.download_button(
-        "Report CSV",
-        report_csv(policy, snap, comparison),
-        file_name=download_path_name(policy, "csv"),
-        mime="text/csv",
-        key="pol_export_csv",
-    )
-    right.download_button(
-        "Report HTML (one page, charts included)",
-        report_html(policy, lab, snap, comparison, names),
-        file_name=download_path_name(policy, "html"),
-        mime="text/html",
-        key="pol_export_html",
-    )

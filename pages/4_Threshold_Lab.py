@@ -9,20 +9,13 @@ from followaudit.report import snapshot
 ui.page_setup("Threshold lab", ":material/tune:")
 st.title("Threshold lab")
 policy = up.editing_policy()
-st.caption(
-    f"Editing **{policy.name}**"
-    + (f" v{policy.version}" if policy.version else " (preset or unsaved)")
-    + ". Risk = calibrated model score + points of the rules an account breaks; "
-    "flagged when risk ≥ threshold. Save on this page or on Policies."
-)
+up.intro(policy)
 with st.expander("Rules (toggle, change thresholds and weights)"):
     policy = up.rules_editor(policy)
 lab = up.lab_for(policy)
-for note in lab.notes:
-    st.caption(note)
-for skipped in lab.skipped:
-    st.warning(f"Rule skipped: {skipped}")
+up.lab_notes(lab)
 
+highest = up.slider_top(lab)  # rule points can lift risk above 1
 left, right = st.columns([1, 2])
 mode = left.radio(
     "Threshold as",
@@ -33,7 +26,7 @@ mode = left.radio(
 )
 if mode == "risk value":
     t = right.slider(
-        "Threshold", 0.0, 1.0, min(float(policy.threshold), 1.0), 0.001, key="lab_threshold"
+        "Threshold", 0.0, highest, min(float(policy.threshold), highest), 0.001, key="lab_threshold"
     )
     policy = policy.with_changes(threshold=t, top_percent=None)
 else:
@@ -47,7 +40,7 @@ else:
 remove, suspend = st.slider(
     "Tiers: remove follower at risk ≥ … and suspend at risk ≥ …",
     0.0,
-    1.0,
+    highest,
     (float(policy.tiers["remove"]), float(policy.tiers["suspend"])),
     0.001,
     key="lab_tiers",
@@ -62,16 +55,9 @@ curves, cost, collateral, impact, dist = st.tabs(
     ["Curves", "Cost", "Collateral damage", "Creator impact", "Score distribution"]
 )
 with curves:
-    if snap["metrics"]:
-        up.confusion_table(snap)
-        up.curves(lab, snap)
-    else:
-        st.info(lab.missing_metrics_reason())
+    up.curves(lab, snap)
 with cost:
-    if lab.index.has_metrics:
-        up.cost_section(lab, t)
-    else:
-        st.info(lab.missing_metrics_reason())
+    up.cost_section(lab, t)
 with collateral:
     up.collateral_section(lab, t)
 with impact:

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from followaudit import ui
+from followaudit import ui_compare as uc
 from followaudit import ui_policy as up
 from followaudit.policy import describe
 
@@ -15,12 +16,12 @@ st.caption(describe(editing))
 up.save_form(editing, "pol_save")
 
 st.subheader("Saved versions")
-versions = up.versions_frame()
+versions = uc.versions_frame()
 if versions.is_empty():
     st.info("No saved policy yet: the shipped presets are in use. Save the lab's settings above.")
 else:
     st.dataframe(versions, hide_index=True, key="pol_versions")
-up.active_picker()
+uc.active_picker()
 
 st.subheader("Compare two policies")
 choices = [up.UNSAVED, *up.policy_choices()]
@@ -28,8 +29,8 @@ left, right = st.columns(2)
 a = left.selectbox("Policy A", choices, index=0, key="pol_a")
 default_b = choices.index("conservative") if "conservative" in choices else 0
 b = right.selectbox("Policy B", choices, index=default_b, key="pol_b")
-pol_a, pol_b, comparison = up.compare_section(a, b)
+pol_a, pol_b, comparison = uc.compare_section(a, b)
 
 st.subheader("Report for stakeholders")
 st.caption(f"Policy A ({pol_a.name}) at its threshold, compared with B ({pol_b.name}).")
-up.export_buttons(pol_a, comparison)
+uc.export_buttons(pol_a, comparison)

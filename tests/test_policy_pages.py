@@ -145,3 +145,16 @@ def test_queue_filters_by_creator_and_spike(world):
     at.selectbox(key="rev_spike").set_value(1)
     ok(at.run())
     assert 0 < int(metric(at, "left in queue")) < left_all
+
+
+def test_review_labels_feed_the_lab_at_once(world):
+    at = ok(open_page(LAB))
+    before = metric(at, "Recall")
+    store = AnalystStore(sidecar_dir(world))
+    for account in range(5, 400, 2):  # unlabelled odd ids: review them as genuine
+        store.add_label(account, "genuine", "", "rev")
+    at.slider(key="lab_threshold").set_value(0.8)
+    ok(at.run())
+    assert any("198 reviewed in the queue" in c.value for c in at.caption)
+    assert metric(at, "Recall") == before  # genuine labels do not change recall, precision drops
+    assert float(metric(at, "Precision")) < 1.0
