@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 MAD_TO_SIGMA = 1.4826
@@ -49,20 +50,35 @@ def densify(daily: pl.DataFrame) -> pl.DataFrame:
     """Fill missing days with zeros from each creator's first day to the last day seen."""
     if daily.is_empty():
         return daily
-    last = daily["date"].max()
-    calendar = (
-        daily.group_by("creator_id")
-        .agg(pl.col("date").min().alias("first"))
-        .with_columns(pl.date_ranges("first", pl.lit(last), "1d").alias("date"))
-        .explode("date")
-        .select("creator_id", "date")
-    )
-    counts = [c for c in daily.columns if c in ZERO_ON_QUIET_DAYS]
-    return (
-        calendar.join(daily, on=["creator_id", "date"], how="left")
-        .with_columns(pl.col(counts).fill_null(0))
-        .sort("creator_id", "date")
-    )
+    days = daily["date"].cast(pl.Int32).to_numpy()
+    creators = daily["creator_id"].to_numpy()
+    ids, block = np.unique(creators, return_inverse=True)
+    first = np.full(len(ids), days.max(), dtype=np.int64)
+    np.minimum.at(first, block, days)
+    lengths = days.max() - first + 1
+    starts = np.cumsum(lengths) - lengths
+    position = starts[block] + (days - first[block])  # each row's place in the dense calendar
+    total = int(lengths.sum())
+    columns = {
+        "creator_id": pl.Series("creator_id", np.repeat(ids, lengths)).cast(
+            daily.schema["creator_id"]
+        ),
+        "date": pl.Series(
+            "date", np.repeat(first, lengths) + np.arange(total) - np.repeat(starts, lengths)
+        )
+        .cast(pl.Int32)
+        .cast(pl.Date),
+    }
+    for name in daily.columns:
+        if name not in columns:
+            columns[name] = _scatter(daily[name], position, total, name in ZERO_ON_QUIET_DAYS)
+    return pl.DataFrame(columns)
+
+
+def _scatter(values: pl.Series, position: np.ndarray, total: int, zero: bool) -> pl.Series:
+    """`values` placed at `position` of a series of length `total` (zeros or nulls elsewhere)."""
+    filler = pl.repeat(0 if zero else None, total, dtype=values.dtype, eager=True)
+    return filler.scatter(position, values).alias(values.name)
 
 
 def _ensure_quality(daily: pl.DataFrame) -> pl.DataFrame:
@@ -121,17 +137,22 @@ def _with_seasonal_baseline(frame: pl.DataFrame, cfg: BaselineConfig) -> pl.Data
 
 def _with_engagement_prediction(frame: pl.DataFrame, cfg: BaselineConfig) -> pl.DataFrame:
     """What the day's views and likes predict, at the creator's trailing follows-per-view."""
-    per_view = pl.when(pl.col("views") > 0).then(pl.col("_o") / pl.col("views"))
-    per_like = pl.when(pl.col("likes") > 0).then(pl.col("_o") / pl.col("likes"))
-    frame = frame.with_columns(
-        _trailing(per_view, cfg).alias("_per_view"),
-        _trailing(per_like, cfg).alias("_per_like"),
-        _trailing(pl.col("views").cast(pl.Float64), cfg).alias("views_baseline"),
+    blocks = _Blocks(frame["creator_id"].to_numpy())
+    organic = blocks.sum_before(frame["_o"].to_numpy(), cfg.window, cfg.min_history)
+    views = frame["views"].to_numpy().astype(np.float64)
+    likes = frame["likes"].to_numpy().astype(np.float64)
+    # Ratios of 4-week sums: a viral day in the window raises follows and views together.
+    past_views = blocks.sum_before(views, cfg.window, cfg.min_history)
+    past_likes = blocks.sum_before(likes, cfg.window, cfg.min_history)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        by_views = np.where(past_views > 0, organic / past_views * views, 0.0)
+        by_likes = np.where(past_likes > 0, organic / past_likes * likes, 0.0)
+        days = np.minimum(blocks.index - blocks.start, cfg.window)
+        views_baseline = past_views / days
+    return frame.with_columns(
+        pl.Series("_eng", np.nan_to_num(np.maximum(by_views, by_likes))),
+        pl.Series("views_baseline", views_baseline).fill_nan(None),
     )
-    eng = pl.max_horizontal(
-        pl.col("_per_view") * pl.col("views"), pl.col("_per_like") * pl.col("likes")
-    )
-    return frame.with_columns(eng.fill_null(0.0).alias("_eng"))
 
 
 def _with_quality_baseline(frame: pl.DataFrame) -> pl.DataFrame:
@@ -153,20 +174,52 @@ def _with_quality_baseline(frame: pl.DataFrame) -> pl.DataFrame:
 def _with_quality_scan(frame: pl.DataFrame, cfg: BaselineConfig) -> pl.DataFrame:
     """Mark days inside 1-4 week windows whose flagged follows are far above the usual rate.
 
-    A drip-feed adds a follower or two a day: invisible daily, plain over weeks.
+    A drip-feed adds a follower or two a day: invisible daily, plain over weeks. The frame is
+    dense and sorted by creator and date, so windows are index ranges (numpy, no group-by).
     """
-    covered = pl.lit(False)
+    blocks = _Blocks(frame["creator_id"].to_numpy())
+    flagged = frame["_q"].to_numpy().astype(np.float64)
+    usual_daily = frame["quality_expected"].to_numpy().astype(np.float64)
+    covered = np.zeros(len(flagged), dtype=bool)
     for width in cfg.scan_windows:
-        total = pl.col("_q").rolling_sum(width, min_samples=width).over("creator_id")
-        usual = pl.col("quality_expected").rolling_sum(width, min_samples=width).over("creator_id")
-        hot = ((total - usual) > cfg.k_scan * (usual + 1).sqrt()) & (
-            (total - usual) >= cfg.min_scan_excess
-        )
-        # Every day of a hot window, not only its last one.
-        ahead = hot.cast(pl.Int8).shift(-(width - 1)).fill_null(0)
-        covered = covered | (ahead.rolling_max(width, min_samples=1).over("creator_id") > 0)
-    contributing = pl.col("_q") > pl.col("quality_expected")
-    return frame.with_columns((covered & contributing).alias("_scan"))
+        total, usual = blocks.trailing_sum(flagged, width), blocks.trailing_sum(usual_daily, width)
+        excess = total - usual
+        hot = (excess > cfg.k_scan * np.sqrt(usual + 1)) & (excess >= cfg.min_scan_excess)
+        covered |= blocks.any_ahead(hot, width)  # every day of a hot window, not only its last
+    return frame.with_columns(pl.Series("_scan", covered & (flagged > usual_daily)))
+
+
+class _Blocks:
+    """Index arithmetic over a column sorted into consecutive per-creator blocks."""
+
+    def __init__(self, creator: np.ndarray):
+        n = len(creator)
+        change = np.r_[True, creator[1:] != creator[:-1]] if n else np.zeros(0, dtype=bool)
+        starts = np.flatnonzero(change)
+        ends = np.r_[starts[1:], n] - 1
+        block = np.cumsum(change) - 1
+        self.index = np.arange(n)
+        self.start, self.end = starts[block], ends[block]
+
+    def trailing_sum(self, values: np.ndarray, width: int) -> np.ndarray:
+        """Sum of the `width` days ending today; NaN until a creator has `width` days."""
+        cum = np.r_[0.0, np.cumsum(values)]
+        valid = self.index - self.start >= width - 1
+        lo = np.where(valid, self.index + 1 - width, self.index)
+        return np.where(valid, cum[self.index + 1] - cum[lo], np.nan)
+
+    def sum_before(self, values: np.ndarray, width: int, min_days: int) -> np.ndarray:
+        """Sum of up to `width` days before today; NaN with fewer than `min_days` of history."""
+        cum = np.r_[0.0, np.cumsum(values, dtype=np.float64)]
+        lo = np.maximum(self.index - width, self.start)
+        out = cum[self.index] - cum[lo]
+        return np.where(self.index - lo >= min_days, out, np.nan)
+
+    def any_ahead(self, flags: np.ndarray, width: int) -> np.ndarray:
+        """Whether any of today and the next `width - 1` days (same creator) is flagged."""
+        cum = np.r_[0, np.cumsum(flags)]
+        last = np.minimum(self.index + width - 1, self.end)
+        return cum[last + 1] - cum[self.index] > 0
 
 
 def _count_anomaly(cfg: BaselineConfig) -> pl.Expr:

@@ -125,12 +125,13 @@ def build_growth(con: duckdb.DuckDBPyConnection) -> None:
     _write(con, "creator_daily_expected", _expected_table(frame))
     spikes = spikes_from_expected(frame)
     _write(con, "spikes", spikes)
+    # One pass over `follows` for the spikes' followers; their cohorts come from that table.
+    materialize(con, "spike_followers", "growth/spike_followers_all")
     cohorts = run_query(con, "growth/spike_cohorts").select("spike_id", "cohort_share")
     if not spikes.is_empty():
         spikes = spikes.drop("cohort_share").join(cohorts, on="spike_id", how="left")
         spikes = baseline.assign_verdict(spikes).select(SPIKE_COLUMNS)
-    _write(con, "spikes", spikes)
-    materialize(con, "spike_followers", "growth/spike_followers_all")
+        _write(con, "spikes", spikes)
 
 
 def _connection(ws_or_con) -> duckdb.DuckDBPyConnection:

@@ -1,21 +1,10 @@
 /* one row per spike: share of its new followers created on the most common creation day */
-with spike_follows as (
-    select
-        s.spike_id,
-        cast(a.created_at as date) as created_day
-    from spikes as s
-    inner join follows as f
-        on f.creator_id = s.creator_id
-        and cast(f.followed_at as date) between s.start and s."end"
-    inner join accounts as a on a.account_id = f.follower_id
-),
-
-per_day as (
+with per_day as (
     select
         sf.spike_id,
-        sf.created_day,
+        cast(sf.created_at as date) as created_day,
         count(*) as accounts
-    from spike_follows as sf
+    from spike_followers as sf
     group by all
 ),
 
