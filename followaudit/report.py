@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from followaudit.lab import Lab
 from followaudit.policy import Policy, describe, resolved_tiers
-from followaudit.thresholds import Lab
 
 SHOWN_FLIPS = 500
 HEADLINE = ("precision", "recall", "f1", "mcc", "fpr")

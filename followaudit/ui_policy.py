@@ -13,6 +13,7 @@ import polars as pl
 import streamlit as st
 
 from followaudit import ui
+from followaudit.lab import Lab, build_lab, load_lab_data, score_risk
 from followaudit.policy import Policy, PolicyError, from_toml, presets, to_toml
 from followaudit.policy_store import PolicyStore
 from followaudit.report import (
@@ -23,7 +24,6 @@ from followaudit.report import (
     snapshot,
     with_data,
 )
-from followaudit.thresholds import Lab, build_lab, load_lab_data, score_risk
 
 EDIT_KEY = "lab_policy"  # the policy being edited in the lab, shared with the Policies page
 UNSAVED = "lab settings (unsaved)"

@@ -14,15 +14,9 @@ from sklearn.metrics import (
     roc_auc_score,
 )
 
+from followaudit.lab import LabData, build_lab, merge_labels
 from followaudit.policy import Policy, Rule
-from followaudit.thresholds import (
-    CreatorImpact,
-    LabData,
-    ScoreIndex,
-    SegmentIndex,
-    build_lab,
-    merge_labels,
-)
+from followaudit.thresholds import CreatorImpact, ScoreIndex, SegmentIndex
 
 RNG = np.random.default_rng(3)
 Y = (RNG.random(3000) < 0.3).astype(int)
