@@ -158,3 +158,15 @@ def test_review_labels_feed_the_lab_at_once(world):
     assert any("198 reviewed in the queue" in c.value for c in at.caption)
     assert metric(at, "Recall") == before  # genuine labels do not change recall, precision drops
     assert float(metric(at, "Precision")) < 1.0
+
+
+@pytest.mark.parametrize("value", ["../../etc/passwd", "nope", "Bad Name", "'; drop table x; --"])
+def test_unknown_or_hostile_policy_param_falls_back_with_a_warning(world, value):
+    at = ok(open_page(LAB, policy=value))
+    assert at.warning and "Showing the active policy instead" in at.warning[0].value
+    assert metric(at, "Flagged")
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "1;drop table follows", "99999999999999999999"])
+def test_hostile_creator_param_in_the_review_queue(world, value):
+    ok(open_page(REVIEW, creator=value, spike=value))
