@@ -194,7 +194,7 @@ def shap_waterfall(
             + pl.lit(" pts")
         ).alias("text"),
     )
-    y = alt.Y("label:N", sort=alt.SortField("order"), title=None)
+    y = alt.Y("label:N", sort=alt.SortField("order"), title=None, axis=alt.Axis(labelLimit=360))
     bars = (
         alt.Chart(frame)
         .mark_bar()
@@ -244,7 +244,9 @@ def beeswarm(sample: pl.DataFrame, note: str) -> alt.Chart:
         .transform_calculate(jitter="(random() - 0.5) * 0.8")
         .mark_circle(size=14, opacity=0.6)
         .encode(
-            y=alt.Y("label:N", sort=alt.SortField("rank"), title=None),
+            y=alt.Y(
+                "label:N", sort=alt.SortField("rank"), title=None, axis=alt.Axis(labelLimit=220)
+            ),
             yOffset=alt.YOffset("jitter:Q", scale=alt.Scale(domain=[-1, 1])),
             x=alt.X("shap:Q", title="SHAP value (log-odds; right = more likely fake)"),
             color=alt.Color(
@@ -269,7 +271,7 @@ def importance_bar(frame: pl.DataFrame) -> alt.Chart:
         alt.Chart(frame)
         .mark_bar(color="#6a51a3")
         .encode(
-            y=alt.Y("label:N", sort="-x", title=None),
+            y=alt.Y("label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220)),
             x=alt.X("mean_abs_shap:Q", title="Mean |SHAP| (log-odds)"),
             tooltip=["label:N", alt.Tooltip("mean_abs_shap:Q", format=".3f"), "description:N"],
         )

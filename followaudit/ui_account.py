@@ -53,7 +53,7 @@ def profile_card(profile: dict) -> None:
     present = [(k, label) for k, label in PROFILE_FIELDS if profile.get(k) is not None]
     for col, (key, label) in zip(st.columns(len(present) or 1), present, strict=False):
         value = profile[key]
-        col.metric(label, f"{value:,}" if isinstance(value, int) else str(value)[:16])
+        col.metric(label, f"{value:,}" if isinstance(value, int) else str(value)[:10])
 
 
 def policy_decision(account_id: int) -> dict | None:

@@ -75,10 +75,13 @@ def top_spike_links(limit: int) -> None:
     if spikes.is_empty():
         st.info("No suspicious spikes in this workspace.")
     for row in spikes.iter_rows(named=True):
+        days = f"{row['start']:%b %d}" + (
+            "" if row["start"] == row["end"] else f" → {row['end']:%b %d}"
+        )
         ui.creator_link(
             row["creator_id"],
-            f"@{row['username']} · {row['start']} → {row['end']} · "
-            f"+{row['excess']:,.0f} above expected ({row['flagged_share']:.0%} flagged)",
+            f"@{row['username']} · {days} · +{row['excess']:,.0f} followers, "
+            f"{row['flagged_share']:.0%} flagged",
             spike=row["spike_id"],
         )
 
