@@ -71,7 +71,7 @@ def test_a_broken_folder_shows_every_problem_precisely(
     at.text_input(key="data_folder").input(str(bad)).run()
     no_exception(at)
     assert "2 problem(s)" in at.error[0].value
-    problems = at.dataframe(key="data_problems").value
+    problems = at.dataframe[0].value
     rows = {(r.file, r.column, r.rows) for r in problems.itertuples()}
     assert ("accounts.csv", "has_profile_pic", "2") in rows
     assert ("follows.csv", "", "2") in rows
