@@ -57,6 +57,15 @@ def _timed_run(at: AppTest) -> float:
     return time.perf_counter() - started
 
 
+def _overhead(runs: int) -> float:
+    """AppTest's own cost per run (script thread, element tree), measured on an empty script."""
+    times = []
+    for _ in range(runs):
+        at = AppTest.from_string("import streamlit as st\nst.write('')")
+        times.append(_timed_run(at))
+    return sorted(times)[runs // 2]
+
+
 def _interactions(ids: dict) -> dict:
     """page -> (params, label, widget change) for the pages this benchmark knows."""
     return {
@@ -87,7 +96,9 @@ def measure(workspace: Path, runs: int = 3) -> list[dict]:
     ids = _ids(workspace)
     known = _interactions(ids)
     pages = ["app.py"] + sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py"))
-    rows = []
+    rows = [
+        _row("AppTest", "harness overhead (empty script; subtract)", _overhead(runs), "-", runs)
+    ]
     for page in pages:
         params, label, change = known.get(page, ({}, None, None))
         st.cache_data.clear()
