@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import polars as pl
 
 from followaudit.thresholds import CreatorImpact, ScoreIndex, SegmentIndex, age_band
@@ -101,6 +102,28 @@ class Lab:
     skipped: list[str]
     notes: list[str]
     charts: dict = field(default_factory=dict, repr=False)  # chart specs built once per lab
+    scores: np.ndarray | None = None  # sorted model scores, only when rules add points
+
+    def impact_threshold(self, threshold: float) -> float:
+        """The model-score line for creator impact: the one flagging as many accounts as `threshold`.
+
+        `creator_score_hist` counts followers by model score, so with rules adding points the
+        policy's risk line is mapped to the score line that removes the same number of accounts.
+        """
+        if self.scores is None:
+            return threshold
+        count = self.index.flagged_count(threshold)
+        return 2.0 if count == 0 else float(self.scores[len(self.scores) - count])
+
+    def impact_at(self, threshold: float) -> pl.DataFrame | None:
+        """Per creator: followers, followers lost and share lost at the policy's threshold."""
+        return None if self.impact is None else self.impact.at(self.impact_threshold(threshold))
+
+    def impact_summary(self, threshold: float) -> dict[str, int] | None:
+        """Creators losing more than 5 / 10 / 25 % of their followers."""
+        if self.impact is None:
+            return None
+        return self.impact.summary(self.impact_threshold(threshold))
 
     def missing_metrics_reason(self) -> str | None:
         """Why precision/recall cannot be shown, or None when they can."""
@@ -139,9 +162,12 @@ def build_lab(
     )
     segments = SegmentIndex.build(frame, SEGMENTS)
     impact = CreatorImpact(data.hist) if data.hist is not None and data.hist.height else None
-    if impact is not None and policy.enabled_rules:
+    scores = None
+    if impact is not None and frame.height and frame["rule_points"].max() > 0:
+        scores = np.sort(frame["score"].to_numpy())
         notes.append(
-            "Creator impact counts followers by model score alone (rule points not included)."
+            "Creator impact counts followers by model score: with rule points on, it uses the "
+            "model-score line that removes as many accounts as the policy's risk line."
         )
     keep = ["account_id", "score", "rule_points", "rule_hits", "risk", "eval_risk", "label"]
-    return Lab(index, segments, impact, frame.select(keep), skipped, notes)
+    return Lab(index, segments, impact, frame.select(keep), skipped, notes, scores=scores)

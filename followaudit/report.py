@@ -38,7 +38,7 @@ def snapshot(lab: Lab, policy: Policy, threshold: float | None = None) -> dict:
         "tier_cutoffs": tiers,
         "metrics": lab.index.metrics(t) if lab.index.has_metrics else None,
         "intervals": lab.index.intervals(t) if lab.index.has_metrics else None,
-        "impact": lab.impact.summary(t) if lab.impact is not None else None,
+        "impact": lab.impact_summary(t),
     }
     return out
 
@@ -91,16 +91,17 @@ def _flips(lab_a: Lab, t_a: float, lab_b: Lab, t_b: float) -> pl.DataFrame:
         (pl.col("risk_a") >= t_a).alias("flagged_a"), (pl.col("risk_b") >= t_b).alias("flagged_b")
     )
     flipped = both.filter(pl.col("flagged_a") != pl.col("flagged_b"))
-    return flipped.sort((pl.col("risk_b") - pl.col("risk_a")).abs(), descending=True)
+    change = (pl.col("risk_b") - pl.col("risk_a")).abs()
+    return flipped.sort([change, pl.col("risk_b")], descending=True)
 
 
 def _creator_changes(lab_a: Lab, t_a: float, lab_b: Lab, t_b: float) -> pl.DataFrame:
     if lab_a.impact is None or lab_b.impact is None:
         return pl.DataFrame(schema={"creator_id": pl.Int64, "lost_pct_a": pl.Float64})
-    a = lab_a.impact.at(t_a).select(
+    a = lab_a.impact_at(t_a).select(
         "creator_id", "followers", pl.col("lost_pct").alias("lost_pct_a")
     )
-    b = lab_b.impact.at(t_b).select("creator_id", pl.col("lost_pct").alias("lost_pct_b"))
+    b = lab_b.impact_at(t_b).select("creator_id", pl.col("lost_pct").alias("lost_pct_b"))
     both = a.join(b, on="creator_id").with_columns(
         (pl.col("lost_pct_b") - pl.col("lost_pct_a")).alias("change_pts")
     )
@@ -172,7 +173,7 @@ def report_html(
         _table(lab.segments.at(snap["threshold"]).filter(pl.col("genuine") > 0)),
     ]
     if lab.impact is not None:
-        top = lab.impact.at(snap["threshold"]).sort("lost_pct", descending=True).head(15)
+        top = lab.impact_at(snap["threshold"]).sort("lost_pct", descending=True).head(15)
         if creator_names is not None:
             top = top.join(creator_names, on="creator_id", how="left")
         parts += ["<h2>Most affected creators</h2>", _table(top)]

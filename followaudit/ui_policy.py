@@ -300,9 +300,9 @@ def impact_section(lab: Lab, threshold: float, limit: int = 25) -> None:
         )
         return
     cols = st.columns(3)
-    for col, (label, count) in zip(cols, lab.impact.summary(threshold).items(), strict=True):
+    for col, (label, count) in zip(cols, lab.impact_summary(threshold).items(), strict=True):
         col.metric(f"Creators losing {label}", f"{count:,}")
-    top = lab.impact.at(threshold).sort("lost_pct", descending=True).head(limit)
+    top = lab.impact_at(threshold).sort("lost_pct", descending=True).head(limit)
     names = ui.run("policy/creator_names") if ui.has_table("creator_quality") else None
     if names is not None:
         top = top.join(names, on="creator_id", how="left")

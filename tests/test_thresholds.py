@@ -197,3 +197,16 @@ def test_report_html_is_self_contained_and_escaped():
     page = report_html(policy, lab, snap)
     assert page.count("<svg") == 2 and "<script" not in page and "&lt;script&gt;" in page
     assert "http" not in page  # nothing to fetch: opens offline
+
+
+def test_impact_with_rule_points_uses_the_score_line_removing_as_many_accounts():
+    features = pl.DataFrame({"account_id": [1, 2, 3, 4], "video_count": [0.0, 0.0, 3.0, 0.0]})
+    hist = pl.DataFrame({"creator_id": [9, 9], "bin": [100, 650], "followers": [80, 20]})
+    policy = Policy("p", rules=[Rule("video_count", "==", 0, 0.5, "No videos")])
+    lab = build_lab(LabData(ACCOUNTS, features, hist), None, policy)
+    # risk 1.4, 0.8, 0.6, 0.7: two accounts at >= 0.75, and the 2nd highest model score is 0.6
+    assert lab.impact_threshold(0.75) == 0.6
+    assert lab.impact_summary(0.75) == {"> 5 %": 1, "> 10 %": 1, "> 25 %": 0}
+    assert lab.impact_at(5.0)["followers_lost"].to_list() == [0]
+    plain = build_lab(LabData(ACCOUNTS, features, hist), None, Policy("q"))
+    assert plain.impact_threshold(0.75) == 0.75
