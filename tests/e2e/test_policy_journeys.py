@@ -64,6 +64,11 @@ def test_review_three_accounts_by_keyboard(page, app_url, e2e):
     """Label three accounts with F, G and U only -> reload -> the labels are still counted."""
     e2e.goto(page, f"{app_url}/Review_Queue")
     start = {k: int(metric_value(page, k).replace(",", "")) for k in ("fake", "genuine", "unsure")}
+    assert int(metric_value(page, "reviewed").replace(",", "")) == sum(start.values())
+    page.get_by_label("Note (optional)").click()
+    page.keyboard.type("gut feeling")  # letters typed into the note must not fire F/G/U
+    e2e.wait_for_app(page)
+    assert int(metric_value(page, "reviewed").replace(",", "")) == sum(start.values())
     page.get_by_role("heading", name="Review queue").click()  # keyboard focus on the page
     for key in ("f", "g", "u"):
         shown = page.locator("h3").first.inner_text()
