@@ -267,26 +267,14 @@ def _reviewer_input() -> None:
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _meta(path: str, version: str) -> dict[str, str]:
-    return _open(Path(path)).meta()
-
-
 def workspace_meta() -> dict[str, str]:
     """The current workspace's build `meta` (built_at, model_source, ...)."""
-    ws = current_workspace()
-    return _meta(str(ws.path), ws.version)
-
-
-@st.cache_data(show_spinner=False, max_entries=256)
-def _has_table(path: str, version: str, table: str) -> bool:
-    return _open(Path(path)).has_table(table)
+    return cached(Workspace.meta)
 
 
 def has_table(table: str) -> bool:
     """Whether the current workspace has `table` (partial or older workspaces may lack it)."""
-    ws = current_workspace()
-    return _has_table(str(ws.path), ws.version, table)
+    return cached(Workspace.has_table, table)
 
 
 # --- page frame, links and URL parameters ---------------------------------------------------
@@ -370,6 +358,12 @@ def parse_int_param(name: str) -> int | None:
     """The URL parameter `name` as a non-negative integer; absent or malformed gives None."""
     match = _INT.fullmatch(st.query_params.get(name) or "")
     return int(match.group(1)) if match else None
+
+
+def param_index(name: str, options: list[str], default: int) -> int:
+    """Index of `?name=` among `options` (a selectbox's start); unknown values give `default`."""
+    value = st.query_params.get(name)
+    return options.index(value) if value in options else min(default, max(len(options) - 1, 0))
 
 
 def drop_params(*names: str) -> None:

@@ -173,11 +173,16 @@ def growth_chart(creator: int, daily, spikes, marks) -> int | None:
     """The daily chart; returns the clicked spike (or `?spike=`) and keeps it in the URL."""
     chart = charts.growth_chart(daily, spikes, marks)
     event = st.altair_chart(chart, on_select="rerun", key=f"growth_chart_{creator}")
-    picked = event.selection.get(charts.SPIKE_SELECTION) if event else None
+    picked = (event.selection.get(charts.SPIKE_SELECTION) if event else None) or []
+    had_pick = st.session_state.get("growth_had_pick", False)
+    st.session_state["growth_had_pick"] = bool(picked)
     if picked:
         spike = int(picked[0]["spike_id"])
         st.query_params["spike"] = str(spike)
         return spike
+    if had_pick:  # the analyst clicked away from the spike: close it
+        ui.drop_params("spike")
+        return None
     spike = ui.parse_int_param("spike")
     return spike if spike in set(spikes["spike_id"].to_list()) else None
 

@@ -27,8 +27,13 @@ with right:
 st.subheader("Dependence")
 names = importance["feature"].to_list()
 cols = st.columns(2)
-feature = cols[0].selectbox("Feature", names, key="global_feature")
-colour = cols[1].selectbox("Colour by", names, index=min(1, len(names) - 1), key="global_colour")
+feature = cols[0].selectbox(
+    "Feature", names, index=ui.param_index("feature", names, 0), key="global_feature"
+)
+colour = cols[1].selectbox(
+    "Colour by", names, index=ui.param_index("colour", names, 1), key="global_colour"
+)
+st.query_params.update(feature=feature, colour=colour)
 dep = ui.run("explorer/shap_dependence", feature=feature, color_feature=colour)
 st.altair_chart(charts.dependence(dep, feature, colour, note))
 

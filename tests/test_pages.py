@@ -259,3 +259,18 @@ def test_growth_page_reports_a_broken_follower_list(ids, sample_workspace_path, 
     ).run()
     no_exception(at)
     assert "followers.csv" in at.error[0].value
+
+
+def test_global_page_reads_and_writes_its_feature_in_the_url(sample_workspace_path, monkeypatch):
+    at = open_page(sample_workspace_path, "pages/3_Global_Explanations.py", monkeypatch)
+    options = at.selectbox(key="global_feature").options
+    at = open_page(
+        sample_workspace_path,
+        "pages/3_Global_Explanations.py",
+        monkeypatch,
+        feature=options[2],
+        colour="not-a-feature",
+    )
+    no_exception(at)
+    assert at.selectbox(key="global_feature").value == options[2]
+    assert at.query_params["colour"] in (options[1], [options[1]])
