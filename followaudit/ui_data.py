@@ -71,8 +71,9 @@ def _line(row: dict) -> str:
 def validation_report(folder: Path) -> bool:
     """Show every problem in `folder` as a table; True when it can be built."""
     problems = _problems(str(folder), data_fingerprint(folder))
+    label = "the uploaded files" if folder.parent == UPLOADS_DIR else f"`{folder}`"
     if problems.is_empty():
-        st.success(f"`{folder.name}`: every file matches the canonical format.")
+        st.success(f"No problems in {label}: every file matches the canonical format.")
         return True
     first = "\n".join(f"- {_line(row)}" for row in problems.head(SHOWN).iter_rows(named=True))
     more = (
@@ -81,7 +82,7 @@ def validation_report(folder: Path) -> bool:
         else ""
     )
     st.error(
-        f"{problems.height} problem(s) in `{folder.name}` — fix them and upload again "
+        f"{problems.height} problem(s) in {label} — fix them and upload again "
         f"(rows count from 1, header excluded):\n\n{first}{more}"
     )
     st.dataframe(problems, hide_index=True, key="data_problems", width="stretch")
@@ -105,6 +106,8 @@ def build_form(folder: Path) -> None:
 
 
 def _suggest(folder: Path) -> str:
+    if folder.parent == UPLOADS_DIR:
+        return f"upload_{folder.name[:6]}"
     stem = "".join(ch if ch.isalnum() or ch in "_-" else "_" for ch in folder.name)[:24]
     return stem if not stem.startswith("_") and stem else "my_data"
 
@@ -132,6 +135,9 @@ def _build(folder: Path, target: Path) -> None:
         )
     ui.switch_workspace(target)
     st.success(f"Now looking at `{target.name}`. Every page uses it; switch back on Home.")
+    st.button(
+        "Show it", key="data_show_new", icon=":material/arrow_forward:"
+    )  # a rerun redraws the sidebar
 
 
 def _export_frame(name: str) -> pl.DataFrame:

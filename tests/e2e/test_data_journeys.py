@@ -35,7 +35,7 @@ def test_broken_upload_names_file_column_and_row(page, app_url, e2e, tmp_path):
     expect(alert).to_contain_text("column follower_count, row(s) 3: negative count")
     expect(alert).to_contain_text("row(s) 4: missing columns")
     expect(page.get_by_role("button", name="Build workspace")).to_have_count(0)
-    e2e.screenshot(page, "07_data_validation")
+    e2e.screenshot(page, "data_validation_errors")
 
 
 def _real_names(workspace) -> list[str]:
@@ -72,4 +72,4 @@ def test_demo_toggle_hides_every_real_username(page, app_url, e2e, e2e_workspace
     e2e.wait_for_app(page)
     assert "demo=1" in page.url
     assert _leaks(page.locator("body").inner_text(), names) == []
-    e2e.screenshot(page, "08_demo_mode")
+    e2e.screenshot(page, "demo_mode_growth")
