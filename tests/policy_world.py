@@ -43,9 +43,9 @@ def accounts_frame(n: int = 400, seed: int = 5) -> pl.DataFrame:
     )
 
 
-def build(path: Path, labelled: bool = True) -> Path:
-    """Write the tiny workspace to `path` and return it."""
-    acc = accounts_frame()
+def build(path: Path, labelled: bool = True, n: int = 400) -> Path:
+    """Write the tiny workspace (or a big one, for benchmarks) to `path` and return it."""
+    acc = accounts_frame(n)
     con = duckdb.connect(str(path))
     try:
         con.register("acc", acc.to_arrow())
