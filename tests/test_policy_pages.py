@@ -170,3 +170,25 @@ def test_unknown_or_hostile_policy_param_falls_back_with_a_warning(world, value)
 @pytest.mark.parametrize("value", ["abc", "-1", "1;drop table follows", "99999999999999999999"])
 def test_hostile_creator_param_in_the_review_queue(world, value):
     ok(open_page(REVIEW, creator=value, spike=value))
+
+
+def test_rule_table_edits_become_the_policy_rules():
+    import polars as pl
+
+    from followaudit.ui_policy import _edited_rules
+
+    policy = default_policy()
+    edited = pl.DataFrame(
+        {
+            "enabled": [False, True, True],
+            "rule": [r.description for r in policy.rules],
+            "feature": [r.feature for r in policy.rules],
+            "op": [r.op for r in policy.rules],
+            "threshold": [20.0, 0.0, 0.0],
+            "weight": [0.05, 0.5, 0.03],
+        }
+    )
+    rules = _edited_rules(policy, edited)
+    assert [r.enabled for r in rules] == [False, True, True]
+    assert (rules[0].threshold, rules[1].weight) == (20.0, 0.5)
+    assert rules[1].also == policy.rules[1].also  # extra conditions survive the table
