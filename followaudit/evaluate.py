@@ -57,22 +57,40 @@ def bootstrap_intervals(
     """95 % percentile intervals of every metric over `rounds` resamples of the rows."""
     rng = np.random.default_rng(seed)
     y, pred = np.asarray(y, dtype=bool), np.asarray(pred, dtype=bool)
-    idx = rng.integers(0, len(y), size=(rounds, len(y)))
-    yb, pb = y[idx], pred[idx]
-    counts = [(yb & pb).sum(1), (~yb & pb).sum(1), (yb & ~pb).sum(1), (~yb & ~pb).sum(1)]
-    samples = _from_counts(*[c.astype(float) for c in counts])
-    ranking = {"roc_auc": [], "pr_auc": []}
-    for row in idx:
-        if 0 < y[row].sum() < len(row):
-            ranking["roc_auc"].append(roc_auc_score(y[row], scores[row]))
-            ranking["pr_auc"].append(average_precision_score(y[row], scores[row]))
-    samples.update({k: np.asarray(v) for k, v in ranking.items()})
+    # A resample is a vector of row multiplicities, so every metric is a weighted sum.
+    weights = rng.multinomial(len(y), np.full(len(y), 1 / len(y)), size=rounds).astype(float)
+    counts = [
+        weights @ (y & pred),
+        weights @ (~y & pred),
+        weights @ (y & ~pred),
+        weights @ (~y & ~pred),
+    ]
+    samples = _from_counts(*counts)
+    samples.update(weighted_ranking_metrics(y, scores, weights))
     return {
-        m: [float(np.percentile(samples[m], 2.5)), float(np.percentile(samples[m], 97.5))]
-        if len(samples[m])
-        else [float("nan"), float("nan")]
+        m: [float(np.nanpercentile(samples[m], 2.5)), float(np.nanpercentile(samples[m], 97.5))]
         for m in METRICS
     }
+
+
+def weighted_ranking_metrics(y: np.ndarray, scores: np.ndarray, weights: np.ndarray) -> dict:
+    """ROC-AUC and average precision for each row of `weights` (rounds x rows), ties as sklearn."""
+    order = np.argsort(-np.asarray(scores), kind="stable")
+    s, pos = np.asarray(scores)[order], np.asarray(y, dtype=float)[order]
+    w = np.atleast_2d(weights)[:, order]
+    starts = np.r_[0, np.nonzero(s[1:] != s[:-1])[0] + 1]  # blocks of tied scores, best first
+    tp = np.add.reduceat(w * pos, starts, axis=1)
+    fp = np.add.reduceat(w * (1 - pos), starts, axis=1)
+    ctp, cfp = np.cumsum(tp, axis=1), np.cumsum(fp, axis=1)
+    total_p, total_n = ctp[:, -1], cfp[:, -1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # a positive beats every negative in later (lower) blocks and half of its own block's
+        below = total_n[:, None] - cfp
+        roc = (tp * (below + 0.5 * fp)).sum(1) / (total_p * total_n)
+        precision = np.where(ctp + cfp > 0, ctp / (ctp + cfp), 0.0)
+        ap = (tp * precision).sum(1) / total_p
+    bad = (total_p == 0) | (total_n == 0)
+    return {"roc_auc": np.where(bad, np.nan, roc), "pr_auc": np.where(bad, np.nan, ap)}
 
 
 def cross_validate(

@@ -116,3 +116,19 @@ def write_world(folder: Path, **kwargs) -> Path:
     for name, frame in make_world(**kwargs).items():
         frame.write_parquet(folder / f"{name}.parquet")
     return folder
+
+
+def scored_workspace(folder: Path, labelled: bool = True):
+    """A DuckDB connection with the tiny world loaded, featured and scored; model in folder/model."""
+    import duckdb
+
+    from followaudit import features, model, schema
+
+    data = write_world(folder / "data")
+    if not labelled:
+        (data / "labels.parquet").unlink()
+    con = duckdb.connect(str(folder / "w.duckdb"))
+    schema.load_folder(con, data)
+    features.build_account_features(con)
+    model.score_workspace(con, folder / "model")
+    return con

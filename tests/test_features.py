@@ -1,0 +1,170 @@
+"""Feature SQL and assembly on hand-made rows (DuckDB in memory)."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+
+import duckdb
+import polars as pl
+import pytest
+
+from followaudit import features as feats
+
+T0 = datetime(2024, 3, 1, 12, 0)
+
+
+def _accounts(**extra) -> pl.DataFrame:
+    base = {
+        "account_id": [1, 2, 3],
+        "username": ["anna_83921", "AaBb", "bob"],
+        "display_name": ["Anna K", "aabb", None],
+        "created_at": [T0 - timedelta(days=10), T0, T0 + timedelta(minutes=30)],
+        "has_profile_pic": [True, False, False],
+        "bio": ["hello", None, ""],
+        "follower_count": [100, 0, 5],
+        "following_count": [50, 900, 10],
+        "video_count": [3, 0, 0],
+    }
+    return pl.DataFrame({**base, **extra})
+
+
+def _workspace(accounts: pl.DataFrame, follows: list[tuple[int, int, datetime]] | None):
+    con = duckdb.connect()
+    con.register("a", accounts.to_arrow())
+    con.execute("create table accounts as select * from a")
+    if follows is not None:
+        frame = pl.DataFrame(
+            follows, schema=["follower_id", "creator_id", "followed_at"], orient="row"
+        )
+        con.register("f", frame.to_arrow())
+        con.execute("create table follows as select * from f")
+    return con
+
+
+def _row(frame: pl.DataFrame, account_id: int) -> dict:
+    return frame.filter(pl.col("account_id") == account_id).row(0, named=True)
+
+
+def test_profile_features_from_hand_made_rows():
+    frame = feats.profile_features(_accounts())
+    anna, aabb, bob = (_row(frame, i) for i in (1, 2, 3))
+    assert anna["username_digit_count"] == 5 and anna["username_digit_ratio"] == 0.5
+    assert anna["username_word_digits"] == 1.0 and bob["username_word_digits"] == 0.0
+    assert aabb["username_entropy"] == pytest.approx(1.0)  # two letters, equally often
+    assert aabb["name_equals_username"] == 1.0 and anna["name_equals_username"] == 0.0
+    assert anna["display_name_word_count"] == 2.0 and bob["display_name_word_count"] is None
+    assert anna["bio_length"] == 5.0 and bob["bio_length"] == 0.0 and aabb["bio_length"] is None
+    assert aabb["following_follower_ratio"] == 900.0
+    assert anna["account_age_days"] == pytest.approx(10 + 30 / 1440)
+
+
+def test_absent_source_columns_give_absent_features():
+    frame = feats.profile_features(_accounts().drop("bio", "display_name"))
+    assert "bio_length" not in frame.columns
+    assert (
+        "display_name_word_count" not in frame.columns
+        and "name_equals_username" not in frame.columns
+    )
+    assert "likes_given" not in frame.columns  # optional column never provided
+    assert frame.columns[0] == "account_id" and frame.schema["has_profile_pic"] == pl.Float64
+
+
+def test_imported_derived_values_extra_columns_and_observed_at():
+    accounts = pl.DataFrame(
+        {
+            "username_digit_ratio": [0.25, 0.0],
+            "follower_count": [3, 40],
+            "extra_listed": [1, 7],
+            "created_at": [datetime(2024, 1, 1), datetime(2024, 1, 1)],
+            "observed_at": [datetime(2024, 1, 11), datetime(2024, 1, 2)],
+        }
+    )
+    frame = feats.profile_features(accounts)
+    assert frame["username_digit_ratio"].to_list() == [0.25, 0.0]
+    assert frame["extra_listed"].to_list() == [1.0, 7.0]
+    assert frame["account_age_days"].to_list() == [10.0, 1.0]
+    assert "username_length" not in frame.columns
+
+
+def test_behaviour_features_from_follows():
+    follows = [
+        (2, 10, T0 + timedelta(minutes=5)),
+        (2, 11, T0 + timedelta(minutes=15)),
+        (2, 12, T0 + timedelta(minutes=35)),
+        (2, 13, T0 + timedelta(days=5)),
+        (1, 10, T0 + timedelta(days=1)),
+    ]
+    con = _workspace(_accounts(), follows)
+    feats.build_account_features(con)
+    frame = con.sql("select * from account_features").pl()
+    two, one, three = _row(frame, 2), _row(frame, 1), _row(frame, 3)
+    assert two["follows_made"] == 4 and two["max_follows_in_hour"] == 3
+    assert two["median_follow_gap_min"] == 20.0  # gaps 10, 20, 7165 minutes
+    assert two["first_follow_age_hours"] == pytest.approx(5 / 60)
+    assert two["early_follow_share"] == 0.75
+    assert two["follows_per_active_day"] == 2.0
+    assert one["early_follow_share"] == 0.0 and one["median_follow_gap_min"] is None
+    assert three["follows_made"] is None  # never followed anyone: not observed, not zero
+    assert frame.schema["follows_made"] == pl.Float64
+
+
+def test_lockstep_and_creation_cohort():
+    accounts = _accounts(created_at=[T0, T0 + timedelta(minutes=10), T0 - timedelta(days=9)])
+    follows = []
+    for account, offset in ((1, 0), (2, 3)):  # same two creators, same order, same window
+        follows += [
+            (account, 10, T0 + timedelta(hours=1, minutes=offset)),
+            (account, 11, T0 + timedelta(hours=1, minutes=offset + 2)),
+        ]
+    follows += [(3, 10, T0 + timedelta(hours=1)), (3, 11, T0 + timedelta(days=2))]
+    con = _workspace(accounts, follows)
+    feats.build_account_features(con)
+    frame = con.sql("select * from account_features").pl()
+    assert [_row(frame, i)["lockstep_score"] for i in (1, 2, 3)] == [1.0, 1.0, 0.0]
+    assert [_row(frame, i)["creation_cohort_size"] for i in (1, 2, 3)] == [1.0, 1.0, 0.0]
+
+
+def test_spike_share_uses_counts_only():
+    accounts = pl.DataFrame(
+        {
+            "account_id": list(range(1, 61)),
+            "username": [f"u{i}" for i in range(1, 61)],
+            "created_at": [T0 - timedelta(days=100)] * 60,
+            "has_profile_pic": [True] * 60,
+            "follower_count": [1] * 60,
+            "following_count": [1] * 60,
+            "video_count": [1] * 60,
+        }
+    )
+    # creator 100 gains one follower a day for 20 days, then 40 on one day
+    follows = [(i, 100, T0 + timedelta(days=i)) for i in range(1, 21)]
+    follows += [(i, 100, T0 + timedelta(days=30, minutes=i)) for i in range(21, 61)]
+    con = _workspace(accounts, follows)
+    feats.build_account_features(con)
+    frame = con.sql("select * from account_features").pl()
+    assert _row(frame, 5)["spike_follow_share"] == 0.0
+    assert _row(frame, 40)["spike_follow_share"] == 1.0
+
+
+def test_without_follows_only_profile_features():
+    con = _workspace(_accounts(), None)
+    feats.build_account_features(con)
+    columns = con.sql("select * from account_features").pl().columns
+    assert "lockstep_score" not in columns and "has_profile_pic" in columns
+
+
+@pytest.mark.parametrize("name", list(feats.FEATURES))
+def test_every_feature_is_described_and_phrased(name):
+    feature = feats.FEATURES[name]
+    assert feature.description.endswith(".") and feature.group in {
+        "profile",
+        "behaviour",
+        "coordination",
+    }
+    for value in (None, math.nan, 0.0, 1.0, 312.0, 0.35, 45000.0):
+        sentence = feats.reason(name, value)
+        assert isinstance(sentence, str) and sentence
+    assert feats.reason("max_follows_in_hour", 312.0) == "Followed 312 accounts in one hour"
+    assert feats.reason("has_profile_pic", 0.0) == "No profile picture"
+    assert feats.reason("first_follow_age_hours", 2.0) == "Created 2 h before its first follow"

@@ -1,0 +1,110 @@
+"""Training, calibration, out-of-fold honesty, save/load and workspace scoring."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import polars as pl
+import pytest
+from detector_world import scored_workspace
+from sklearn.metrics import roc_auc_score
+
+from followaudit import model as mdl
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """The tiny labelled world, scored with a model trained on its labels."""
+    folder = tmp_path_factory.mktemp("trained")
+    con = scored_workspace(folder)
+    yield con, folder / "model"
+    con.close()
+
+
+def test_score_workspace_writes_scores_and_model(trained):
+    con, model_dir = trained
+    scores = con.sql("select * from account_scores").pl()
+    assert scores.columns == ["account_id", "score", "oof_score", "flagged", "tier", "top_reasons"]
+    assert scores.schema["flagged"] == pl.Boolean and scores["score"].is_between(0, 1).all()
+    assert scores.height == con.execute("select count(*) from accounts").fetchall()[0][0]
+    labelled = con.execute("select count(*) from labels").fetchall()[0][0]
+    assert scores["oof_score"].is_not_null().sum() == labelled  # creators are unlabelled
+    card = json.loads((model_dir / "card.json").read_text())
+    assert card["cv"]["pr_auc"] > 0.95 and len(card["cv"]["per_fold"]) == card["folds"] == 5
+    assert set(card["per_kind_recall_at_fpr_1pct"]) == {"burst", "drip", "camouflaged"}
+    assert card["calibration_curve"] and card["data_fingerprint"]
+
+
+def test_round_trip_gives_identical_predictions(trained, tmp_path):
+    con, model_dir = trained
+    frame = con.sql("select * from account_features").pl()
+    bundle = mdl.load(model_dir)
+    bundle.save(tmp_path / "copy")
+    again = mdl.load(tmp_path / "copy")
+    assert again.features == bundle.features
+    np.testing.assert_array_equal(again.predict(frame), bundle.predict(frame))
+    stored = con.sql("select score from account_scores order by account_id").pl()["score"]
+    np.testing.assert_allclose(bundle.predict(frame.sort("account_id")), stored.to_numpy())
+
+
+def test_thresholds_come_from_out_of_fold_scores_not_training_rows():
+    """Noise features, random labels: the final model memorises its rows, out-of-fold it cannot."""
+    rng = np.random.default_rng(1)
+    x, y = rng.normal(size=(1200, 6)), rng.integers(0, 2, 1200)
+    names = [f"noise{i}" for i in range(6)]
+    result = mdl.train(x, y, names)
+    in_sample = roc_auc_score(y, result.bundle.predict(x))
+    assert in_sample > 0.9  # the model trained on these rows overfits them ...
+    assert result.bundle.card["cv"]["roc_auc"] < 0.6  # ... the card reports out-of-fold truth
+    assert result.bundle.card["thresholds"] == mdl.choose_thresholds(y, result.oof)
+    leaky = mdl.choose_thresholds(y, result.bundle.predict(x))
+    assert leaky["f1_value"] > result.bundle.card["thresholds"]["f1_value"] + 0.2
+
+
+def test_choose_thresholds_on_hand_made_scores():
+    y = np.array([0, 0, 0, 0, 1, 0, 1, 1])
+    scores = np.array([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8])
+    chosen = mdl.choose_thresholds(y, scores, fpr=0.0)
+    assert chosen["fpr_1pct"] == 0.7 and chosen["recall_at_fpr_1pct"] == pytest.approx(2 / 3)
+    assert chosen["f1"] == 0.5 and chosen["f1_value"] == pytest.approx(6 / 7)
+
+
+@pytest.mark.parametrize("rows", [200, 3000])
+def test_calibration_is_monotone_and_honest(rows):
+    rng = np.random.default_rng(0)
+    raw = rng.uniform(size=rows)
+    y = (rng.uniform(size=rows) < raw**2).astype(int)  # raw over-states P(fake)
+    cal = mdl.Calibration.fit(raw, y)
+    assert cal.method == ("isotonic" if rows >= mdl.ISOTONIC_MIN_ROWS else "platt")
+    grid = np.linspace(0, 1, 101)
+    assert np.all(np.diff(cal.apply(grid)) > 0)  # strictly: the model's ranking survives
+    assert abs(cal.apply(np.array([0.5]))[0] - 0.25) < 0.1
+
+
+def test_unlabelled_workspace_uses_default_model(tmp_path):
+    con = scored_workspace(tmp_path, labelled=False)
+    try:
+        scores = con.sql("select * from account_scores").pl()
+        assert scores["oof_score"].is_null().all() and scores["score"].is_not_null().all()
+        assert not (tmp_path / "model" / "model.txt").exists()
+        frame = con.sql("select * from account_features order by account_id").pl()
+        np.testing.assert_allclose(
+            scores.sort("account_id")["score"], mdl.load_default().predict(frame)
+        )
+    finally:
+        con.close()
+
+
+def test_load_for_workspace_prefers_own_model(trained, tmp_path):
+    _, model_dir = trained
+    assert mdl.load_for_workspace(tmp_path).card["trained_on"] == "sample_data/"
+    mdl.load(model_dir).save(tmp_path / "model")
+    assert mdl.load_for_workspace(tmp_path).card["trained_on"] == "workspace labels"
+
+
+def test_missing_model_and_too_few_labels_say_why(tmp_path):
+    with pytest.raises(mdl.ModelError, match="model.txt"):
+        mdl.load(tmp_path)
+    with pytest.raises(mdl.ModelError, match="at least 2 fake and 2 genuine"):
+        mdl.train(np.zeros((5, 1)), np.array([1, 0, 0, 0, 0]), ["x"])
