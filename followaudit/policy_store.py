@@ -83,21 +83,19 @@ class PolicyStore:
 
     def list(self) -> list[PolicyVersion]:
         """Every saved version of every policy, newest version first per name."""
-        out = []
-        for name in self.names():
-            for version in reversed(self._versions(name)):
-                policy = self.load(name, version)
-                out.append(
-                    PolicyVersion(
-                        name,
-                        version,
-                        policy.author,
-                        policy.created_at,
-                        policy.note,
-                        self._path(name, version),
-                    )
-                )
-        return out
+        return [
+            self._entry(name, version)
+            for name in self.names()
+            for version in reversed(self._versions(name))
+        ]
+
+    def _entry(self, name: str, version: int) -> PolicyVersion:
+        path = self._path(name, version)
+        try:
+            p = self.load(name, version)
+        except PolicyError as exc:  # a hand-edited file must not hide the other versions
+            return PolicyVersion(name, version, "", "", f"unreadable: {exc}", path)
+        return PolicyVersion(name, version, p.author, p.created_at, p.note, path)
 
     def _path(self, name: str, version: int) -> Path:
         return self.root / name / f"v{version:04d}.toml"

@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from followaudit import ui
-from followaudit.policy import Policy, presets
+from followaudit.policy import Policy, PolicyError, presets
 from followaudit.report import compare, report_csv, report_html, snapshot
 from followaudit.ui_policy import download_path_name, lab_for, load_choice, policy_store
 
@@ -35,13 +35,21 @@ def active_picker() -> None:
         key="pol_active",
     )
     if right.button("Set active", key="pol_set_active"):
-        store.set_active(name)
+        try:
+            store.set_active(name)
+        except PolicyError as exc:
+            st.error(str(exc))
+            return
         st.success(f"**{name}** is now the active policy.")
 
 
 def compare_section(a_choice: str, b_choice: str):
     """Metric deltas, accounts that flip and creators whose impact changes; returns the comparison."""
-    pol_a, pol_b = load_choice(a_choice), load_choice(b_choice)
+    try:
+        pol_a, pol_b = load_choice(a_choice), load_choice(b_choice)
+    except PolicyError as exc:
+        st.error(str(exc))
+        return None
     comparison = compare(lab_for(pol_a), pol_a, lab_for(pol_b), pol_b)
     st.dataframe(comparison.deltas, hide_index=True)
     st.markdown(f"**{comparison.flip_count:,} accounts change flag** from A to B")

@@ -29,8 +29,10 @@ left, right = st.columns(2)
 a = left.selectbox("Policy A", choices, index=0, key="pol_a")
 default_b = choices.index("conservative") if "conservative" in choices else 0
 b = right.selectbox("Policy B", choices, index=default_b, key="pol_b")
-pol_a, pol_b, comparison = uc.compare_section(a, b)
+compared = uc.compare_section(a, b)
 
-st.subheader("Report for stakeholders")
-st.caption(f"Policy A ({pol_a.name}) at its threshold, compared with B ({pol_b.name}).")
-uc.export_buttons(pol_a, comparison)
+if compared is not None:
+    pol_a, pol_b, comparison = compared
+    st.subheader("Report for stakeholders")
+    st.caption(f"Policy A ({pol_a.name}) at its threshold, compared with B ({pol_b.name}).")
+    uc.export_buttons(pol_a, comparison)

@@ -222,3 +222,15 @@ def test_preset_features_exist_in_the_feature_catalogue():
     for name, policy in presets().items():
         for rule in policy.rules:
             assert set(rule.features) <= FEATURES.keys(), (name, rule.description)
+
+
+def test_a_broken_version_file_is_listed_as_unreadable_not_fatal(tmp_path):
+    store = PolicyStore(tmp_path)
+    store.save(make_policy())
+    broken = store.save(make_policy())
+    (tmp_path / "policies" / "t" / f"v{broken.version:04d}.toml").write_text("threshold = [")
+    notes = [v.note for v in store.list()]
+    assert notes[0].startswith("unreadable: ") and "v0002.toml" in notes[0]
+    with pytest.raises(PolicyError, match="v0002.toml: not valid TOML"):
+        store.load("t")
+    assert store.load("t", 1).name == "t"

@@ -192,3 +192,13 @@ def test_rule_table_edits_become_the_policy_rules():
     assert [r.enabled for r in rules] == [False, True, True]
     assert (rules[0].threshold, rules[1].weight) == (20.0, 0.5)
     assert rules[1].also == policy.rules[1].also  # extra conditions survive the table
+
+
+def test_policies_page_survives_a_hand_broken_version_file(world):
+    store = PolicyStore(sidecar_dir(world))
+    store.save(default_policy().with_changes(name="broken"))
+    (sidecar_dir(world) / "policies" / "broken" / "v0001.toml").write_text("threshold = [")
+    at = ok(open_page(POLICIES))
+    at.selectbox(key="pol_a").set_value("broken v1")
+    ok(at.run())
+    assert any("not valid TOML" in e.value for e in at.error)
