@@ -313,3 +313,15 @@ def test_typed_parquet_values_are_still_range_checked(tmp_path):
     )
     problem = only(schema.validate_folder(data), "follows.parquet", "followed_at")
     assert problem.rows == (1,) and "before 2005" in problem.message
+
+
+def test_accounts_with_a_header_but_no_rows_is_reported(tmp_path):
+    data = write_folder(
+        tmp_path / "data",
+        accounts__csv=ACCOUNTS.splitlines()[0] + "\n",
+        follows__csv=None,
+        labels__csv=None,
+        engagement_daily__csv=None,
+    )
+    problem = only(schema.validate_folder(data), "accounts.csv", "")
+    assert "no rows" in problem.message
