@@ -232,7 +232,7 @@ def shap_waterfall(
     if calibrated is not None:
         subtitle += f" -> calibrated score {calibrated:.1%}"
     return alt.layer(bars, labels, rules).properties(
-        title=_title("Why this score", subtitle), height=max(160, 28 * frame.height)
+        title=_title("Why this score", subtitle), height=alt.Step(30)
     )
 
 
