@@ -62,7 +62,7 @@ def growth_chart(
     engagement = base.mark_line(color="#fd8d3c", opacity=0.7, strokeWidth=1.5).encode(
         y=alt.Y(
             "engagement:Q",
-            title="Engagement (likes + comments + shares)",
+            title="Likes per day (engagement)",
             axis=alt.Axis(titleColor="#fd8d3c"),
         )
     )

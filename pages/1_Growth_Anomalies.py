@@ -15,7 +15,7 @@ if creator is not None:
     daily, spikes, marks = ui_explorer.chart_frames(creator)
 if creator is None or daily.is_empty():
     if raw:
-        ui.not_found("creator", raw)
+        ui.not_found("creator", raw, search=False)
     ui_explorer.creator_picker()
     st.stop()
 
@@ -30,7 +30,9 @@ if quality.height:
     )
 spike_id = ui_explorer.growth_chart(creator, daily, spikes, marks)
 
-if spike_id is None:
+if spikes.is_empty():
+    st.success("No spikes: this creator's growth matches what its history and engagement predict.")
+elif spike_id is None:
     st.info("Click a shaded spike in the chart to see its new followers.")
 else:
     spike = spikes.filter(pl.col("spike_id") == spike_id).row(0, named=True)
@@ -42,5 +44,5 @@ with st.expander("Annotate a known benign event (viral video, giveaway, shoutout
 with st.expander("Ordered follower list without follow times"):
     ui_explorer.follower_list_map()
 if st.button("← all creators", key="growth_back"):
-    st.query_params.clear()
+    ui.drop_params("creator", "spike")
     st.rerun()

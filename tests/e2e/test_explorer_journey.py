@@ -50,6 +50,8 @@ def test_home_to_a_labelled_follower(page, app_url, e2e):
     expect(page.get_by_text("Followers gained")).to_be_visible()
     expect(page.locator("[data-testid='stDataFrame']").first).to_be_visible()
     e2e.screenshot(page, "03_spike_followers")
+    spike_link = page.url
+    assert "creator=" in spike_link and "spike=" in spike_link
 
     page.locator("[data-testid='stPageLink'] a", has_text="Explain @").first.click()
     e2e.wait_for_app(page)
@@ -68,6 +70,9 @@ def test_home_to_a_labelled_follower(page, app_url, e2e):
     expect(
         page.get_by_text(re.compile(r"Labelled fake by .*bought follower, e2e journey"))
     ).to_be_visible()
+
+    e2e.goto(page, spike_link)  # a pasted link shows the same spike and its followers
+    expect(page.get_by_text("Followers gained")).to_be_visible()
 
 
 @pytest.mark.parametrize("file_name", [p.name for p in PAGE_FILES])
