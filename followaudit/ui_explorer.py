@@ -188,17 +188,21 @@ def growth_chart(creator: int, daily, spikes, marks) -> int | None:
 
 
 def spike_summary(spike: dict) -> None:
-    """One spike in numbers and its verdict's reason."""
+    """One spike in numbers and in one sentence a stakeholder can repeat."""
     cols = st.columns(4)
     cols[0].metric("Followers gained", f"{spike['followers_gained']:,.0f}")
     cols[1].metric("Expected", f"{spike['expected_followers']:,.0f}")
     cols[2].metric("Excess", f"{spike['excess']:,.0f}")
     cols[3].metric("Flagged share", f"{spike['flagged_share']:.0%}")
-    verdict = spike["verdict"]
+    days = str(spike["start"]) + ("" if spike["start"] == spike["end"] else f" to {spike['end']}")
     note = spike.get("annotation") or spike.get("reason") or ""
+    story = (
+        f"gained ~{spike['excess']:,.0f} more followers than expected on {days}; "
+        f"{spike['flagged_share']:.0%} of its new followers are flagged as fake."
+    )
     st.markdown(
-        f"**{verdict.capitalize()}** {spike.get('kind') or ''} spike, "
-        f"{spike['start']} → {spike['end']}. {note}"
+        f"**{spike['verdict'].capitalize()}** {spike.get('kind') or ''} spike: @{spike['username']} "
+        f"{story} {note}"
     )
 
 
