@@ -51,8 +51,15 @@ def load_follower_list(path: str | Path) -> pl.DataFrame:
 
 def _load_json(path: Path) -> pl.DataFrame:
     try:
-        data = json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        text = path.read_text()
+    except UnicodeDecodeError as exc:
+        raise FollowerListError(f"{path}: not valid JSON ({exc})") from exc
+    fast = _parse_flat_json(text)
+    if fast is not None:
+        return fast
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
         raise FollowerListError(f"{path}: not valid JSON ({exc})") from exc
     if not isinstance(data, dict):
         raise FollowerListError(
@@ -78,6 +85,41 @@ def _load_json(path: Path) -> pl.DataFrame:
         raise FollowerListError(
             f"{path}: rank must be an integer, timestamp a number ({exc})"
         ) from exc
+
+
+_ENTRY = r'"[^"]*"\s*:\s*\{[^{}]*\}'
+
+
+def _parse_flat_json(text: str) -> pl.DataFrame | None:
+    """Vectorised parse of the plain `{id: {"rank": r, "timestamp": t}}` layout, else None.
+
+    `json.loads` needs ~5 s for a million followers; this needs ~1 s. Anything unusual
+    (escapes, other shapes, values that are not numbers) falls back to `json.loads`.
+    """
+    stripped = text.strip()
+    if "\\" in text or not (stripped.startswith("{") and stripped.endswith("}")):
+        return None
+    entries = pl.DataFrame({"t": [stripped]}).select(pl.col("t").str.extract_all(_ENTRY).alias("e"))
+    entries = entries.explode("e")
+    if entries.height != text.count('"rank"') or entries.height != text.count('"timestamp"'):
+        return None
+    frame = entries.select(
+        pl.col("e").str.extract(r'^"([^"]*)"', 1).alias("follower_id"),
+        pl.col("e")
+        .str.extract(r'"rank"\s*:\s*(-?\d+)\s*[,}]', 1)
+        .cast(pl.Int64, strict=False)
+        .alias("rank"),
+        pl.col("e")
+        .str.extract(r'"timestamp"\s*:\s*(-?[0-9.eE+]+)\s*[,}]', 1)
+        .cast(pl.Float64, strict=False)
+        .alias("timestamp"),
+    )
+    if (
+        frame.null_count().sum_horizontal().item()
+        or frame["follower_id"].n_unique() != frame.height
+    ):
+        return None
+    return frame
 
 
 def _load_csv(path: Path) -> pl.DataFrame:
