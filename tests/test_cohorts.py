@@ -158,3 +158,21 @@ def test_cli_json(tmp_path, capsys):
 def test_cli_bad_file_exits_2(tmp_path, capsys):
     assert cohorts.run_cohorts(_args(["--followers", str(tmp_path / "none.json")])) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": {"rank": 1, "timestamp": 20}, "b": {"rank": 0, "timestamp": 10}}',
+        '{"a":{"timestamp":20,"rank":1},"b":{"rank":0,"timestamp":1e1}}',
+        '{"a\\"x": {"rank": 1, "timestamp": 20}, "b": {"rank": 0, "timestamp": 10}}',
+        '{"a": {"rank": 1, "timestamp": 20, "extra": {"n": 1}}, "b": {"rank": 0, "timestamp": 10}}',
+    ],
+)
+def test_json_layouts_parse_the_same(tmp_path, text):
+    path = tmp_path / "f.json"
+    path.write_text(text)
+    frame = cohorts.load_follower_list(path)
+    assert frame["rank"].to_list() == [0, 1]
+    assert frame["timestamp"].to_list() == [10.0, 20.0]
+    assert frame["follower_id"][0] == "b"

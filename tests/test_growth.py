@@ -198,3 +198,49 @@ def _spikes_args(argv):
     parser = argparse.ArgumentParser()
     growth.add_arguments_spikes(parser)
     return parser.parse_args(argv)
+
+
+def test_empty_workspace_builds_empty_tables():
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(
+        "create table accounts(account_id bigint, username varchar, created_at timestamp, has_profile_pic boolean)"
+    )
+    con.execute(
+        "create table follows(follower_id bigint, creator_id bigint, followed_at timestamp, unfollowed_at timestamp)"
+    )
+    con.execute(
+        "create table engagement_daily(creator_id bigint, date date, views bigint, likes bigint, comments bigint, shares bigint)"
+    )
+    con.execute(
+        "create table account_scores(account_id bigint, score double, flagged boolean, top_reasons varchar)"
+    )
+    materialize(con, "creator_daily", "growth/creator_daily")
+    growth.build_growth(con)
+    assert growth.list_spikes(con).is_empty()
+    assert con.execute("select count(*) from spike_followers").fetchone()[0] == 0
+
+
+def test_densify_keeps_each_creator_from_its_first_day():
+    daily = pl.DataFrame(
+        {
+            "creator_id": [2, 1, 2],
+            "date": [dt.date(2024, 1, 3), dt.date(2024, 1, 1), dt.date(2024, 1, 1)],
+            "new_follows": [3, 1, 2],
+            "followers_total": [5, 1, 2],
+        }
+    )
+    dense = baseline.densify(daily)
+    assert dense["creator_id"].to_list() == [1, 1, 1, 2, 2, 2]
+    assert dense["new_follows"].to_list() == [1, 0, 0, 2, 0, 3]
+    assert dense["followers_total"].to_list() == [1, None, None, 2, None, 5]
+
+
+def test_window_sums_stay_inside_each_creator():
+    blocks = baseline._Blocks(np.array([1, 1, 1, 2, 2]))
+    values = np.array([1.0, 2.0, 3.0, 10.0, 20.0])
+    assert np.allclose(blocks.trailing_sum(values, 2), [np.nan, 3, 5, np.nan, 30], equal_nan=True)
+    assert np.allclose(blocks.sum_before(values, 2, 1), [np.nan, 1, 3, np.nan, 10], equal_nan=True)
+    ahead = blocks.any_ahead(np.array([False, False, True, False, False]), 2)
+    assert ahead.tolist() == [False, True, True, False, False]
