@@ -25,6 +25,11 @@ HOW_TO_READ = """
 """
 
 
+def fmt(value, spec: str) -> str:
+    """`value` formatted with `spec`, or "n/a" when it is missing (NULL in the workspace)."""
+    return "n/a" if value is None else format(value, spec)
+
+
 def headline_metrics(head: dict) -> None:
     """Accounts, flagged share, creators with suspicious spikes, followers a purge would remove."""
     result = ui.policy_result()
@@ -57,8 +62,8 @@ def worst_creator_links(limit: int) -> None:
         quality = row["quality_score"]
         ui.creator_link(
             row["creator_id"],
-            f"@{row['username']} · quality {quality:.0f}/100 · "
-            f"{row['suspicious_excess']:,.0f} suspicious extra followers",
+            f"@{row['username']} · quality {fmt(quality, '.0f')}/100 · "
+            f"{fmt(row['suspicious_excess'], ',.0f')} suspicious extra followers",
         )
 
 
@@ -80,8 +85,8 @@ def top_spike_links(limit: int) -> None:
         )
         ui.creator_link(
             row["creator_id"],
-            f"@{row['username']} · {days} · +{row['excess']:,.0f} followers, "
-            f"{row['flagged_share']:.0%} flagged",
+            f"@{row['username']} · {days} · +{fmt(row['excess'], ',.0f')} followers, "
+            f"{fmt(row['flagged_share'], '.0%')} flagged",
             spike=row["spike_id"],
         )
 
@@ -152,6 +157,14 @@ def creator_picker() -> None:
         st.rerun()
 
 
+def creator_caption(q: dict) -> None:
+    """A creator's followers, audience quality and flagged share in one line."""
+    st.caption(
+        f"{fmt(q['followers'], ',')} followers · audience quality {fmt(q['quality_score'], '.0f')}"
+        f"/100 · {fmt(q['flagged_share'], '.0%')} of followers flagged · size tier {q['size_tier']}"
+    )
+
+
 def chart_frames(creator: int) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Daily series, spikes (annotated ones marked) and annotations of one creator."""
     series = ui.cached(growth.creator_series, creator)
@@ -190,15 +203,15 @@ def growth_chart(creator: int, daily, spikes, marks) -> int | None:
 def spike_summary(spike: dict) -> None:
     """One spike in numbers and in one sentence a stakeholder can repeat."""
     cols = st.columns(4)
-    cols[0].metric("Followers gained", f"{spike['followers_gained']:,.0f}")
-    cols[1].metric("Expected", f"{spike['expected_followers']:,.0f}")
-    cols[2].metric("Excess", f"{spike['excess']:,.0f}")
-    cols[3].metric("Flagged share", f"{spike['flagged_share']:.0%}")
+    cols[0].metric("Followers gained", f"{fmt(spike['followers_gained'], ',.0f')}")
+    cols[1].metric("Expected", f"{fmt(spike['expected_followers'], ',.0f')}")
+    cols[2].metric("Excess", f"{fmt(spike['excess'], ',.0f')}")
+    cols[3].metric("Flagged share", f"{fmt(spike['flagged_share'], '.0%')}")
     days = str(spike["start"]) + ("" if spike["start"] == spike["end"] else f" to {spike['end']}")
     note = spike.get("annotation") or spike.get("reason") or ""
     story = (
-        f"gained ~{spike['excess']:,.0f} more followers than expected on {days}; "
-        f"{spike['flagged_share']:.0%} of its new followers are flagged as fake."
+        f"gained ~{fmt(spike['excess'], ',.0f')} more followers than expected on {days}; "
+        f"{fmt(spike['flagged_share'], '.0%')} of its new followers are flagged as fake."
     )
     st.markdown(
         f"**{spike['verdict'].capitalize()}** {spike.get('kind') or ''} spike: @{spike['username']} "
@@ -257,7 +270,9 @@ def spike_followers(spike_id: int) -> None:
             ),
         )
     for row in followers.head(3).iter_rows(named=True):
-        ui.account_link(row["account_id"], f"Explain @{row['username']} (score {row['score']:.2f})")
+        ui.account_link(
+            row["account_id"], f"Explain @{row['username']} (score {fmt(row['score'], '.2f')})"
+        )
 
 
 def annotate_form(creator: int, spike: dict | None) -> None:

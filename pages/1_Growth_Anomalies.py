@@ -23,11 +23,7 @@ quality = ui.run("audience/creator_quality_rows", creator_id=creator)
 name = quality["username"][0] if quality.height else f"creator {creator}"
 st.subheader(f"@{name}")
 if quality.height:
-    q = quality.row(0, named=True)
-    st.caption(
-        f"{q['followers']:,} followers · audience quality {q['quality_score']:.0f}/100 · "
-        f"{q['flagged_share']:.0%} of followers flagged · size tier {q['size_tier']}"
-    )
+    ui_explorer.creator_caption(quality.row(0, named=True))
 spike_id = ui_explorer.growth_chart(creator, daily, spikes, marks)
 
 if spikes.is_empty():
