@@ -16,6 +16,9 @@ SIZE_TIERS = {
 }
 # How much each component weighs in the 0-100 quality score.
 QUALITY_WEIGHTS = {"w_flagged": 0.4, "w_growth": 0.25, "w_engagement": 0.2, "w_consistency": 0.15}
+# Shares at which the flagged-followers and suspicious-growth components reach zero: a quarter
+# of an audience flagged is already as bad as an audience can credibly be.
+QUALITY_CAPS = {"flagged_cap": 0.25, "growth_cap": 0.25}
 LOSS_LEVELS = (0.05, 0.10, 0.25)
 
 
@@ -27,7 +30,7 @@ def build_audience(con: duckdb.DuckDBPyConnection) -> None:
 
 def quality_params() -> dict:
     """The size-tier bounds and component weights the quality query takes."""
-    return {**SIZE_TIERS, **QUALITY_WEIGHTS}
+    return {**SIZE_TIERS, **QUALITY_WEIGHTS, **QUALITY_CAPS}
 
 
 def _purge_base(con_or_hist) -> pl.DataFrame:

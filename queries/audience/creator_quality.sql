@@ -69,8 +69,8 @@ final as (
         t.username,
         t.followers,
         round(100 * (
-            $w_flagged * (1 - t.flagged_share)
-            + $w_growth * (1 - t.suspicious_growth_share)
+            $w_flagged * (1 - least(t.flagged_share / $flagged_cap, 1))
+            + $w_growth * (1 - least(t.suspicious_growth_share / $growth_cap, 1))
             + $w_engagement * least(coalesce(t.engagement_vs_tier, 1), 1)
             + $w_consistency * t.consistency
         ) / ($w_flagged + $w_growth + $w_engagement + $w_consistency), 1) as quality_score,
