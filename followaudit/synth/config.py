@@ -26,7 +26,7 @@ class WorldConfig:
     lurker_share: float = 0.22  # share of genuine users: no picture, no videos, but they like
     new_user_share: float = 0.20  # genuine users who sign up inside the window
     onboarding_share: float = 0.45  # new users who follow suggested creators right at sign-up
-    follows_per_user: float = 56.0  # mean follows a genuine user makes in the window
+    follows_per_user: float = 60.0  # mean follows a genuine user makes in the window
     popularity_sigma: float = 1.25  # log-normal spread of creator popularity (heavy tail)
     weekend_lift: float = 1.18  # weekend views relative to weekdays
     viral_rate: float = 0.9  # viral moments per creator per 180 days

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import polars as pl
 
 # Word lists kept as one string each so the module stays short.
 FIRST = (  # noqa: SIM905
@@ -63,32 +64,27 @@ def _pick(rng: np.random.Generator, words: list[str] | np.ndarray, n: int) -> np
     return np.asarray(words, dtype=object)[rng.integers(0, len(words), n)]
 
 
+def _char_rows(chars: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Rows of single ASCII characters -> strings of the given lengths, without a Python loop."""
+    grid = chars.astype("S1").view(np.uint8).reshape(chars.shape).copy()
+    grid[np.arange(grid.shape[1])[None, :] >= lengths[:, None]] = 0
+    return grid.view(f"S{grid.shape[1]}").ravel().astype(str).astype(object)
+
+
 def _syllables(rng: np.random.Generator, n: int) -> np.ndarray:
     """Pronounceable random strings like 'gyzituvigy' (consonant-vowel pairs)."""
     pairs = rng.integers(3, 8, n)
-    cons = CONSONANTS[rng.integers(0, len(CONSONANTS), (n, 7))]
-    vows = VOWELS[rng.integers(0, len(VOWELS), (n, 7))]
-    return np.array(
-        [
-            "".join(c + v for c, v in zip(cr[:k], vr[:k], strict=True))
-            for cr, vr, k in zip(cons, vows, pairs, strict=True)
-        ],
-        dtype=object,
-    )
+    grid = np.empty((n, 14), dtype="<U1")
+    grid[:, 0::2] = CONSONANTS[rng.integers(0, len(CONSONANTS), (n, 7))]
+    grid[:, 1::2] = VOWELS[rng.integers(0, len(VOWELS), (n, 7))]
+    return _char_rows(grid, 2 * pairs)
 
 
 def _letters(rng: np.random.Generator, n: int) -> np.ndarray:
     """Random lowercase strings, optionally followed by digits ('tshphjtowl2401583')."""
-    lengths = rng.integers(6, 13, n)
-    chars = LETTERS[rng.integers(0, 26, (n, 12))]
-    digits = np.where(rng.random(n) < 0.5, rng.integers(0, 10**7, n), -1)
-    return np.array(
-        [
-            "".join(c[:k]) + (str(d) if d >= 0 else "")
-            for c, k, d in zip(chars, lengths, digits, strict=True)
-        ],
-        dtype=object,
-    )
+    letters = _char_rows(LETTERS[rng.integers(0, 26, (n, 12))], rng.integers(6, 13, n))
+    digits = rng.integers(0, 10**7, n).astype(str).astype(object)
+    return letters + np.where(rng.random(n) < 0.5, digits, "")
 
 
 def _digits(rng: np.random.Generator, n: int, low: int, high: int) -> np.ndarray:
@@ -149,10 +145,7 @@ SUFFIXES = [
 
 
 def _later_duplicates(names: np.ndarray) -> np.ndarray:
-    _, first_index = np.unique(names, return_index=True)
-    dup = np.ones(len(names), dtype=bool)
-    dup[first_index] = False
-    return dup
+    return ~pl.Series(names, dtype=pl.String).is_first_distinct().to_numpy()
 
 
 def _unique(rng: np.random.Generator, names: np.ndarray) -> np.ndarray:
@@ -199,17 +192,20 @@ def display_names(rng: np.random.Generator, kinds: np.ndarray, users: np.ndarray
 def bios(
     rng: np.random.Generator, has_bio: np.ndarray, spammy: np.ndarray, users: np.ndarray
 ) -> np.ndarray:
-    """Bios built from 1-4 fragments; spammy ones from generic promo phrases."""
+    """Bios built from 1-5 fragments; spammy ones from generic promo phrases."""
     n = len(has_bio)
-    out = np.full(n, None, dtype=object)
     parts = rng.integers(1, 6, n)
+    chosen = rng.integers(0, len(BIO_PARTS), (n, 5))
+    ages = rng.integers(16, 45, n)
+    cities = rng.integers(0, len(CITIES), n)
+    spam = _pick(rng, SPAM_BIOS, n)
+    out = np.full(n, None, dtype=object)
     for i in np.flatnonzero(has_bio):
         if spammy[i]:
-            out[i] = SPAM_BIOS[rng.integers(len(SPAM_BIOS))]
+            out[i] = spam[i]
             continue
-        chosen = rng.choice(len(BIO_PARTS), parts[i], replace=False)
-        text = " ".join(BIO_PARTS[j] for j in chosen)
-        out[i] = text.format(
-            u=users[i], age=int(rng.integers(16, 45)), city=CITIES[rng.integers(len(CITIES))]
-        )
+        text = " ".join([BIO_PARTS[j] for j in dict.fromkeys(chosen[i, : parts[i]])])
+        if "{" in text:
+            text = text.format(u=users[i], age=ages[i], city=CITIES[cities[i]])
+        out[i] = text
     return out

@@ -49,7 +49,7 @@ def make_population(rng, cfg: WorldConfig, pools: fakes.Pools) -> Population:
     creator_created = _genuine_created(rng, cfg, c, 0.0, 900) - 30 * DAY
     user_kind = np.where(rng.random(n_users) < cfg.lurker_share, "lurker", "genuine")
     fake_kind = np.where(pools.camouflaged[pool_of], "camouflaged", "fake")
-    kinds = np.concatenate([np.full(c, "creator"), user_kind, fake_kind]).astype(object)
+    kinds = np.concatenate([np.full(c, "creator"), user_kind, fake_kind]).astype("U11")
     created = np.concatenate([creator_created, user_created, fake_created]).astype(np.int64)
     pool = np.concatenate([np.full(c + n_users, -1), pool_of])
     onboarding = np.zeros(len(kinds), dtype=bool)
