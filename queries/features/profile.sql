@@ -4,25 +4,6 @@ with reference as (
     from accounts as a
 ),
 
-username_chars as (
-    select a.account_id, c.ch, count(*) as n
-    from accounts as a,
-        unnest(string_split(lower(coalesce(a.username, '')), '')) as c(ch)
-    where length(coalesce(a.username, '')) > 0
-    group by all
-),
-
-username_entropy as (
-    select
-        account_id,
-        -sum((n / total) * log2(n / total)) as username_entropy
-    from (
-        select account_id, n, sum(n) over (partition by account_id) as total
-        from username_chars
-    ) as counted
-    group by account_id
-),
-
 shaped as (
     select
         a.account_id,
@@ -44,6 +25,14 @@ shaped as (
         cast(length(a.username) as double) as username_length,
         cast(length(regexp_replace(a.username, '[^0-9]', '', 'g')) as double) as username_digit_count,
         cast(regexp_full_match(a.username, '[A-Za-z._]+[0-9]{2,}') as double) as username_word_digits,
+        -- character entropy: each distinct character's share p of the name, -sum(p log2 p)
+        list_sum(list_transform(
+            list_distinct(string_split(lower(a.username), '')),
+            lambda ch: (length(a.username) - length(replace(lower(a.username), ch, '')))
+                / length(a.username)
+                * -log2((length(a.username) - length(replace(lower(a.username), ch, '')))
+                    / length(a.username))
+        )) as username_entropy,
         a.username,
         a.display_name
     from accounts as a
@@ -71,14 +60,13 @@ final as (
         s.username_digit_count,
         s.username_digit_count / nullif(s.username_length, 0) as username_digit_ratio,
         s.username_word_digits,
-        e.username_entropy,
+        s.username_entropy,
         cast(length(string_split(trim(s.display_name), ' ')) as double)
             * (length(trim(s.display_name)) > 0)::int as display_name_word_count,
         cast(length(regexp_replace(s.display_name, '[^0-9]', '', 'g')) as double)
             / nullif(length(s.display_name), 0) as display_name_digit_ratio,
         cast(lower(s.display_name) = lower(s.username) as double) as name_equals_username
     from shaped as s
-    left join username_entropy as e on e.account_id = s.account_id
 )
 
 select * from final
