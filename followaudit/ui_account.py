@@ -36,6 +36,9 @@ def resolve_account() -> dict | None:
     else:
         st.info("Open an account from a spike's follower table, or search for one.")
         ui.search_box("account", key="acct_search")
+        st.markdown("**Highest-scored accounts**")
+        for row in ui.run("explorer/top_accounts", limit=5).iter_rows(named=True):
+            ui.account_link(row["account_id"], f"@{row['username']} · score {row['score']:.2f}")
     return None
 
 
