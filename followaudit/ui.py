@@ -290,7 +290,8 @@ def page_setup(title: str, icon: str) -> Workspace:
     with st.sidebar:
         st.caption(f"Workspace **{ws.path.name}**")
         source = meta.get("model_source", "unknown")
-        st.caption(f"Model: **{'trained on its labels' if source == 'trained' else source}**")
+        model = {"trained": "trained on its labels", "default": "shipped default (no labels)"}
+        st.caption(f"Model: **{model.get(source, source)}**")
         if meta.get("built_at"):
             st.caption(f"Built {meta['built_at']}")
         _reviewer_input()
