@@ -20,7 +20,8 @@ with left:
         top_features=ui_account.BEESWARM_FEATURES,
         accounts=ui_account.BEESWARM_ACCOUNTS,
     )
-    st.altair_chart(charts.beeswarm(ui_account.feature_labels(swarm), note))
+    shown = swarm["account_id"].n_unique()
+    st.altair_chart(charts.beeswarm(ui_account.feature_labels(swarm), f"{note}; {shown:,} shown"))
 with right:
     st.altair_chart(charts.importance_bar(importance))
 
