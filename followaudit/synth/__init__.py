@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from followaudit.synth.config import WorldConfig
+from followaudit.synth.inject import inject_campaign
 from followaudit.synth.world import generate_world
 
 __all__ = [
@@ -54,9 +55,3 @@ def _check(cfg: WorldConfig) -> str | None:
     if cfg.accounts < 20 * cfg.n_creators or cfg.accounts < 1000:
         return f"--accounts must be at least 1000 and 20 x creators (got {cfg.accounts} for {cfg.n_creators} creators)"
     return None
-
-
-def inject_campaign(*args, **kwargs):  # replaced below once the module exists
-    from followaudit.synth.inject import inject_campaign as impl
-
-    return impl(*args, **kwargs)

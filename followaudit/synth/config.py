@@ -48,6 +48,11 @@ class WorldConfig:
         return max(10, round(self.accounts * 0.006))
 
     @property
+    def coverage(self) -> float:
+        """Small worlds have few creators: users follow proportionally fewer of them."""
+        return min(1.0, self.n_creators / 300)
+
+    @property
     def start_s(self) -> int:
         """Window start in epoch seconds (midnight UTC)."""
         return END_S - self.days * DAY

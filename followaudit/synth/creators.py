@@ -47,6 +47,8 @@ def _events(rng: np.random.Generator, cfg: WorldConfig, c: int) -> list[tuple[in
         for creator in np.flatnonzero(counts):
             for day in rng.integers(3, cfg.days - 3, counts[creator]):
                 out.append((int(creator), int(day), kind))
+        if not counts.any():  # every world shows each kind of event at least once
+            out.append((int(rng.integers(c)), int(rng.integers(3, cfg.days - 3)), kind))
     return sorted(out, key=lambda e: (e[1], e[0], e[2]))
 
 

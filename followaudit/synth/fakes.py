@@ -70,17 +70,23 @@ def make_pools(
     rng: np.random.Generator, cfg: WorldConfig, n_fake: int, popularity: np.ndarray
 ) -> Pools:
     """Pools of fakes, each created within hours or days, running one or more jobs."""
-    sizes = pool_sizes(rng, n_fake, cfg.pool_size_median)
+    # Small worlds get smaller pools so that they still hold several campaigns.
+    sizes = pool_sizes(rng, n_fake, min(cfg.pool_size_median, max(20.0, n_fake / 6)))
     n = len(sizes)
     camouflaged = rng.random(n) < cfg.camouflaged_share
+    # The first pools are plain-burst, plain-drip and camouflaged, so every world has each kind.
+    forced_kind = {0: "burst", 1: "drip"}
+    camouflaged[: min(n, 3)] = [False, False, True][: min(n, 3)]
     jobs, first_start = [], np.zeros(n, dtype=np.int64)
     for pool in range(n):
         n_jobs = 1 + rng.poisson(0.6)
         days = np.sort(rng.integers(4, max(5, cfg.days - 6), n_jobs))
-        for day in days:
+        for i, day in enumerate(days):
             kind = "drip" if rng.random() < cfg.drip_share else "burst"
+            kind = forced_kind.get(pool, kind) if i == 0 else kind
             group = 1 + rng.binomial(3, 0.45)
-            jobs.append(make_job(rng, cfg, pool, kind, int(day), popularity, group))
+            start = min(int(day), cfg.days - 20) if kind == "drip" else int(day)
+            jobs.append(make_job(rng, cfg, pool, kind, start, popularity, group))
         first_start[pool] = min(j.start_s for j in jobs if j.pool == pool)
     lead_days = np.where(camouflaged, rng.uniform(45, 500, n), rng.uniform(0.3, 25, n))
     spread = np.where(rng.random(n) < 0.5, rng.uniform(1, 12, n) * HOUR, rng.uniform(1, 5, n) * DAY)
@@ -115,9 +121,9 @@ def job_follows(rng, job: Job, members: np.ndarray, created_s: np.ndarray):
     return np.concatenate(rows_a), np.concatenate(rows_c), np.concatenate(rows_t)
 
 
-def noise_follows(rng, accounts, created_s, camouflaged, popularity, start_s: int):
+def noise_follows(rng, accounts, created_s, camouflaged, popularity, start_s: int, coverage=1.0):
     """Organic-looking follows of popular creators that fakes make to blend in."""
-    counts = rng.poisson(np.where(camouflaged, 9.0, 1.2))
+    counts = rng.poisson(np.where(camouflaged, 9.0, 1.2) * coverage)
     acc = np.repeat(accounts, counts)
     born = np.maximum(np.repeat(created_s, counts), start_s)
     p = popularity / popularity.sum()

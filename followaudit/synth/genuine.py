@@ -19,12 +19,17 @@ def time_of_day(rng: np.random.Generator, n: int) -> np.ndarray:
     return hour * HOUR + rng.integers(0, HOUR, n)
 
 
-def dedupe_pairs(follower, creator, when, *extra):
-    """Keep each (follower, creator) pair once, at its earliest time."""
-    # One int64 key (pair, then time) sorts far faster than a three-key lexsort.
-    span = int(when.max() - when.min()) + 1 if len(when) else 1
-    pair = follower.astype(np.int64) * (int(creator.max()) + 1 if len(creator) else 1) + creator
-    order = np.argsort(pair * span + (when - when.min()) if len(when) else pair)
+def dedupe_pairs(follower, creator, when, *extra, preferred=None):
+    """Keep each (follower, creator) pair once: a `preferred` row if any, else the earliest."""
+    if not len(when):
+        return (follower, creator, when, *extra)
+    # One int64 key (pair, preference, time) sorts far faster than a multi-key lexsort.
+    span = int(when.max() - when.min()) + 1
+    pair = follower.astype(np.int64) * (int(creator.max()) + 1) + creator
+    rank = (
+        np.zeros(len(when), dtype=np.int64) if preferred is None else (~preferred).astype(np.int64)
+    )
+    order = np.argsort((pair * 2 + rank) * span + (when - when.min()))
     pair = pair[order]
     keep = np.ones(len(order), dtype=bool)
     keep[1:] = pair[1:] != pair[:-1]

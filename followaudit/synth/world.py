@@ -88,12 +88,12 @@ def _fake_follows(rng, cfg, cw: CreatorWorld, pop: Population, pools: fakes.Pool
     fake_pos = np.flatnonzero(pop.pool_of >= 0)
     camo = pop.kinds[fake_pos] == "camouflaged"
     a, c, t = fakes.noise_follows(
-        rng, fake_pos, pop.created_s[fake_pos], camo, cw.popularity, cfg.start_s
+        rng, fake_pos, pop.created_s[fake_pos], camo, cw.popularity, cfg.start_s, cfg.coverage
     )
     parts.append((a, c, t, np.full(len(a), -1)))
     a, c, t, job = (np.concatenate(x) for x in zip(*parts, strict=True))
     t = np.minimum(t, END_S - 1)
-    a, c, t, job = genuine.dedupe_pairs(a, c, t, job)
+    a, c, t, job = genuine.dedupe_pairs(a, c, t, job, preferred=job >= 0)
     first = np.full(len(pop.kinds), END_S, dtype=np.int64)
     np.minimum.at(first, a, t)
     removed = np.full(len(pop.kinds), -1, dtype=np.int64)
@@ -161,7 +161,7 @@ def generate_world(
     creator_ids = pop.creator_pos + 1
     activity = rng.lognormal(-0.4, 0.9, n)
     factor = np.vectorize(lambda k: KIND_FACTOR.get(k, 0.0), otypes=[float])(pop.kinds)
-    mean_follows = cfg.follows_per_user * activity * factor
+    mean_follows = cfg.follows_per_user * cfg.coverage * activity * factor
     made = np.zeros(n, dtype=np.int64)
     last = np.full(n, -1, dtype=np.int64)
     active = np.zeros(cfg.n_creators, dtype=np.int64)
