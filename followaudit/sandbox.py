@@ -162,7 +162,7 @@ def _evaluate(
         follows = run_query(
             ws.con, "sandbox/injected_follows", {"ids": ids, "creator_id": attack.creator_id}
         )
-        window = (follows["followed_at"].min(), follows["followed_at"].max())
+        window = _window(follows["followed_at"])
         spikes = pl.DataFrame()
         if window[0] is not None:
             params = {
@@ -183,6 +183,15 @@ def _evaluate(
         pl.col("flagged").fill_null(False)
     )
     return AttackResult(attack, accounts, spikes, result.threshold, window)
+
+
+def _window(times: pl.Series) -> tuple[object, object]:
+    """The 5th-95th percentile of the batch's follow times: the campaign, not its stray follows."""
+    times = times.drop_nulls().sort()
+    if times.is_empty():
+        return (None, None)
+    last = len(times) - 1
+    return times[int(0.05 * last)], times[int(round(0.95 * last))]
 
 
 def creator_choices(frame: pl.DataFrame) -> dict[int, str]:

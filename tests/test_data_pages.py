@@ -221,3 +221,32 @@ def test_run_attack_reports_caught_accounts_and_spike(writable_workspace, tmp_pa
         data, sidecar_dir(writable_workspace), attack, policy.default_policy()
     )
     assert len(calls) == 1 and again.caught == result.caught  # same attack reuses its scratch world
+
+
+def test_sandbox_page_shows_what_was_caught(sample_workspace_path, monkeypatch):
+    seen = []
+
+    def fake_run(data_dir, sidecar, attack, active, progress=None):
+        seen.append(attack)
+        progress("rebuilding", 0.5)
+        accounts = pl.DataFrame(
+            {
+                "account_id": [10, 11, 12, 13],
+                "risk": [0.99, 0.95, 0.4, 0.2],
+                "flagged": [True, True, False, False],
+            }
+        )
+        spikes = pl.DataFrame({"spike_id": [5], "verdict": ["suspicious"]})
+        return sandbox.AttackResult(attack, accounts, spikes, 0.8, ("2026-09-01", "2026-09-02"))
+
+    monkeypatch.setattr(sandbox, "run_attack", fake_run)
+    at = open_page(SANDBOX_PAGE, sample_workspace_path, monkeypatch)
+    at.slider(key="sandbox_size").set_value(1200)
+    at.slider(key="sandbox_camouflage").set_value(0.5)
+    at.button(key="sandbox_run").click().run()
+    no_exception(at)
+    assert seen and seen[0].size == 1200 and seen[0].camouflage == 0.5
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Injected accounts"] == "4"
+    assert metrics["Flagged by the active policy"] == "2"
+    assert metrics["Spike detected"] == "yes"
