@@ -250,3 +250,10 @@ def test_sandbox_page_shows_what_was_caught(sample_workspace_path, monkeypatch):
     assert metrics["Injected accounts"] == "4"
     assert metrics["Flagged by the active policy"] == "2"
     assert metrics["Spike detected"] == "yes"
+
+
+def test_data_page_works_before_any_workspace_exists(tmp_path, monkeypatch):
+    at = open_page(DATA_PAGE, tmp_path / "none_yet.duckdb", monkeypatch)
+    no_exception(at)
+    assert any("No workspace is open yet" in i.value for i in at.info)
+    assert at.text_input(key="data_folder") is not None
