@@ -13,6 +13,7 @@ import duckdb
 import numpy as np
 import polars as pl
 
+from followaudit.casts import cast_expr
 from followaudit.schema import (
     ACCOUNTS,
     DERIVED_FEATURES,
@@ -20,7 +21,7 @@ from followaudit.schema import (
     ValidationError,
     validate_folder,
 )
-from followaudit.validation import SAMPLE_ROWS, cast_expr
+from followaudit.validation import SAMPLE_ROWS
 
 FORMATS = ("csv", "json", "parquet")
 TARGETS = {c.name: c.type for c in ACCOUNTS.columns} | dict.fromkeys(DERIVED_FEATURES, "DOUBLE")
