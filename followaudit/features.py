@@ -249,7 +249,8 @@ FEATURES: dict[str, Feature] = {
         ("follows", A + "created_at"),
     ),
     "creation_cohort_size": Feature(
-        "Other accounts created in the same hour that follow a creator it follows.",
+        "Other accounts created in the same hour that followed one of the same creators "
+        "within a week of creation.",
         "coordination",
         _count("Created in the same hour as {n} other followers of the same creator"),
         ("follows", A + "created_at"),
@@ -368,15 +369,7 @@ def build_account_features(con: duckdb.DuckDBPyConnection) -> None:
     accounts = con.cursor().sql("select * from accounts").pl()
     profile = profile_features(accounts)
     has_follows = table_exists(con, "follows")
-    behaviour = None
-    if has_follows:
-        params = {"spike_z": SPIKE_Z}
-        behaviour = run_query(con, "features/follows", params).join(
-            run_query(con, "features/coordination", params),
-            on="account_id",
-            how="full",
-            coalesce=True,
-        )
+    behaviour = run_query(con, "features/follows", {"spike_z": SPIKE_Z}) if has_follows else None
     frame = _assemble(profile, behaviour, set(accounts.columns))
     cur = con.cursor()
     try:
