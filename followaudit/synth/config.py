@@ -25,6 +25,7 @@ class WorldConfig:
     camouflaged_share: float = 0.28  # share of fake pools whose accounts are camouflaged
     lurker_share: float = 0.22  # share of genuine users: no picture, no videos, but they like
     new_user_share: float = 0.20  # genuine users who sign up inside the window
+    viral_signup_share: float = 0.30  # new users who joined because of one creator's viral video
     onboarding_share: float = 0.45  # new users who follow suggested creators right at sign-up
     follows_per_user: float = 60.0  # mean follows a genuine user makes in the window
     popularity_sigma: float = 1.25  # log-normal spread of creator popularity (heavy tail)

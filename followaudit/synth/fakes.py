@@ -19,6 +19,7 @@ class Job:
     end_s: int  # deliveries happen in [start_s, end_s)
     creators: np.ndarray  # creator indices, in the order the script follows them
     participation: float
+    careful: bool = False  # camouflaged stock randomises its pauses between creators
 
 
 @dataclass
@@ -89,8 +90,15 @@ def make_pools(
             jobs.append(make_job(rng, cfg, pool, kind, start, popularity, group))
         first_start[pool] = min(j.start_s for j in jobs if j.pool == pool)
     lead_days = np.where(camouflaged, rng.uniform(45, 500, n), rng.uniform(0.3, 25, n))
-    spread = np.where(rng.random(n) < 0.5, rng.uniform(1, 12, n) * HOUR, rng.uniform(1, 5, n) * DAY)
+    # Plain farms register a batch within hours or days; aged (camouflaged) stock took weeks.
+    plain_spread = np.where(
+        rng.random(n) < 0.5, rng.uniform(1, 12, n) * HOUR, rng.uniform(1, 5, n) * DAY
+    )
+    aged_spread = np.where(rng.random(n) < 0.4, rng.uniform(2, 7, n), rng.uniform(7, 40, n)) * DAY
+    spread = np.where(camouflaged, aged_spread, plain_spread)
     center = first_start - (lead_days * DAY).astype(np.int64) - spread.astype(np.int64)
+    for job in jobs:
+        job.careful = bool(camouflaged[job.pool])
     return Pools(sizes, camouflaged, center, spread.astype(np.int64), jobs)
 
 
@@ -110,11 +118,13 @@ def job_follows(rng, job: Job, members: np.ndarray, created_s: np.ndarray):
     else:
         session = job.start_s + rng.random(n) * (job.end_s - job.start_s)
     session = np.maximum(session, created_s + 600)
-    step = rng.uniform(20, 240)  # seconds between two creators in the seller's script
+    # Seconds between two creators in the seller's script; careful operators pause longer.
+    step = rng.uniform(120, 1500) if job.careful else rng.uniform(20, 240)
+    pause = 300 if job.careful else 25
     rows_a, rows_c, rows_t = [], [], []
     for k, creator in enumerate(job.creators):
         take = rng.random(n) < job.participation
-        jitter = rng.exponential(25, take.sum())
+        jitter = rng.exponential(pause, take.sum())
         rows_a.append(members[take])
         rows_c.append(np.full(take.sum(), creator, dtype=np.int64))
         rows_t.append((session[take] + k * step + jitter).astype(np.int64))
@@ -123,7 +133,8 @@ def job_follows(rng, job: Job, members: np.ndarray, created_s: np.ndarray):
 
 def noise_follows(rng, accounts, created_s, camouflaged, popularity, start_s: int, coverage=1.0):
     """Organic-looking follows of popular creators that fakes make to blend in."""
-    counts = rng.poisson(np.where(camouflaged, 9.0, 1.2) * coverage)
+    mean = np.where(camouflaged, 12.0, 3.0) * rng.lognormal(-0.5, 1.0, len(accounts)) * coverage
+    counts = rng.poisson(mean)
     acc = np.repeat(accounts, counts)
     born = np.maximum(np.repeat(created_s, counts), start_s)
     p = popularity / popularity.sum()

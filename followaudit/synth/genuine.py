@@ -86,3 +86,23 @@ def unfollow_times(rng, when: np.ndarray, churn_p: np.ndarray) -> np.ndarray:
     undo = rng.random(len(when)) < churn_p
     later = when + rng.exponential(30 * DAY, len(when)).astype(np.int64) + HOUR
     return np.where(undo & (later < END_S), later, -1)
+
+
+def viral_signups(rng, cfg: WorldConfig, events, popularity, n: int):
+    """Sign-up time and creator for users who joined because of a viral video (-1: none)."""
+    viral = np.array([(c, d) for c, d, kind in events if kind == "viral"] or [(0, 0)])
+    joined = rng.random(n) < (cfg.viral_signup_share if len(events) else 0.0)
+    # A big creator's viral video pulls in far more newcomers than a small one's.
+    weight = popularity[viral[:, 0]] ** 1.5
+    pick = rng.choice(len(viral), n, p=weight / weight.sum())
+    creator = np.where(joined, viral[pick, 0], -1)
+    # Sign-ups cluster in the evening hours after the video takes off.
+    peak = cfg.start_s + viral[pick, 1] * DAY + int(17 * HOUR)
+    when = peak + rng.exponential(3 * HOUR, n).astype(np.int64)
+    return np.where(joined, np.minimum(when, END_S - DAY), -1), creator
+
+
+def signup_follows(rng, followers: np.ndarray, created_s: np.ndarray, creator: np.ndarray):
+    """The viral creator is followed within minutes of signing up."""
+    when = np.minimum(created_s + rng.integers(60, 1200, len(followers)), END_S - 1)
+    return followers, creator.astype(np.int64), when

@@ -116,10 +116,12 @@ def regions(rng, kinds: np.ndarray) -> np.ndarray:
 
 
 def last_active(rng, kinds, created_s, last_follow_s, removed_s) -> np.ndarray:
-    """Genuine users are seen recently; fakes go quiet after their last job or removal."""
+    """Most people are seen recently, some drift away; bots go quiet unless their farm keeps them warm."""
+    n = len(kinds)
     genuine = ~np.isin(kinds, ["fake", "camouflaged"])
-    recent = END_S - rng.exponential(6 * DAY, len(kinds)).astype(np.int64)
-    fake_seen = last_follow_s + rng.exponential(2 * DAY, len(kinds)).astype(np.int64)
-    out = np.where(genuine, np.maximum(recent, last_follow_s), fake_seen)
+    recent = END_S - rng.exponential(6 * DAY, n).astype(np.int64)
+    drifted = last_follow_s + rng.exponential(20 * DAY, n).astype(np.int64)
+    seen = np.where(rng.random(n) < np.where(genuine, 0.72, 0.40), recent, drifted)
+    out = np.maximum(seen, last_follow_s)
     out = np.where(removed_s >= 0, removed_s, out)
     return np.clip(out, created_s + 60, END_S - 1)

@@ -25,6 +25,7 @@ class Population:
     created_s: np.ndarray
     pool_of: np.ndarray  # seller pool of a fake, -1 otherwise
     onboarding: np.ndarray  # new users who follow suggested creators at sign-up
+    signup_creator: np.ndarray  # creator index whose viral video made the user join, -1 otherwise
     creator_pos: np.ndarray  # creator index -> account position
 
 
@@ -39,13 +40,16 @@ def _genuine_created(
     return np.where(new, fresh, np.maximum(old, PLATFORM_LAUNCH_S + rng.integers(0, 30 * DAY, n)))
 
 
-def make_population(rng, cfg: WorldConfig, pools: fakes.Pools) -> Population:
+def make_population(rng, cfg: WorldConfig, pools: fakes.Pools, cw: CreatorWorld) -> Population:
     """Creators, genuine users, lurkers and fakes, ordered by creation time like snowflake ids."""
     c = cfg.n_creators
     n_fake = int(pools.sizes.sum())
     n_users = cfg.accounts - c - n_fake
     fake_created, pool_of = fakes.fake_created_at(rng, pools)
     user_created = _genuine_created(rng, cfg, n_users, cfg.new_user_share, 600)
+    viral_at, viral_creator = genuine.viral_signups(rng, cfg, cw.events, cw.popularity, n_users)
+    user_created = np.where((viral_at >= 0) & (user_created >= cfg.start_s), viral_at, user_created)
+    viral_creator[user_created != viral_at] = -1
     creator_created = _genuine_created(rng, cfg, c, 0.0, 900) - 30 * DAY
     user_kind = np.where(rng.random(n_users) < cfg.lurker_share, "lurker", "genuine")
     fake_kind = np.where(pools.camouflaged[pool_of], "camouflaged", "fake")
@@ -56,10 +60,13 @@ def make_population(rng, cfg: WorldConfig, pools: fakes.Pools) -> Population:
     onboarding[c : c + n_users] = (user_created >= cfg.start_s) & (
         rng.random(n_users) < cfg.onboarding_share
     )
+    signup = np.concatenate([np.full(c, -1), viral_creator, np.full(n_fake, -1)])
     order = np.argsort(created, kind="stable")
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))
-    return Population(kinds[order], created[order], pool[order], onboarding[order], rank[:c])
+    return Population(
+        kinds[order], created[order], pool[order], onboarding[order], signup[order], rank[:c]
+    )
 
 
 def _chunk_follows(rng, cfg, cw: CreatorWorld, pop: Population, lo: int, hi: int, mean_follows):
@@ -71,7 +78,9 @@ def _chunk_follows(rng, cfg, cw: CreatorWorld, pop: Population, lo: int, hi: int
     )
     on = idx[pop.onboarding[idx]]
     f2, c2, t2 = genuine.onboarding_follows(rng, on, pop.created_s[on], cw.popularity)
-    f, c, t = np.concatenate([f, f2]), np.concatenate([c, c2]), np.concatenate([t, t2])
+    viral = idx[pop.signup_creator[idx] >= 0]
+    f3, c3, t3 = genuine.signup_follows(rng, viral, pop.created_s[viral], pop.signup_creator[viral])
+    f, c, t = np.concatenate([f, f2, f3]), np.concatenate([c, c2, c3]), np.concatenate([t, t2, t3])
     not_self = pop.creator_pos[c] != f
     f, c, t = genuine.dedupe_pairs(f[not_self], c[not_self], t[not_self])
     day = np.clip((t - cfg.start_s) // DAY, 0, cfg.days - 1)
@@ -156,10 +165,10 @@ def generate_world(
     cw = make_creators(rng, cfg)
     n_fake = round((cfg.accounts - cfg.n_creators) * cfg.fake_share)
     pools = fakes.make_pools(rng, cfg, n_fake, cw.popularity)
-    pop = make_population(rng, cfg, pools)
+    pop = make_population(rng, cfg, pools, cw)
     n = len(pop.kinds)
     creator_ids = pop.creator_pos + 1
-    activity = rng.lognormal(-0.4, 0.9, n)
+    activity = rng.lognormal(-0.72, 1.2, n)  # mean 1, many light users
     factor = np.vectorize(lambda k: KIND_FACTOR.get(k, 0.0), otypes=[float])(pop.kinds)
     mean_follows = cfg.follows_per_user * cfg.coverage * activity * factor
     made = np.zeros(n, dtype=np.int64)
