@@ -1,0 +1,49 @@
+"""Issue 2 figures: generating the large world (time, peak RSS, follows written) and the sample world."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+
+def _generate(ctx, out: Path, accounts: int) -> tuple[dict, dict]:
+    """Run `followaudit generate` in a child process; return its measurement and summary line."""
+    shutil.rmtree(out, ignore_errors=True)
+    cmd = ctx.followaudit("generate", "--out", str(out), "--accounts", str(accounts), "--seed", "7")
+    measured = ctx.run_measured(cmd)
+    return measured, json.loads(measured["stdout"].strip().splitlines()[-1])
+
+
+def run(ctx) -> list[dict]:
+    """Write the large world into ctx.world_dir (reused by later benches) and time a sample world."""
+    big, summary = _generate(ctx, ctx.world_dir, ctx.accounts)
+    follows = pq.ParquetFile(ctx.world_dir / "follows.parquet").metadata.num_rows
+    size_mb = sum(p.stat().st_size for p in ctx.world_dir.iterdir()) / 2**20
+    rows = [
+        {
+            "area": "foundation",
+            "measure": f"generate {ctx.accounts:,} accounts -> {follows:,} follows ({size_mb:,.0f} MB Parquet)",
+            "median_s": big["seconds"],
+            "target": "minutes, >= 40M follows, < 8 GB",
+            "peak_rss_mb": big["peak_rss_mb"],
+            "runs": 1,
+            "note": f"{summary['fakes']:,} fakes, {summary['campaigns']:,} campaigns",
+        }
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        small, _ = _generate(ctx, Path(tmp) / "sample", 50_000)
+    rows.append(
+        {
+            "area": "foundation",
+            "measure": "generate the 50,000-account sample world",
+            "median_s": small["seconds"],
+            "target": "-",
+            "peak_rss_mb": small["peak_rss_mb"],
+            "runs": 1,
+        }
+    )
+    return rows
