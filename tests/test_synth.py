@@ -295,3 +295,24 @@ def test_committed_sample_data_is_small_and_complete():
     assert {p.stem for p in folder.glob("*.parquet")} == set(TABLES)
     assert sum(p.stat().st_size for p in folder.iterdir()) < 30 * 2**20
     assert pl.scan_parquet(folder / "accounts.parquet").select(pl.len()).collect().item() == 50_000
+
+
+def test_inject_into_a_folder_without_ground_truth_adds_none(small_dir, tmp_path):
+    source = tmp_path / "source"
+    source.mkdir()
+    for table in ("accounts", "follows", "engagement_daily"):
+        (source / f"{table}.parquet").symlink_to(small_dir / f"{table}.parquet")
+    creator = int(pl.read_parquet(small_dir / "campaigns.parquet")["creator_id"][0])
+    info = inject_campaign(
+        source, tmp_path / "out", creator, size=50, duration_days=0, camouflage=1.0, seed=5
+    )
+    assert {p.stem for p in (tmp_path / "out").iterdir()} == {
+        "accounts",
+        "follows",
+        "engagement_daily",
+    }
+    accounts = pl.read_parquet(tmp_path / "out" / "accounts.parquet")
+    assert (
+        accounts.filter(pl.col("account_id").is_in(info["account_ids"]))["has_profile_pic"].mean()
+        > 0.7
+    )

@@ -90,12 +90,12 @@ def inject_campaign(
     f, c, t = _with_noise(rng, follows, ids, created, kinds, f, c, t, data_end)
     taken = set(accounts["username"].to_list()) if "username" in accounts.columns else set()
     new_accounts = _new_accounts(rng, ids, kinds, created, f, t, taken)
-    tables = _planted_tables(
+    tables, campaign_id = _planted_tables(
         accounts, follows, data_dir, new_accounts, ids, kinds, job, creator_id, f, c, t
     )
     _write(data_dir, out_dir, tables)
     return {
-        "campaign_id": int(tables["campaigns"]["campaign_id"].max()),
+        "campaign_id": campaign_id,
         "creator_id": creator_id,
         "kind": job.kind,
         "start": datetime.fromtimestamp(int(t[c == creator_id].min()), UTC).replace(tzinfo=None),
@@ -167,12 +167,11 @@ def _planted_tables(
             "accounts": [int(sel.sum())],
         }
     )
-    tables["campaigns"] = (
-        row
-        if campaigns is None
-        else pl.concat([campaigns, row.select(campaigns.columns)], how="vertical_relaxed")
-    )
-    return tables
+    if campaigns is not None:  # like labels: ground truth only where the folder keeps it
+        tables["campaigns"] = pl.concat(
+            [campaigns, row.select(campaigns.columns)], how="vertical_relaxed"
+        )
+    return tables, int(row["campaign_id"].item())
 
 
 def _write(data_dir: Path, out_dir: Path, tables: dict[str, pl.DataFrame]) -> None:
