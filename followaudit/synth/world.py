@@ -154,6 +154,40 @@ def _ts(seconds: np.ndarray, null_below: int | None = None) -> pa.Array:
     return pa.array(values, type=pa.timestamp("us"), mask=mask)
 
 
+def _stream_follows(
+    rng, out: Path, cfg: WorldConfig, cw: CreatorWorld, pop: Population, pools, show_progress
+):
+    """Write follows chunk by chunk; return per-account tallies and the fakes' follow rows."""
+    n = len(pop.kinds)
+    creator_ids = pop.creator_pos + 1
+    activity = rng.lognormal(-0.72, 1.2, n)  # mean 1, many light users
+    factor = np.vectorize(lambda k: KIND_FACTOR.get(k, 0.0), otypes=[float])(pop.kinds)
+    mean_follows = cfg.follows_per_user * cfg.coverage * activity * factor
+    tally = {
+        "made": np.zeros(n, dtype=np.int64),
+        "last": np.full(n, -1, dtype=np.int64),
+        "active": np.zeros(cfg.n_creators, dtype=np.int64),
+        "organic": 0,
+    }
+    with FollowWriter(out / "follows.parquet") as writer:
+        chunks = range(0, n, cfg.chunk_accounts)
+        for i, lo in enumerate(
+            tqdm(chunks, desc="follows", unit="chunk", disable=not show_progress)
+        ):
+            crng = np.random.default_rng([cfg.seed, 1, i])
+            f, c, t, u = _chunk_follows(
+                crng, cfg, cw, pop, lo, min(n, lo + cfg.chunk_accounts), mean_follows
+            )
+            tally["organic"] += len(f)
+            _tally(tally, f, c, t, u)
+            writer.write(f + 1, creator_ids[c], t, u)
+        fake_rows = _fake_follows(np.random.default_rng([cfg.seed, 2]), cfg, cw, pop, pools)
+        a, c, t, u = fake_rows[:4]
+        _tally(tally, a, c, t, u)
+        writer.write(a + 1, creator_ids[c], t, u)
+    return tally, fake_rows
+
+
 def generate_world(
     out_dir: str | Path, cfg: WorldConfig | None = None, show_progress: bool = True
 ) -> dict:
@@ -166,59 +200,38 @@ def generate_world(
     n_fake = round((cfg.accounts - cfg.n_creators) * cfg.fake_share)
     pools = fakes.make_pools(rng, cfg, n_fake, cw.popularity)
     pop = make_population(rng, cfg, pools, cw)
-    n = len(pop.kinds)
     creator_ids = pop.creator_pos + 1
-    activity = rng.lognormal(-0.72, 1.2, n)  # mean 1, many light users
-    factor = np.vectorize(lambda k: KIND_FACTOR.get(k, 0.0), otypes=[float])(pop.kinds)
-    mean_follows = cfg.follows_per_user * cfg.coverage * activity * factor
-    made = np.zeros(n, dtype=np.int64)
-    last = np.full(n, -1, dtype=np.int64)
-    active = np.zeros(cfg.n_creators, dtype=np.int64)
-    organic = 0
-    chunks = range(0, n, cfg.chunk_accounts)
-    with FollowWriter(out / "follows.parquet") as writer:
-        for i, lo in enumerate(
-            tqdm(chunks, desc="follows", unit="chunk", disable=not show_progress)
-        ):
-            crng = np.random.default_rng([cfg.seed, 1, i])
-            f, c, t, u = _chunk_follows(
-                crng, cfg, cw, pop, lo, min(n, lo + cfg.chunk_accounts), mean_follows
-            )
-            organic += len(f)
-            _tally(made, last, active, f, c, t, u)
-            writer.write(f + 1, creator_ids[c], t, u)
-        a, c, t, u, job, removed = _fake_follows(
-            np.random.default_rng([cfg.seed, 2]), cfg, cw, pop, pools
-        )
-        _tally(made, last, active, a, c, t, u)
-        writer.write(a + 1, creator_ids[c], t, u)
-    per_weight = organic / cw.follow_weight.sum()
+    tally, (_, c, t, _, job, removed) = _stream_follows(
+        rng, out, cfg, cw, pop, pools, show_progress
+    )
+    per_weight = tally["organic"] / cw.follow_weight.sum()
     write_table(
         out / "engagement_daily.parquet", engagement_table(rng, cfg, cw, per_weight, creator_ids)
     )
-    write_table(out / "campaigns.parquet", _campaigns(pools, c, t, job, creator_ids))
+    campaigns = _campaigns(pools, c, t, job, creator_ids)
+    write_table(out / "campaigns.parquet", campaigns)
     write_table(out / "events.parquet", _events(cfg, cw, creator_ids))
-    followers_in_table = np.zeros(n, dtype=np.int64)
-    followers_in_table[pop.creator_pos] = active
+    followers_in_table = np.zeros(len(pop.kinds), dtype=np.int64)
+    followers_in_table[pop.creator_pos] = tally["active"]
     arng = np.random.default_rng([cfg.seed, 3])
-    write_table(
-        out / "accounts.parquet", _accounts(arng, pop, made, last, removed, followers_in_table)
-    )
+    accounts = _accounts(arng, pop, tally["made"], tally["last"], removed, followers_in_table)
+    write_table(out / "accounts.parquet", accounts)
     write_table(out / "labels.parquet", _labels(pop, pools))
     return {
-        "accounts": n,
+        "accounts": len(pop.kinds),
         "creators": cfg.n_creators,
         "fakes": int((pop.pool_of >= 0).sum()),
-        "follows": int(made.sum()),
-        "campaigns": sum(len(j.creators) for j in pools.jobs),
+        "follows": int(tally["made"].sum()),
+        "campaigns": campaigns.num_rows,
         "events": len(cw.events),
     }
 
 
-def _tally(made, last, active, f, c, t, u) -> None:
-    made += np.bincount(f, minlength=len(made))
-    np.maximum.at(last, f, t)
-    active += np.bincount(c[u < 0], minlength=len(active))
+def _tally(tally: dict, f, c, t, u) -> None:
+    """Follows made and last follow per account; still-active followers per creator."""
+    tally["made"] += np.bincount(f, minlength=len(tally["made"]))
+    np.maximum.at(tally["last"], f, t)
+    tally["active"] += np.bincount(c[u < 0], minlength=len(tally["active"]))
 
 
 def _events(cfg: WorldConfig, cw: CreatorWorld, creator_ids: np.ndarray) -> pa.Table:
