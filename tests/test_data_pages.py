@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import shutil
 from pathlib import Path
 
@@ -257,3 +258,87 @@ def test_data_page_works_before_any_workspace_exists(tmp_path, monkeypatch):
     no_exception(at)
     assert any("No workspace is open yet" in i.value for i in at.info)
     assert at.text_input(key="data_folder") is not None
+
+
+# --- demo mode on every page ----------------------------------------------------------------
+
+ALL_PAGES = ["app.py"] + sorted(f"pages/{p.name}" for p in (PROJECT_ROOT / "pages").glob("*.py"))
+
+
+def _page_strings(at: AppTest) -> str:
+    """Every string the page sends to the browser: element protos plus dataframe cells."""
+    out = []
+
+    def walk(node) -> None:
+        for child in (getattr(node, "children", None) or {}).values():
+            walk(child)
+        if getattr(node, "proto", None) is not None:
+            out.append(str(node.proto))
+        value = getattr(node, "value", None)
+        if hasattr(value, "to_csv"):
+            out.append(value.to_csv())
+
+    walk(at.main)
+    walk(at.sidebar)
+    return "\n".join(out)
+
+
+@pytest.fixture(scope="module")
+def real_names(sample_workspace_path) -> dict:
+    """Usernames and display names of the sample world, plus a creator and an account to open."""
+    ws = Workspace.open(sample_workspace_path)
+    try:
+        con = ws.con
+        users = {
+            r[0]
+            for r in con.execute("select username from accounts").fetchall()
+            if r[0] and len(r[0]) >= 5
+        }
+        shown = {
+            r[0]
+            for r in con.execute("select display_name from accounts").fetchall()
+            if r[0] and len(r[0]) >= 8
+        }
+        creator = con.execute(
+            "select creator_id from spikes order by score desc limit 1"
+        ).fetchall()[0][0]
+        account = con.execute(
+            "select account_id from account_scores order by score desc limit 1"
+        ).fetchall()[0][0]
+    finally:
+        ws.close()
+    return {"names": users | shown, "creator": creator, "account": account}
+
+
+def _leaks(text: str, names: set[str]) -> list[str]:
+    words = set(re.findall(r"[A-Za-z0-9_.]+", text))
+    return sorted(n for n in names if n in words or (" " in n and n in text))
+
+
+def _sweep(ws_path: Path, names: dict, page: str, demo: bool, monkeypatch) -> list[str]:
+    """Real names found on `page` opened at the sample's top creator and account."""
+    monkeypatch.setenv("FOLLOWAUDIT_WORKSPACE", str(ws_path))
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=180)
+    if page != "app.py":
+        at.switch_page(page)
+    at.query_params.update(creator=str(names["creator"]), account=str(names["account"]))
+    if demo:
+        at.query_params["demo"] = "1"
+    at.run()
+    no_exception(at)
+    return _leaks(_page_strings(at), names["names"])
+
+
+@pytest.mark.parametrize("page", ALL_PAGES)
+def test_demo_mode_leaves_no_real_name_on_any_page(
+    sample_workspace_path, real_names, monkeypatch, page
+):
+    assert _sweep(sample_workspace_path, real_names, page, True, monkeypatch) == []
+
+
+def test_the_name_sweep_finds_real_names_without_demo_mode(
+    sample_workspace_path, real_names, monkeypatch
+):
+    assert _sweep(
+        sample_workspace_path, real_names, "pages/8_Attack_Sandbox.py", False, monkeypatch
+    )
