@@ -47,7 +47,9 @@ def growth_chart(
         y=alt.Y("lower:Q", title="New followers per day"), y2="upper:Q"
     )
     expected = base.mark_line(strokeDash=[4, 3], color="#3182bd").encode(y="expected:Q")
-    gains = base.mark_line(color="#08306b", point=alt.OverlayMarkDef(size=12)).encode(
+    gains = base.mark_line(
+        color="#08306b", strokeWidth=2, point=alt.OverlayMarkDef(size=12)
+    ).encode(
         y="new_follows:Q",
         tooltip=[
             alt.Tooltip("date:T"),
@@ -59,7 +61,7 @@ def growth_chart(
     layers = [_spike_layer(spikes), band, expected, gains]
     if annotations is not None and annotations.height:
         layers.append(_annotation_layer(annotations))
-    engagement = base.mark_line(color="#fd8d3c", opacity=0.7, strokeWidth=1.5).encode(
+    engagement = base.mark_line(color="#fd8d3c", opacity=0.45, strokeWidth=1).encode(
         y=alt.Y(
             "engagement:Q",
             title="Likes per day (engagement)",

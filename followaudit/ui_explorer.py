@@ -207,10 +207,11 @@ def spike_summary(spike: dict) -> None:
     cols[1].metric("Expected", f"{fmt(spike['expected_followers'], ',.0f')}")
     cols[2].metric("Excess", f"{fmt(spike['excess'], ',.0f')}")
     cols[3].metric("Flagged share", f"{fmt(spike['flagged_share'], '.0%')}")
-    days = str(spike["start"]) + ("" if spike["start"] == spike["end"] else f" to {spike['end']}")
+    same_day = spike["start"] == spike["end"]
+    days = f"on {spike['start']}" if same_day else f"from {spike['start']} to {spike['end']}"
     note = spike.get("annotation") or spike.get("reason") or ""
     story = (
-        f"gained ~{fmt(spike['excess'], ',.0f')} more followers than expected on {days}; "
+        f"gained ~{fmt(spike['excess'], ',.0f')} more followers than expected {days}; "
         f"{fmt(spike['flagged_share'], '.0%')} of its new followers are flagged as fake."
     )
     st.markdown(
