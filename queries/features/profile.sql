@@ -23,7 +23,8 @@ shaped as (
         (epoch(r.as_of) - epoch(a.created_at)) / 86400.0 as account_age_days,
         (epoch(r.as_of) - epoch(a.last_active_at)) / 86400.0 as days_since_active,
         cast(length(a.username) as double) as username_length,
-        cast(length(regexp_replace(a.username, '[^0-9]', '', 'g')) as double) as username_digit_count,
+        cast(length(a.username) - length(translate(a.username, '0123456789', '')) as double)
+            as username_digit_count,
         cast(regexp_full_match(a.username, '[A-Za-z._]+[0-9]{2,}') as double) as username_word_digits,
         -- character entropy: each distinct character's share p of the name, -sum(p log2 p)
         list_sum(list_transform(
@@ -63,7 +64,7 @@ final as (
         s.username_entropy,
         cast(length(string_split(trim(s.display_name), ' ')) as double)
             * (length(trim(s.display_name)) > 0)::int as display_name_word_count,
-        cast(length(regexp_replace(s.display_name, '[^0-9]', '', 'g')) as double)
+        cast(length(s.display_name) - length(translate(s.display_name, '0123456789', '')) as double)
             / nullif(length(s.display_name), 0) as display_name_digit_ratio,
         cast(lower(s.display_name) = lower(s.username) as double) as name_equals_username
     from shaped as s
