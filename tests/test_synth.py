@@ -282,12 +282,21 @@ def test_inject_rejects_an_unknown_creator(small_dir, tmp_path):
         )
 
 
-def test_generate_command_rejects_impossible_sizes(tmp_path, capsys):
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--accounts", "500"], "--accounts must be at least 1000"),
+        (["--accounts", "2000", "--creators", "200"], "20 x creators"),
+        (["--days", "7"], "--days must be between 28 and 3650"),
+        (["--accounts", "6000000"], "at most 5,000,000"),
+    ],
+)
+def test_generate_command_rejects_impossible_sizes(tmp_path, capsys, argv, message):
     parser = argparse.ArgumentParser()
     add_arguments_generate(parser)
-    args = parser.parse_args(["--out", str(tmp_path / "w"), "--accounts", "500"])
-    assert run_generate(args) == 2
-    assert "--accounts must be at least 1000" in capsys.readouterr().err
+    assert run_generate(parser.parse_args(["--out", str(tmp_path / "w"), *argv])) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "w").exists()
 
 
 def test_committed_sample_data_is_small_and_complete():

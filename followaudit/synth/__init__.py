@@ -48,10 +48,14 @@ def run_generate(args: argparse.Namespace) -> int:
 
 
 def _check(cfg: WorldConfig) -> str | None:
-    if cfg.days < 28:
-        return f"--days must be at least 28 (got {cfg.days})"
+    """A plain message for sizes the generator cannot honour, else None."""
+    # Upper bounds keep the packed int64 sort keys (pair, time) from overflowing.
+    if not 28 <= cfg.days <= 3650:
+        return f"--days must be between 28 and 3650 (got {cfg.days})"
     if cfg.n_creators < 5:
         return f"--creators must be at least 5 (got {cfg.n_creators})"
     if cfg.accounts < 20 * cfg.n_creators or cfg.accounts < 1000:
         return f"--accounts must be at least 1000 and 20 x creators (got {cfg.accounts} for {cfg.n_creators} creators)"
+    if cfg.accounts > 5_000_000:
+        return f"--accounts must be at most 5,000,000 (got {cfg.accounts})"
     return None

@@ -19,7 +19,8 @@ FOLLOWS_SCHEMA = pa.schema(
 
 
 def write_table(path: Path, table: pa.Table) -> None:
-    """Write one table as zstd Parquet."""
+    """Write one table as zstd Parquet (a stale CSV of the same table would shadow it)."""
+    path.with_suffix(".csv").unlink(missing_ok=True)
     pq.write_table(table, path, compression="zstd")
 
 
@@ -52,6 +53,7 @@ class FollowWriter:
     """Streams follows batches into one Parquet file."""
 
     def __init__(self, path: Path):
+        path.with_suffix(".csv").unlink(missing_ok=True)
         self.writer = pq.ParquetWriter(path, FOLLOWS_SCHEMA, compression="zstd")
 
     def write(self, follower, creator, followed_s, unfollowed_s) -> None:
