@@ -299,6 +299,17 @@ def test_generate_command_rejects_impossible_sizes(tmp_path, capsys, argv, messa
     assert not (tmp_path / "w").exists()
 
 
+def test_generate_command_reports_an_unwritable_folder(tmp_path, capsys):
+    parser = argparse.ArgumentParser()
+    add_arguments_generate(parser)
+    (tmp_path / "taken").write_text("a file, not a folder")
+    assert (
+        run_generate(parser.parse_args(["--out", str(tmp_path / "taken"), "--accounts", "1000"]))
+        == 2
+    )
+    assert "cannot write" in capsys.readouterr().err
+
+
 def test_committed_sample_data_is_small_and_complete():
     folder = Path(__file__).resolve().parent.parent / "sample_data"
     assert {p.stem for p in folder.glob("*.parquet")} == set(TABLES)

@@ -42,7 +42,11 @@ def run_generate(args: argparse.Namespace) -> int:
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
-    summary = generate_world(args.out, cfg)
+    try:
+        summary = generate_world(args.out, cfg)
+    except OSError as exc:
+        print(f"error: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     print(json.dumps(summary))
     return 0
 
