@@ -102,7 +102,7 @@ def source_sql(path: Path, with_rows: bool) -> str:
 
 
 def load_table(con: duckdb.DuckDBPyConnection, path: Path, table: Table) -> list[tuple[str, str]]:
-    """Create `table` from a validated file; returns the (table, column) pairs the file had."""
+    """Create `table` from a validated file; returns the (table, column) pairs it has values for."""
     types = _source_types(con, source_sql(path, with_rows=False))
     selects, loaded = [], []
     for col in table.columns:
@@ -122,7 +122,17 @@ def load_table(con: duckdb.DuckDBPyConnection, path: Path, table: Table) -> list
         loaded.append((table.name, name))
     sql = f"create or replace table {table.name} as select {', '.join(selects)} from ({source_sql(path, False)})"
     con.execute(sql)
-    return loaded
+    return _observed(con, table.name, loaded)
+
+
+def _observed(con, table: str, loaded: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The loaded columns holding at least one value (an all-empty column was not observed)."""
+    if not loaded:
+        return []
+    counts = con.execute(
+        f"select {', '.join(f'count({_ident(c)})' for _, c in loaded)} from {table}"
+    ).fetchone()
+    return [pair for pair, n in zip(loaded, counts, strict=True) if n]
 
 
 def _value_expr(col: Column, source_type: str) -> str:

@@ -189,3 +189,24 @@ def test_observed_at_and_created_at_give_the_age_inputs(tmp_path):
         "2024-01-02 00:00:00",
     ]
     assert str(accounts["observed_at"][0]) == "2024-03-01 00:00:00"
+
+
+def test_imported_columns_without_values_are_not_listed_as_loaded(tmp_path):
+    file, mapping = write(tmp_path)
+    out = importing.write_folder(file, load_mapping(mapping), tmp_path / "out")
+    con = duckdb.connect()
+    schema.load_folder(con, out)
+    loaded = {
+        r[0]
+        for r in con.sql(
+            "select column_name from loaded_columns where table_name = 'accounts'"
+        ).fetchall()
+    }
+    assert {
+        "account_id",
+        "username",
+        "follower_count",
+        "bio_length",
+        "extra_listed_count",
+    } <= loaded
+    assert "created_at" not in loaded and "video_count" not in loaded
