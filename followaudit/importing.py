@@ -211,9 +211,12 @@ def _build(con: duckdb.DuckDBPyConnection, file: Path, mapping: Mapping) -> list
         names.append(target)
         _check_cast(con, target, expr, wanted, key)
     if mapping.observed_at and "observed_at" not in names:
-        typed.append(
-            f"{cast_expr(_sql_text(mapping.observed_at), 'TIMESTAMP', 'VARCHAR')} as observed_at"
-        )
+        observed = cast_expr(_sql_text(mapping.observed_at), "TIMESTAMP", "VARCHAR")
+        if con.execute(f"select {observed}").fetchall()[0][0] is None:
+            raise MappingError(
+                f"[source] observed_at = {mapping.observed_at!r}: expected an ISO time or epoch"
+            )
+        typed.append(f"{observed} as observed_at")
         names.append("observed_at")
     if mapping.label_column:
         typed.append("__label")

@@ -210,3 +210,11 @@ def test_imported_columns_without_values_are_not_listed_as_loaded(tmp_path):
         "extra_listed_count",
     } <= loaded
     assert "created_at" not in loaded and "video_count" not in loaded
+
+
+def test_a_bad_observed_at_is_named(tmp_path):
+    file, mapping = write(
+        tmp_path, mapping=MAPPING.replace('format = "csv"', 'format = "csv"\nobserved_at = "soon"')
+    )
+    with pytest.raises(MappingError, match=r"\[source\] observed_at = 'soon'"):
+        read_mapped(file, load_mapping(mapping))
