@@ -122,7 +122,7 @@ def evaluate_table(
     y = np.asarray(labels, dtype=np.int32)
     frame = feats.profile_features(accounts)
     if pretrained:
-        bundle = mdl.load_default()
+        bundle = mdl.load_default(feats.feature_columns(frame))
         threshold = float(bundle.card["thresholds"]["f1"])
         scores = bundle.predict(frame)
         pred, used, folds = (

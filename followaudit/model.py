@@ -8,6 +8,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,6 +48,8 @@ PARAMS = {
 }
 ISOTONIC_MIN_ROWS = 1000  # below this, isotonic steps overfit; Platt scaling is smoother
 FPR_TARGET = 0.01
+PROFILE_PREFIX = "profile_"  # the default model's profile-only twin: profile_model.txt, ...
+FOLLOW_FEATURES = {n for n, f in feats.FEATURES.items() if f.group != "profile"}
 TIE_BREAK = 1e-6
 
 
@@ -128,19 +131,19 @@ class ModelBundle:
         """Calibrated probability that each row is fake."""
         return self.calibration.apply(self.raw(frame))
 
-    def save(self, out_dir: str | Path) -> None:
-        """Write `model.txt` (LightGBM text) and `card.json` into `out_dir`."""
+    def save(self, out_dir: str | Path, prefix: str = "") -> None:
+        """Write `<prefix>model.txt` (LightGBM text) and `<prefix>card.json` into `out_dir`."""
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
-        self.booster.save_model(str(out_dir / "model.txt"))
+        self.booster.save_model(str(out_dir / f"{prefix}model.txt"))
         card = {**self.card, "calibration": self.calibration.to_dict()}
-        (out_dir / "card.json").write_text(json.dumps(card, indent=1) + "\n")
+        (out_dir / f"{prefix}card.json").write_text(json.dumps(card, indent=1) + "\n")
 
 
-def load(model_dir: str | Path) -> ModelBundle:
+def load(model_dir: str | Path, prefix: str = "") -> ModelBundle:
     """Load a model folder written by `ModelBundle.save`."""
     model_dir = Path(model_dir)
-    text, card_file = model_dir / "model.txt", model_dir / "card.json"
+    text, card_file = model_dir / f"{prefix}model.txt", model_dir / f"{prefix}card.json"
     if not text.exists() or not card_file.exists():
         raise ModelError(f"{model_dir} has no model.txt + card.json (train one with train-default)")
     card = json.loads(card_file.read_text())
@@ -151,15 +154,24 @@ def load(model_dir: str | Path) -> ModelBundle:
     return ModelBundle(lgb.Booster(model_file=str(text)), calibration, card)
 
 
-def load_default() -> ModelBundle:
-    """The shipped default model (trained on the sample world by `followaudit train-default`)."""
+def load_default(columns: Iterable[str] | None = None) -> ModelBundle:
+    """The shipped default model (trained on the sample world by `followaudit train-default`).
+
+    Given the feature `columns` of data without follows (an imported profile table), returns its
+    profile-only twin, which transfers better than the full model with NaN behaviour features."""
+    twin = DEFAULT_MODEL_DIR / f"{PROFILE_PREFIX}model.txt"
+    if columns is not None and not set(columns) & FOLLOW_FEATURES and twin.exists():
+        return load(DEFAULT_MODEL_DIR, PROFILE_PREFIX)
     return load(DEFAULT_MODEL_DIR)
 
 
-def load_for_workspace(sidecar_dir: str | Path) -> ModelBundle:
-    """The model trained for a workspace (`W.d/model/`) if there is one, else the default."""
+def load_for_workspace(
+    sidecar_dir: str | Path, columns: Iterable[str] | None = None
+) -> ModelBundle:
+    """The model trained for a workspace (`W.d/model/`) if there is one, else the default
+    (`columns`: the workspace's feature columns, to pick the profile-only default without follows)."""
     own = Path(sidecar_dir) / "model"
-    return load(own) if (own / "model.txt").exists() else load_default()
+    return load(own) if (own / "model.txt").exists() else load_default(columns)
 
 
 @dataclass
@@ -379,7 +391,7 @@ def score_workspace(con: duckdb.DuckDBPyConnection, model_dir: str | Path) -> No
         bundle = result.bundle
         oof = pl.DataFrame({"account_id": labelled["account_id"], "oof_score": result.oof})
     else:
-        bundle = load_default()
+        bundle = load_default(names)
     scores = frame.select("account_id").with_columns(pl.Series("score", bundle.predict(frame)))
     scores = scores.join(oof, on="account_id", how="left")
     applied = policy.apply_policy(policy.default_policy(), scores, frame)
@@ -419,10 +431,14 @@ def train_default(data_dir: str | Path, out_dir: str | Path) -> ModelBundle:
         names = feats.feature_columns(
             con.cursor().sql("select * from account_features limit 0").pl()
         )
-        result = train_on_labelled(labelled, names, {"trained_on": f"{Path(data_dir).name}/"})
+        trained_on = {"trained_on": f"{Path(data_dir).name}/"}
+        result = train_on_labelled(labelled, names, {**trained_on, "variant": "full"})
+        profile_names = [n for n in names if n not in FOLLOW_FEATURES]
+        twin = train_on_labelled(labelled, profile_names, {**trained_on, "variant": "profile"})
     finally:
         con.close()
     result.bundle.save(out_dir)
+    twin.bundle.save(out_dir, PROFILE_PREFIX)
     return result.bundle
 
 
@@ -446,4 +462,9 @@ def run_train_default(args: argparse.Namespace) -> int:
     )
     for kind, row in card.get("per_kind_recall_at_fpr_1pct", {}).items():
         print(f"  {kind:<14} {row['accounts']:>6} fakes  recall {row['recall']:.3f}")
+    twin = load(args.out, PROFILE_PREFIX).card
+    print(
+        f"profile-only twin ({len(twin['features'])} features, for tables without follows): "
+        f"ROC-AUC {twin['cv']['roc_auc']:.4f}  PR-AUC {twin['cv']['pr_auc']:.4f}"
+    )
     return 0

@@ -98,7 +98,7 @@ def test_unlabelled_workspace_uses_default_model(tmp_path):
 
 def test_load_for_workspace_prefers_own_model(trained, tmp_path):
     _, model_dir = trained
-    assert mdl.load_for_workspace(tmp_path).card["trained_on"] == "sample_data/"
+    assert mdl.load_for_workspace(tmp_path).card["variant"] == "full"
     mdl.load(model_dir).save(tmp_path / "model")
     assert mdl.load_for_workspace(tmp_path).card["trained_on"] == "workspace labels"
 
@@ -108,3 +108,22 @@ def test_missing_model_and_too_few_labels_say_why(tmp_path):
         mdl.load(tmp_path)
     with pytest.raises(mdl.ModelError, match="at least 2 fake and 2 genuine"):
         mdl.train(np.zeros((5, 1)), np.array([1, 0, 0, 0, 0]), ["x"])
+
+
+def test_default_model_has_a_profile_only_twin_for_tables_without_follows():
+    full = mdl.load_default()
+    assert full.card["variant"] == "full" and mdl.FOLLOW_FEATURES & set(full.features)
+    twin = mdl.load_default(["has_profile_pic", "follower_count", "extra_listed"])
+    assert twin.card["variant"] == "profile" and not mdl.FOLLOW_FEATURES & set(twin.features)
+    assert mdl.load_default(["has_profile_pic", "lockstep_score"]).card["variant"] == "full"
+
+
+def test_train_default_is_reproducible(tmp_path):
+    from detector_world import write_world
+
+    data = write_world(tmp_path / "data", n_genuine=200, n_fake=120)
+    first = mdl.train_default(data, tmp_path / "a")
+    second = mdl.train_default(data, tmp_path / "b")
+    assert (tmp_path / "a" / "model.txt").read_text() == (tmp_path / "b" / "model.txt").read_text()
+    assert first.card["cv"] == second.card["cv"]
+    assert (tmp_path / "a" / "profile_model.txt").exists()

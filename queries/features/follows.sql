@@ -11,7 +11,7 @@ with ordered as (
         lag(f.followed_at) over by_follower as previous_at,
         lead(f.followed_at) over by_follower as next_at
     from follows as f
-    window by_follower as (partition by f.follower_id order by f.followed_at)
+    window by_follower as (partition by f.follower_id order by f.followed_at, f.creator_id)
 ),
 
 follow_rows as (
