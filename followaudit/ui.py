@@ -242,7 +242,7 @@ def policy_result():
 
 # cache_resource, not cache_data: a million-row frame is shared read-only instead of unpickled
 # on every rerun (Polars frames are immutable, so sharing is safe).
-@st.cache_resource(show_spinner="Applying the active policy…", max_entries=8)
+@st.cache_resource(show_spinner="Applying the active policy…", max_entries=4)
 def _policy_result(path: str, version: str, policy_toml: str):
     from followaudit import policy
 
