@@ -24,16 +24,19 @@ FLAGS = {
 # kind -> (follower median, sigma), (following median, sigma), (p no videos, video median), likes-given median
 COUNTS = {
     "creator": ((40_000, 1.6), (300, 1.2), (0.0, 250), 3_000),
-    "genuine": ((320, 1.7), (260, 1.0), (0.18, 40), 900),
+    "genuine": ((320, 1.7), (260, 1.0), (0.18, 35), 900),
     "lurker": ((15, 1.3), (150, 1.0), (1.0, 1), 700),
     "fake": ((30, 1.0), (900, 0.8), (0.86, 2), 250),
     "camouflaged": ((80, 1.2), (420, 0.9), (0.35, 6), 380),
 }
-# Plain fakes come in two shapes: fresh accounts that follow only what they were paid to follow
-# (few followers, short following lists) and farm accounts that follow thousands.
+# Plain fakes come in three shapes: fresh accounts that follow only what they were paid to follow
+# (few followers, short following lists), farm accounts that follow thousands, and accounts in
+# follow-for-follow rings that follow each other and so show thousands of followers.
 FRESH_FAKE_SHARE = 0.45
 FRESH_FAKE_FOLLOWERS = (2, 1.0)
 FRESH_FAKE_FOLLOWING = (50, 0.9)
+RING_FAKE_SHARE = 0.10
+RING_FAKE_FOLLOWERS = (1_500, 0.8)
 
 
 def _bern(rng, kinds: np.ndarray, col: int) -> np.ndarray:
@@ -52,19 +55,29 @@ def _lognormal_by_kind(rng, kinds, pick) -> np.ndarray:
     return out
 
 
-def counts(
-    rng, kinds: np.ndarray, follows_made: np.ndarray, followers_in_table: np.ndarray
-) -> dict:
-    """follower/following/video/likes counts; never below what the follows table shows."""
-    followers = _lognormal_by_kind(rng, kinds, lambda s: s[0])
-    following = _lognormal_by_kind(rng, kinds, lambda s: s[1])
-    fresh = (kinds == "fake") & (rng.random(len(kinds)) < FRESH_FAKE_SHARE)
+def _fake_shapes(rng, kinds: np.ndarray, followers: np.ndarray, following: np.ndarray) -> None:
+    """Overwrite plain fakes' counts with the fresh and follow-ring shapes (in place)."""
+    draw = rng.random(len(kinds))
+    fresh = (kinds == "fake") & (draw < FRESH_FAKE_SHARE)
+    ring = (kinds == "fake") & (draw >= 1 - RING_FAKE_SHARE)
     followers[fresh] = (
         rng.lognormal(np.log(FRESH_FAKE_FOLLOWERS[0]), FRESH_FAKE_FOLLOWERS[1], fresh.sum()) - 1
     )
     following[fresh] = rng.lognormal(
         np.log(FRESH_FAKE_FOLLOWING[0]), FRESH_FAKE_FOLLOWING[1], fresh.sum()
     )
+    followers[ring] = rng.lognormal(
+        np.log(RING_FAKE_FOLLOWERS[0]), RING_FAKE_FOLLOWERS[1], ring.sum()
+    )
+
+
+def counts(
+    rng, kinds: np.ndarray, follows_made: np.ndarray, followers_in_table: np.ndarray
+) -> dict:
+    """follower/following/video/likes counts; never below what the follows table shows."""
+    followers = _lognormal_by_kind(rng, kinds, lambda s: s[0])
+    following = _lognormal_by_kind(rng, kinds, lambda s: s[1])
+    _fake_shapes(rng, kinds, followers, following)
     following = np.minimum(following, 9_999)  # the platform caps following lists
     no_video = np.zeros(len(kinds))
     video_median = np.ones(len(kinds))
@@ -74,7 +87,7 @@ def counts(
         no_video[mask], video_median[mask] = spec[2]
         likes_given_median[mask] = spec[3]
     videos = np.where(
-        rng.random(len(kinds)) < no_video, 0, rng.lognormal(np.log(video_median), 1.3)
+        rng.random(len(kinds)) < no_video, 0, rng.lognormal(np.log(video_median), 1.5)
     )
     likes_received = (
         videos * rng.lognormal(np.log(35), 1.6, len(kinds)) * np.sqrt(1 + followers / 50)
