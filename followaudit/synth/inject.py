@@ -126,6 +126,7 @@ def _with_noise(rng, follows, ids, created, kinds, f, c, t, data_end):
 def _planted_tables(
     accounts, follows, data_dir, new_accounts, ids, kinds, job, creator_id, f, c, t
 ):
+    """The accounts, follows and (where kept) labels and campaigns tables with the batch added."""
     accounts = accounts.with_columns(
         pl.when(pl.col("account_id") == creator_id)
         .then(pl.col("follower_count") + len(ids))
@@ -144,34 +145,40 @@ def _planted_tables(
     }
     labels = _read(data_dir, "labels")
     if labels is not None:
+        fake_kind = np.where(kinds == "camouflaged", "camouflaged", job.kind)
         planted = pl.DataFrame(
             {
                 "account_id": ids,
                 "label": "fake",
                 "source": "synthetic_truth",
-                "fake_kind": np.where(kinds == "camouflaged", "camouflaged", job.kind),
+                "fake_kind": fake_kind,
             }
         )
         tables["labels"] = pl.concat(
             [labels, planted.select(labels.columns)], how="vertical_relaxed"
         )
     campaigns = _read(data_dir, "campaigns")
-    sel = c == creator_id
-    row = pl.DataFrame(
-        {
-            "campaign_id": [1 if campaigns is None else int(campaigns["campaign_id"].max()) + 1],
-            "creator_id": [creator_id],
-            "kind": [job.kind],
-            "start": ts.filter(sel).min(),
-            "end": ts.filter(sel).max(),
-            "accounts": [int(sel.sum())],
-        }
-    )
+    row = _campaign_row(campaigns, creator_id, job.kind, ts.filter(c == creator_id))
     if campaigns is not None:  # like labels: ground truth only where the folder keeps it
         tables["campaigns"] = pl.concat(
             [campaigns, row.select(campaigns.columns)], how="vertical_relaxed"
         )
     return tables, int(row["campaign_id"].item())
+
+
+def _campaign_row(campaigns, creator_id: int, kind: str, delivered: pl.Series) -> pl.DataFrame:
+    """The planted campaign as one `campaigns` row."""
+    next_id = 1 if campaigns is None else int(campaigns["campaign_id"].max()) + 1
+    return pl.DataFrame(
+        {
+            "campaign_id": [next_id],
+            "creator_id": [creator_id],
+            "kind": [kind],
+            "start": delivered.min(),
+            "end": delivered.max(),
+            "accounts": [len(delivered)],
+        }
+    )
 
 
 def _write(data_dir: Path, out_dir: Path, tables: dict[str, pl.DataFrame]) -> None:

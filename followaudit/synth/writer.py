@@ -34,6 +34,7 @@ def follows_batch(follower, creator, followed_s, unfollowed_s) -> pa.Table:
     )
 
     def to_us(s):
+        """Epoch seconds in row order -> datetime64[us]."""
         return np.asarray(s, dtype=np.int64)[order].astype("datetime64[s]").astype("datetime64[us]")  # noqa: E731
 
     return pa.table(
