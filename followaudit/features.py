@@ -13,7 +13,6 @@ from followaudit.workspace import load_sql, run_query, table_exists
 
 EXTRA_PREFIX = "extra_"  # imported extra numeric columns (schema.EXTRA_PREFIX)
 SPIKE_Z = 6.0  # robust z-score above which a creator's daily gain counts as a spike
-FEATURE_TABLE = "account_features"
 
 # Canonical account columns; optional ones may be missing from a data folder or imported table.
 ACCOUNT_COLUMNS = {
@@ -31,7 +30,6 @@ ACCOUNT_COLUMNS = {
     "video_count": pl.Int64,
     "likes_received": pl.Int64,
     "likes_given": pl.Int64,
-    "region": pl.Utf8,
     "last_active_at": pl.Datetime("us"),
 }
 
@@ -324,7 +322,7 @@ def profile_features(accounts: pl.DataFrame) -> pl.DataFrame:
 
 
 def _observed_columns(accounts: pl.DataFrame) -> set[str]:
-    """Columns present with at least one value (an all-NULL column was not observed)."""
+    # a column that is present but entirely NULL was not observed
     return {c for c in accounts.columns if accounts[c].null_count() < accounts.height}
 
 
@@ -375,7 +373,7 @@ def build_account_features(con: duckdb.DuckDBPyConnection) -> None:
     try:
         cur.register("_account_features_frame", frame.to_arrow())
         cur.execute(
-            f"create or replace table {FEATURE_TABLE} as select * from _account_features_frame"
+            "create or replace table account_features as select * from _account_features_frame"
         )
         cur.unregister("_account_features_frame")
     finally:

@@ -127,3 +127,14 @@ def test_train_default_is_reproducible(tmp_path):
     assert (tmp_path / "a" / "model.txt").read_text() == (tmp_path / "b" / "model.txt").read_text()
     assert first.card["cv"] == second.card["cv"]
     assert (tmp_path / "a" / "profile_model.txt").exists()
+
+
+def test_calibration_curve_is_cross_fitted():
+    rng = np.random.default_rng(2)
+    raw = rng.uniform(size=4000)
+    y = (rng.uniform(size=4000) < raw).astype(int)
+    folds = np.arange(4000) % 5
+    honest = mdl.cross_calibrated(raw, y, folds)
+    own_fit = mdl.Calibration.fit(raw, y).apply(raw)
+    assert not np.allclose(honest, own_fit)  # fitted without each fold's own rows
+    assert np.corrcoef(honest, raw)[0, 1] > 0.95
