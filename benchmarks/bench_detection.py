@@ -73,7 +73,8 @@ def run(ctx) -> list[dict]:
         train_s, result = _timed(lambda: model.train_on_labelled(labelled, names))
         result.bundle.save(Path(tmp) / "model")
         score_s, _ = _timed(lambda: result.bundle.predict(frame))
-        model.score_workspace(con, Path(tmp) / "model")  # trains again: flags for the SHAP step
+        oof = labelled.select("account_id").with_columns(oof_score=result.oof)
+        model.write_scores(con, frame, result.bundle, oof)
         flagged = con.execute("select count(*) from account_scores where flagged").fetchall()[0][0]
         shap_s, _ = _timed(lambda: explain.precompute(con, Path(tmp) / "model"))
         one_s = _one_account_p50(con, result.bundle)

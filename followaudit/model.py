@@ -8,7 +8,7 @@ import os
 import sys
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,11 +16,14 @@ import duckdb
 import lightgbm as lgb
 import numpy as np
 import polars as pl
-from sklearn.isotonic import IsotonicRegression
-from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from followaudit import features as feats
+from followaudit.calibration import (  # noqa: F401 - re-exported for callers of model
+    ISOTONIC_MIN_ROWS,
+    Calibration,
+    cross_calibrated,
+)
 from followaudit.model_metrics import (  # noqa: F401 - re-exported for callers of model
     calibration_curve,
     choose_thresholds,
@@ -51,56 +54,12 @@ PARAMS = {
     "deterministic": True,
     "verbose": -1,
 }
-ISOTONIC_MIN_ROWS = 1000  # below this, isotonic steps overfit; Platt scaling is smoother
 PROFILE_PREFIX = "profile_"  # the default model's profile-only twin: profile_model.txt, ...
 FOLLOW_FEATURES = {n for n, f in feats.FEATURES.items() if f.group != "profile"}
-TIE_BREAK = 1e-6
 
 
 class ModelError(RuntimeError):
     """A model cannot be trained or loaded; the message says why in plain words."""
-
-
-@dataclass
-class Calibration:
-    """Maps LightGBM's raw probability to a calibrated P(fake): isotonic knots or Platt a, b."""
-
-    method: str
-    xs: list[float] = field(default_factory=list)
-    ys: list[float] = field(default_factory=list)
-    a: float = 1.0
-    b: float = 0.0
-
-    @classmethod
-    def fit(cls, raw: np.ndarray, y: np.ndarray) -> Calibration:
-        """Fit on out-of-fold raw probabilities (never on rows the model trained on)."""
-        if len(raw) >= ISOTONIC_MIN_ROWS:
-            iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(raw, y)
-            return cls("isotonic", iso.X_thresholds_.tolist(), iso.y_thresholds_.tolist())
-        lr = LogisticRegression(C=1e6).fit(_logit(raw).reshape(-1, 1), y)
-        return cls("platt", a=float(lr.coef_[0, 0]), b=float(lr.intercept_[0]))
-
-    def apply(self, raw: np.ndarray) -> np.ndarray:
-        """Calibrated probabilities for raw probabilities."""
-        raw = np.asarray(raw, dtype=np.float64)
-        if self.method == "isotonic":
-            # Isotonic steps tie many accounts; a 1e-6 share of the raw score keeps the model's
-            # ranking (ROC-AUC on transfer fell from 0.95 to 0.91 with ties) at no calibration cost.
-            return np.interp(raw, self.xs, self.ys) * (1 - TIE_BREAK) + TIE_BREAK * raw
-        if self.method == "platt":
-            return 1.0 / (1.0 + np.exp(-(self.a * _logit(raw) + self.b)))
-        return raw
-
-    def to_dict(self) -> dict:
-        """JSON-ready form for the model card."""
-        if self.method == "isotonic":
-            return {"method": self.method, "xs": self.xs, "ys": self.ys}
-        return {"method": self.method, "a": self.a, "b": self.b}
-
-
-def _logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(np.asarray(p, dtype=np.float64), 1e-6, 1 - 1e-6)
-    return np.log(p / (1 - p))
 
 
 @dataclass
@@ -252,16 +211,6 @@ def train(
     return TrainResult(ModelBundle(booster, calibration, card), oof_raw, oof, fold_ids)
 
 
-def cross_calibrated(raw: np.ndarray, y: np.ndarray, fold_ids: np.ndarray) -> np.ndarray:
-    """Each fold's out-of-fold scores calibrated by a map fitted on the other folds only, so the
-    card's calibration curve is not the calibrator grading its own fit."""
-    out = np.empty(len(raw))
-    for fold in np.unique(fold_ids):
-        held = fold_ids == fold
-        out[held] = Calibration.fit(raw[~held], y[~held]).apply(raw[held])
-    return out
-
-
 # --- a workspace -------------------------------------------------------------------------------
 
 
@@ -307,19 +256,28 @@ def _trainable(labelled: pl.DataFrame) -> bool:
 
 def score_workspace(con: duckdb.DuckDBPyConnection, model_dir: str | Path) -> None:
     """Create `account_scores`; train (CV, calibrated) into `model_dir` when labels allow."""
-    from followaudit import policy
-
     frame = con.cursor().sql("select * from account_features order by account_id").pl()
     names = feats.feature_columns(frame)
     labelled = labelled_frame(con)
-    oof = pl.DataFrame(schema={"account_id": pl.Int64, "oof_score": pl.Float64})
-    if _trainable(labelled):
-        result = train_on_labelled(labelled, names, {"trained_on": "workspace labels"})
-        result.bundle.save(model_dir)
-        bundle = result.bundle
-        oof = pl.DataFrame({"account_id": labelled["account_id"], "oof_score": result.oof})
-    else:
-        bundle = load_default(names)
+    if not _trainable(labelled):
+        return write_scores(con, frame, load_default(names))
+    result = train_on_labelled(labelled, names, {"trained_on": "workspace labels"})
+    result.bundle.save(model_dir)
+    oof = pl.DataFrame({"account_id": labelled["account_id"], "oof_score": result.oof})
+    write_scores(con, frame, result.bundle, oof)
+
+
+def write_scores(
+    con: duckdb.DuckDBPyConnection,
+    frame: pl.DataFrame,
+    bundle: ModelBundle,
+    oof: pl.DataFrame | None = None,
+) -> None:
+    """Score `frame` with `bundle`, flag under the default policy, write `account_scores`."""
+    from followaudit import policy
+
+    if oof is None:
+        oof = pl.DataFrame(schema={"account_id": pl.Int64, "oof_score": pl.Float64})
     scores = frame.select("account_id").with_columns(pl.Series("score", bundle.predict(frame)))
     scores = scores.join(oof, on="account_id", how="left")
     applied = policy.apply_policy(policy.default_policy(), scores, frame)
