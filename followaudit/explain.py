@@ -12,6 +12,7 @@ import polars as pl
 
 from followaudit import features as feats
 from followaudit import model as mdl
+from followaudit.workspace import table_exists
 
 SAMPLE_SIZE = 5_000  # accounts in `shap_sample` for global plots (half flagged when possible)
 LABELLED_CAP = 5_000  # labelled accounts explained at most (stratified by label)
@@ -141,7 +142,14 @@ def _explained_accounts(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     cur = con.cursor()
     try:
         flagged = cur.sql("select account_id from account_scores where flagged").pl()
-        labelled = mdl.labelled_frame(con).select("account_id", "y")
+        labelled = (
+            cur.sql(
+                "select account_id, lower(label) = 'fake' as y from labels "
+                "where lower(label) in ('fake', 'genuine')"
+            ).pl()
+            if table_exists(con, "labels")
+            else pl.DataFrame(schema={"account_id": pl.Int64, "y": pl.Boolean})
+        )
     finally:
         cur.close()
     if labelled.height > LABELLED_CAP:
