@@ -1,20 +1,34 @@
 /* one row per new follower of one spike, most suspicious first */
-with final as (
+with spike as (
     select
-        sf.account_id,
-        sf.username,
-        sf.followed_at,
-        sf.score,
-        sf.flagged,
-        sf.age_at_follow_days,
-        sf.created_at,
-        sf.cohort_size,
-        sf.has_profile_pic,
-        sf.top_reason
+        sf.*,
+        -- the follower's creation cohort within this spike: created in the same hour
+        count(*) over (partition by date_trunc('hour', sf.created_at)) as cohort_size
     from spike_followers as sf
     where sf.spike_id = $spike_id
+),
+
+followers as (
+    select *
+    from spike as sp
+    order by sp.score desc nulls last, sp.followed_at
+    limit $limit
+),
+
+final as (
+    select
+        f.account_id,
+        f.username,
+        f.followed_at,
+        f.score,
+        f.flagged,
+        f.age_at_follow_days,
+        f.created_at,
+        f.cohort_size,
+        f.has_profile_pic,
+        f.top_reason
+    from followers as f
 )
 
 select * from final
 order by score desc nulls last, followed_at
-limit $limit

@@ -1,36 +1,42 @@
-/* one row per new follower of a spike: score, age at follow, creation cohort, picture, top reason */
-with spike_follows as (
+/* one row per new follower of a spike: score, age at follow, creation time, picture, top reason */
+with spike_days as (
+    -- one row per spike per day, so follows join on equal keys instead of a date range
     select
         s.spike_id,
-        f.follower_id as account_id,
-        f.followed_at,
-        a.username,
-        a.created_at,
-        a.has_profile_pic,
-        date_trunc('hour', a.created_at) as created_hour
+        s.creator_id,
+        cast(unnest(generate_series(
+            cast(s.start as timestamp), cast(s."end" as timestamp), interval 1 day
+        )) as date) as day
     from spikes as s
-    inner join follows as f
-        on f.creator_id = s.creator_id
-        and cast(f.followed_at as date) between s.start and s."end"
-    inner join accounts as a on a.account_id = f.follower_id
+),
+
+spike_follows as (
+    select
+        sd.spike_id,
+        f.follower_id as account_id,
+        f.followed_at
+    from follows as f
+    inner join spike_days as sd
+        on sd.creator_id = f.creator_id and sd.day = cast(f.followed_at as date)
 ),
 
 final as (
     select
         sf.spike_id,
         sf.account_id,
-        sf.username,
+        a.username,
         sf.followed_at,
         sc.score,
         coalesce(sc.flagged, false) as flagged,
-        datediff('second', sf.created_at, sf.followed_at) / 86400.0 as age_at_follow_days,
-        sf.created_at,
-        count(*) over (partition by sf.spike_id, sf.created_hour) as cohort_size,
-        sf.has_profile_pic,
+        date_diff('second', a.created_at, sf.followed_at) / 86400.0 as age_at_follow_days,
+        a.created_at,
+        a.has_profile_pic,
         split_part(coalesce(sc.top_reasons, ''), '; ', 1) as top_reason
     from spike_follows as sf
+    inner join accounts as a on a.account_id = sf.account_id
     left join account_scores as sc on sc.account_id = sf.account_id
 )
 
 select * from final
-order by spike_id, score desc
+-- stored in spike order: a spike's rows share row groups, so one spike reads in milliseconds
+order by spike_id
