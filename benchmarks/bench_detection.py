@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from followaudit import explain, features, model, schema
 
@@ -73,7 +74,7 @@ def run(ctx) -> list[dict]:
         train_s, result = _timed(lambda: model.train_on_labelled(labelled, names))
         result.bundle.save(Path(tmp) / "model")
         score_s, _ = _timed(lambda: result.bundle.predict(frame))
-        oof = labelled.select("account_id").with_columns(oof_score=result.oof)
+        oof = pl.DataFrame({"account_id": result.account_ids, "oof_score": result.oof})
         model.write_scores(con, frame, result.bundle, oof)
         flagged = con.execute("select count(*) from account_scores where flagged").fetchall()[0][0]
         shap_s, _ = _timed(lambda: explain.precompute(con, Path(tmp) / "model"))
@@ -90,7 +91,7 @@ def run(ctx) -> list[dict]:
             "5-fold CV + calibration + final fit",
             train_s,
             "",
-            note=f"{card['rows']:,} labelled rows",
+            note=f"{card['rows']:,} of {card['labelled_accounts']:,} labelled rows",
         ),
         _row(size, "feature build + training", feature_s + train_s, "< 240 s"),
         _row(size, "scoring", score_s, "< 10 s"),

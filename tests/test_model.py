@@ -138,3 +138,15 @@ def test_calibration_curve_is_cross_fitted():
     own_fit = mdl.Calibration.fit(raw, y).apply(raw)
     assert not np.allclose(honest, own_fit)  # fitted without each fold's own rows
     assert np.corrcoef(honest, raw)[0, 1] > 0.95
+
+
+def test_large_label_sets_train_on_a_sample_with_matching_oof(trained, monkeypatch):
+    con, _ = trained
+    labelled = mdl.labelled_frame(con)
+    monkeypatch.setattr(mdl, "TRAIN_CAP", 300)
+    names = [c for c in labelled.columns if c not in ("account_id", "y", "fake_kind")]
+    result = mdl.train_on_labelled(labelled, names)
+    assert len(result.account_ids) == len(result.oof) == result.bundle.card["rows"] == 300
+    assert result.bundle.card["labelled_accounts"] == labelled.height
+    sampled = labelled.filter(pl.col("account_id").is_in(result.account_ids))
+    assert abs(sampled["y"].mean() - labelled["y"].mean()) < 0.1
