@@ -131,10 +131,13 @@ def top_reasons(names: list[str], x: np.ndarray, shap: np.ndarray, top: int) -> 
 # --- precomputed tables in the workspace -------------------------------------------------------
 
 
-def _bundle_for_build(model_dir: str | Path) -> mdl.ModelBundle:
-    """The model the build just trained into `model_dir`, or the default one."""
+def _bundle_for_build(con: duckdb.DuckDBPyConnection, model_dir: str | Path) -> mdl.ModelBundle:
+    """The model the build just trained into `model_dir`, or the default one it scored with."""
     own = Path(model_dir)
-    return mdl.load(own) if (own / "model.txt").exists() else mdl.load_default()
+    if (own / "model.txt").exists():
+        return mdl.load(own)
+    columns = con.cursor().sql("select * from account_features limit 0").pl().columns
+    return mdl.load_default([c for c in columns if c != "account_id"])
 
 
 def _explained_accounts(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
@@ -206,7 +209,7 @@ def _write(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> N
 
 def precompute(con: duckdb.DuckDBPyConnection, model_dir: str | Path) -> None:
     """Tables `account_shap` (flagged + labelled sample) and `shap_sample`; fill top_reasons."""
-    bundle = _bundle_for_build(model_dir)
+    bundle = _bundle_for_build(con, model_dir)
     names = bundle.features
     rows = _features_of(con, _explained_accounts(con))
     x = bundle.matrix(rows)

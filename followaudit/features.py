@@ -43,10 +43,8 @@ class Feature(NamedTuple):
     sources: tuple[str, ...]
 
 
-def _num(value: float | None) -> str:
+def _num(value: float) -> str:
     """A count or measure in words-friendly form: 312, 1.2k, 0.35."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "unknown"
     if abs(value) >= 10_000:
         return f"{value / 1000:,.0f}k"
     if abs(value) >= 100 or float(value).is_integer():
@@ -54,9 +52,7 @@ def _num(value: float | None) -> str:
     return f"{value:.2g}"
 
 
-def _duration_hours(hours: float | None) -> str:
-    if hours is None or math.isnan(hours):
-        return "an unknown time"
+def _duration_hours(hours: float) -> str:
     if abs(hours) < 1:
         return f"{abs(hours) * 60:.0f} min"
     if abs(hours) < 48:
@@ -65,7 +61,7 @@ def _duration_hours(hours: float | None) -> str:
 
 
 def _flag(yes: str, no: str) -> Callable[[float | None], str]:
-    return lambda v: "unknown" if v is None or math.isnan(v) else (yes if v >= 0.5 else no)
+    return lambda v: yes if v >= 0.5 else no
 
 
 def _share(template: str) -> Callable[[float | None], str]:
@@ -153,13 +149,13 @@ FEATURES: dict[str, Feature] = {
     "account_age_days": Feature(
         "Days between the account's creation and the end of the observed data.",
         "profile",
-        lambda v: f"Account {_duration_hours(None if v is None else v * 24)} old",
+        lambda v: f"Account {_duration_hours(v * 24)} old",
         (A + "created_at",),
     ),
     "days_since_active": Feature(
         "Days since the account was last active.",
         "profile",
-        lambda v: f"Last active {_duration_hours(None if v is None else v * 24)} ago",
+        lambda v: f"Last active {_duration_hours(v * 24)} ago",
         (A + "last_active_at",),
     ),
     "username_length": Feature(
@@ -231,7 +227,7 @@ FEATURES: dict[str, Feature] = {
     "median_follow_gap_min": Feature(
         "Median minutes between the account's consecutive follows.",
         "behaviour",
-        lambda v: f"Median {_duration_hours(None if v is None else v / 60)} between follows",
+        lambda v: f"Median {_duration_hours(v / 60)} between follows",
         ("follows",),
     ),
     "early_follow_share": Feature(
@@ -271,10 +267,10 @@ FEATURES: dict[str, Feature] = {
 
 
 def reason(name: str, value: float | None) -> str:
-    """The sentence for feature `name` at an account's `value` (unknown names get a generic one)."""
-    if name in FEATURES:
-        return FEATURES[name].phrase(value)
-    return f"{name} = {_num(value)}"
+    """The sentence for feature `name` at an account's `value`; unobserved values say so."""
+    if value is None or math.isnan(value):  # never phrase a missing value as a zero
+        return f"Not observed: {description(name)[0].lower()}{description(name)[1:-1]}"
+    return FEATURES[name].phrase(value) if name in FEATURES else f"{name} = {_num(value)}"
 
 
 def description(name: str) -> str:
@@ -296,12 +292,7 @@ def _complete_accounts(accounts: pl.DataFrame) -> pl.DataFrame:
         if name not in accounts.columns
     ]
     frame = accounts.with_columns(missing) if missing else accounts
-    return frame.select(
-        [
-            pl.col(n).cast(d, strict=False) if n != "account_id" else pl.col(n)
-            for n, d in ACCOUNT_COLUMNS.items()
-        ]
-    )
+    return frame.select(pl.col(n).cast(d, strict=False) for n, d in ACCOUNT_COLUMNS.items())
 
 
 def profile_features(accounts: pl.DataFrame) -> pl.DataFrame:
@@ -366,7 +357,12 @@ def build_account_features(con: duckdb.DuckDBPyConnection) -> None:
     """Create table `account_features`: account_id + one DOUBLE per available feature."""
     accounts = con.cursor().sql("select * from accounts").pl()
     profile = profile_features(accounts)
-    has_follows = table_exists(con, "follows")
+    # an imported profile table loads with an empty `follows`: its behaviour is unobserved
+    has_follows = table_exists(con, "follows") and bool(
+        con.cursor()
+        .execute("select count(*) from (select 1 from follows limit 1)")
+        .fetchall()[0][0]
+    )
     behaviour = run_query(con, "features/follows", {"spike_z": SPIKE_Z}) if has_follows else None
     frame = _assemble(profile, behaviour, set(accounts.columns))
     cur = con.cursor()

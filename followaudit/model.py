@@ -59,6 +59,10 @@ PARAMS = {
 }
 PROFILE_PREFIX = "profile_"  # the default model's profile-only twin: profile_model.txt, ...
 FOLLOW_FEATURES = {n for n, f in feats.FEATURES.items() if f.group != "profile"}
+MASKED_SHARE = 0.3
+# canonical account columns an imported table may lack (the counts are always there)
+REQUIRED_COUNTS = {"account_id", "follower_count", "following_count", "video_count"}
+OPTIONAL_SOURCES = set(feats.ACCOUNT_COLUMNS) - REQUIRED_COUNTS
 
 
 class ModelError(RuntimeError):
@@ -313,6 +317,26 @@ def add_arguments_train_default(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=DEFAULT_MODEL_DIR, help="model folder to write")
 
 
+def with_masked_sources(labelled: pl.DataFrame, share: float = MASKED_SHARE) -> pl.DataFrame:
+    """Each optional source column's features set to NULL on a random `share` of rows."""
+    # Imported tables lack whole columns; a model that never saw them missing would read NaN
+    # as zero ("never liked anything"). Masking teaches the twin what "not observed" means.
+    rng = np.random.default_rng(SEED)
+    groups: dict[str, list[str]] = {}
+    for name, feature in feats.FEATURES.items():
+        for source in feature.sources:
+            if name in labelled.columns and source.removeprefix("accounts.") in OPTIONAL_SOURCES:
+                groups.setdefault(source, []).append(name)
+    masks = {}
+    for names in groups.values():
+        hide = pl.Series(rng.random(labelled.height) < share)
+        for name in names:
+            masks[name] = hide if name not in masks else masks[name] | hide
+    return labelled.with_columns(
+        pl.when(hide).then(None).otherwise(pl.col(n)).alias(n) for n, hide in masks.items()
+    )
+
+
 def train_default(data_dir: str | Path, out_dir: str | Path) -> ModelBundle:
     """Load a labelled data folder in memory, build features, train and save the default model."""
     from followaudit import schema
@@ -330,7 +354,8 @@ def train_default(data_dir: str | Path, out_dir: str | Path) -> ModelBundle:
         trained_on = {"trained_on": f"{Path(data_dir).name}/"}
         result = train_on_labelled(labelled, names, {**trained_on, "variant": "full"})
         profile_names = [n for n in names if n not in FOLLOW_FEATURES]
-        twin = train_on_labelled(labelled, profile_names, {**trained_on, "variant": "profile"})
+        twin_card = {**trained_on, "variant": "profile", "masked_share": MASKED_SHARE}
+        twin = train_on_labelled(with_masked_sources(labelled), profile_names, twin_card)
     finally:
         con.close()
     result.bundle.save(out_dir)

@@ -162,9 +162,16 @@ def test_every_feature_is_described_and_phrased(name):
         "behaviour",
         "coordination",
     }
-    for value in (None, math.nan, 0.0, 1.0, 312.0, 0.35, 45000.0):
+    for value in (None, math.nan, 0.0, 1.0, 312.0, 0.35, 45000.0, -3.0):
         sentence = feats.reason(name, value)
         assert isinstance(sentence, str) and sentence
     assert feats.reason("max_follows_in_hour", 312.0) == "Followed 312 accounts in one hour"
     assert feats.reason("has_profile_pic", 0.0) == "No profile picture"
     assert feats.reason("first_follow_age_hours", 2.0) == "Created 2 h before its first follow"
+
+
+def test_unobserved_values_are_never_phrased_as_zero():
+    assert feats.reason("likes_given", None) == "Not observed: likes the account has given to others"
+    assert feats.reason("spike_follow_share", math.nan).startswith("Not observed: share of its")
+    assert feats.reason("likes_given", 0.0) == "Never liked anything"
+    assert feats.reason("extra_listed", 4.0) == "extra_listed = 4"

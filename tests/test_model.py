@@ -150,3 +150,24 @@ def test_large_label_sets_train_on_a_sample_with_matching_oof(trained, monkeypat
     assert result.bundle.card["labelled_accounts"] == labelled.height
     sampled = labelled.filter(pl.col("account_id").is_in(result.account_ids))
     assert abs(sampled["y"].mean() - labelled["y"].mean()) < 0.1
+
+
+def test_masked_sources_hide_whole_source_groups():
+    frame = pl.DataFrame(
+        {
+            "account_id": range(1000),
+            "y": [0, 1] * 500,
+            "likes_given": [1.0] * 1000,
+            "bio_length": [3.0] * 1000,
+            "display_name_word_count": [2.0] * 1000,
+            "name_equals_username": [0.0] * 1000,
+            "follower_count": [5.0] * 1000,
+        }
+    )
+    masked = mdl.with_masked_sources(frame)
+    share = masked["likes_given"].null_count() / 1000
+    assert abs(share - mdl.MASKED_SHARE) < 0.06
+    assert masked["follower_count"].null_count() == 0  # counts are always present
+    # hiding display_name hides every feature built from it (name_equals_username also needs it)
+    hidden = masked.filter(pl.col("display_name_word_count").is_null())
+    assert hidden.height > 0 and hidden["name_equals_username"].null_count() == hidden.height
