@@ -44,7 +44,8 @@ def workspace_rows(ctx, path: Path, label: str) -> list[dict]:
         rows += _page_rows(ctx, ws, label)
     finally:
         ws.close()
-    rows.append(_row(f"build step growth.build_growth ({label})", _build_on_copy(path), "< 30 s"))
+    seconds = _build_on_copy(path)
+    rows.append(_row(f"build step growth.build_growth ({label})", seconds, "< 30 s", runs=1))
     return rows
 
 
