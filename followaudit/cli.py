@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 # command -> (module, function, help). Each function takes the parsed argparse namespace
@@ -47,7 +48,13 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     chosen = next((a for a in argv if not a.startswith("-")), None)
     args = make_parser(chosen if chosen in COMMANDS else None).parse_args(argv)
-    return int(_attr(args.command, "run_")(args) or 0)
+    try:
+        return int(_attr(args.command, "run_")(args) or 0)
+    except BrokenPipeError:
+        # `followaudit spikes | head` closed the pipe: not an error. Point stdout at devnull so
+        # the interpreter's final flush does not raise again (Python's documented recipe).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":
