@@ -40,7 +40,7 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 # Benchmarks are not tests: they build the 1M-account world and write docs/benchmarks.md.
-bench: $(STAMP)
+bench: $(STAMP) $(WORKSPACE)
 	$(BIN)/python -m benchmarks.run
 
 # Maintainer commands (reproducible; their outputs are committed).
