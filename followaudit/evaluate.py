@@ -14,6 +14,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from followaudit import features as feats
 from followaudit import model as mdl
+from followaudit.thresholds import metrics_from_counts
 
 METRICS = ("accuracy", "precision", "recall", "f1", "mcc", "roc_auc", "pr_auc")
 INNER_FOLDS = (
@@ -32,14 +33,8 @@ def threshold_metrics(y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
 
 def _from_counts(tp, fp, fn, tn) -> dict:
     """Metrics from confusion counts (scalars or numpy arrays, for the bootstrap)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        precision = np.where(tp + fp > 0, tp / (tp + fp), 0.0)
-        recall = np.where(tp + fn > 0, tp / (tp + fn), 0.0)
-        f1 = np.where(precision + recall > 0, 2 * precision * recall / (precision + recall), 0.0)
-        denom = np.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
-        mcc = np.where(denom > 0, (tp * tn - fp * fn) / denom, 0.0)
-    accuracy = (tp + tn) / (tp + fp + fn + tn)
-    return {"accuracy": accuracy, "precision": precision, "recall": recall, "f1": f1, "mcc": mcc}
+    metrics = metrics_from_counts(tp, fp, fn, tn)
+    return {name: metrics[name] for name in ("accuracy", "precision", "recall", "f1", "mcc")}
 
 
 def all_metrics(y: np.ndarray, scores: np.ndarray, pred: np.ndarray) -> dict[str, float]:
