@@ -7,7 +7,7 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from followaudit import exports, sandbox, schema, ui
+from followaudit import exports, policy, sandbox, schema, ui
 from followaudit.workspace import Workspace, WorkspaceError, build_workspace, data_fingerprint
 
 UPLOADS_DIR = ui.WORKSPACES_DIR / "uploads"
@@ -143,12 +143,21 @@ def _build(folder: Path, target: Path) -> None:
 def _export_frame(name: str) -> pl.DataFrame:
     """The rows of one export, pseudonymised in demo mode."""
     if name == "flagged_accounts":
-        result = ui.policy_result()
-        ids = exports.flagged_ids(result.frame)
-        details = ui.run("data/flagged_accounts", ids=ids)
-        return exports.with_policy(details, result.frame)
+        ws = ui.current_workspace()
+        toml = policy.to_toml(ui.active_policy())
+        return ui.demo_frame(_flagged_export(str(ws.path), ws.version, toml))
     query, _ = exports.EXPORTS[name]
     return ui.run(query)
+
+
+# cache_resource keyed by short strings: at 1M accounts the flagged list has ~130k ids, and
+# hashing them as a cache_data argument plus unpickling the result cost ~1 s on every rerun.
+@st.cache_resource(show_spinner="Preparing the flagged-accounts export…", max_entries=4)
+def _flagged_export(path: str, version: str, policy_toml: str) -> pl.DataFrame:
+    result = ui.policy_result()
+    ids = exports.flagged_ids(result.frame)
+    details = ui.current_workspace().query("data/flagged_accounts", ids=ids)
+    return exports.with_policy(details, result.frame)
 
 
 def downloads() -> None:

@@ -20,6 +20,7 @@ import polars as pl
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 QUERIES_DIR = PROJECT_ROOT / "queries"
 SCHEMA_VERSION = "1"
+BUILD_MEMORY_LIMIT = "3GB"
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 Progress = Callable[[str, float], None]
@@ -199,6 +200,15 @@ def _build_steps() -> list[tuple[str, Callable[[duckdb.DuckDBPyConnection, Path]
     ]
 
 
+def _build_config(out_path: Path) -> dict:
+    """DuckDB settings for a build: a memory cap (spilling to disk beyond it) keeps the whole
+    build, Python side included, inside the issue's 6 GB at 1M accounts / 40M follows."""
+    return {
+        "memory_limit": os.environ.get("FOLLOWAUDIT_DUCKDB_MEMORY", BUILD_MEMORY_LIMIT),
+        "temp_directory": str(out_path.parent / ".duckdb_tmp"),
+    }
+
+
 def _write_meta(con: duckdb.DuckDBPyConnection, data_dir: Path, model_source: str) -> None:
     rows = {
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -231,7 +241,7 @@ def build_workspace(
     os.unlink(tmp_name)  # DuckDB must create the file itself
     tmp = Path(tmp_name)
     try:
-        con = duckdb.connect(str(tmp))
+        con = duckdb.connect(str(tmp), config=_build_config(out_path))
         try:
             steps = [("validate and load", lambda c, s: schema.load_folder(c, data_dir))]
             steps += _build_steps()
