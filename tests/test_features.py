@@ -171,7 +171,9 @@ def test_every_feature_is_described_and_phrased(name):
 
 
 def test_unobserved_values_are_never_phrased_as_zero():
-    assert feats.reason("likes_given", None) == "Not observed: likes the account has given to others"
+    assert (
+        feats.reason("likes_given", None) == "Not observed: likes the account has given to others"
+    )
     assert feats.reason("spike_follow_share", math.nan).startswith("Not observed: share of its")
     assert feats.reason("likes_given", 0.0) == "Never liked anything"
     assert feats.reason("extra_listed", 4.0) == "extra_listed = 4"
