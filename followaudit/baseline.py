@@ -38,6 +38,8 @@ class BaselineConfig:
     k_scan: float = 4.0  # Poisson sigmas above the usual flagged follows in a window
     min_scan_excess: float = 8.0  # ... and at least this many extra flagged follows
     min_run_z: float = 3.0  # a run must stand out as a whole by this many sigmas
+    quality_window: int = 151  # centred days for the local level of flagged follows
+    quality_quantile: float = 0.35  # ... its quantile of weekly means (below half: drip-robust)
 
 
 def _trailing(col: pl.Expr, cfg: BaselineConfig) -> pl.Expr:
@@ -103,7 +105,10 @@ def expected_gain(daily: pl.DataFrame, cfg: BaselineConfig | None = None) -> pl.
     frame = frame.with_columns((pl.col("_g") - pl.col("_q")).clip(0).alias("_o"))
     frame = _with_seasonal_baseline(frame, cfg)
     frame = _with_engagement_prediction(frame, cfg)
-    frame = _with_quality_scan(_with_quality_baseline(frame), cfg)
+    # Two passes: the second estimates the usual flagged level without the days inside the
+    # windows the first scan found hot, so a drip cannot raise its own bar.
+    frame = _with_quality_scan(_with_quality_baseline(frame, cfg), cfg)
+    frame = _with_quality_scan(_with_quality_baseline(frame, cfg, exclude="_hot"), cfg)
     # Organic expectation plus the creator's usual share of flagged followers on top of it.
     organic = pl.max_horizontal("_base", "_eng")
     expected = organic / (1 - pl.col("_qshare")).clip(0.05)
@@ -155,18 +160,48 @@ def _with_engagement_prediction(frame: pl.DataFrame, cfg: BaselineConfig) -> pl.
     )
 
 
-def _with_quality_baseline(frame: pl.DataFrame) -> pl.DataFrame:
-    """A creator's usual share of flagged new followers, and the flagged follows it predicts."""
-    # Median of 4-week shares: robust to campaigns shorter than half the series, and scaled by
-    # the day's follows so a viral day's few stray flagged accounts stay expected.
+def _with_quality_baseline(
+    frame: pl.DataFrame, cfg: BaselineConfig, exclude: str | None = None
+) -> pl.DataFrame:
+    """A creator's usual flagged new followers per day, and the share used to scale counts.
+
+    Stray flagged accounts (bots following at random) arrive at a slowly drifting *rate* of
+    their own; they do not scale with the creator's organic gain, so a whole-series *share*
+    times the day's follows over-predicts them while the creator grows fast and under-predicts
+    them once growth slows (hiding drips early, raising false drips late). The usual number is
+    a local level instead: a low quantile, over a centred window of `quality_window` days, of
+    the weekly mean of flagged follows — robust to a drip of up to a third of the window. A
+    viral day's few stray flagged accounts stay far below the 30 % of its excess the verdict
+    asks for.
+    """
+    weekly = pl.col("_q").rolling_mean(7, center=True, min_samples=1)
+    if exclude is not None:  # days left out of the level (e.g. inside a drip found before)
+        weekly = pl.when(pl.col(exclude)).then(None).otherwise(weekly)
+    width = cfg.quality_window
+    level = weekly.rolling_quantile(
+        cfg.quality_quantile, window_size=width, center=True, min_samples=min(width, 28)
+    ).over("creator_id")
+    frame = frame.with_columns(level.alias("_qlevel"))
+    # Creators with less than four weeks of data: their overall level.
+    frame = frame.with_columns(
+        pl.col("_qlevel")
+        .fill_null(pl.col("_qlevel").median().over("creator_id"))
+        .fill_null(pl.col("_q").mean().over("creator_id"))
+    )
+    # The whole-series share still scales the expected *count* (fakes on top of organic gain).
     flagged = pl.col("_q").rolling_sum(28, min_samples=7).over("creator_id")
     follows = pl.col("_g").rolling_sum(28, min_samples=7).over("creator_id")
     frame = frame.with_columns((flagged / follows.clip(1)).alias("_qshare"))
     share = pl.col("_qshare").median().over("creator_id").fill_null(0.0)
     frame = frame.with_columns(share.alias("_qshare"))
     mad = (pl.col("_q") - pl.col("_q").median()).abs().median().over("creator_id")
+    # A surge (viral video, shoutout) brings stray flagged accounts in proportion to the
+    # followers it adds beyond the day's usual range: the creator's local flagged share of them.
+    sigma = pl.col("_mad").fill_null(0) * MAD_TO_SIGMA
+    surge = (pl.col("_g") - pl.col("_base") - 3 * sigma).clip(0)
+    share_now = pl.col("_qlevel") / pl.col("_base").clip(1)
     return frame.with_columns(
-        (pl.col("_qshare") * pl.col("_g")).alias("quality_expected"),
+        (pl.col("_qlevel") + share_now.clip(0, 1) * surge).alias("quality_expected"),
         mad.alias("_qmad"),
     )
 
@@ -186,7 +221,9 @@ def _with_quality_scan(frame: pl.DataFrame, cfg: BaselineConfig) -> pl.DataFrame
         excess = total - usual
         hot = (excess > cfg.k_scan * np.sqrt(usual + 1)) & (excess >= cfg.min_scan_excess)
         covered |= blocks.any_ahead(hot, width)  # every day of a hot window, not only its last
-    return frame.with_columns(pl.Series("_scan", covered & (flagged > usual_daily)))
+    return frame.with_columns(
+        pl.Series("_scan", covered & (flagged > usual_daily)), pl.Series("_hot", covered)
+    )
 
 
 class _Blocks:
@@ -248,7 +285,7 @@ def find_runs(frame: pl.DataFrame, max_gap: int = 2) -> pl.DataFrame:
     anomalous = anomalous.select("creator_id", "date").sort("creator_id", "date")
     gap = (pl.col("date") - pl.col("date").shift(1)).dt.total_days()
     new_run = (pl.col("creator_id") != pl.col("creator_id").shift(1)) | (gap > max_gap + 1)
-    return (
+    runs = (
         anomalous.with_columns(new_run.fill_null(True).cum_sum().alias("run"))
         .group_by("run")
         .agg(
@@ -258,6 +295,55 @@ def find_runs(frame: pl.DataFrame, max_gap: int = 2) -> pl.DataFrame:
         )
         .drop("run")
     )
+    return _trim_quality_runs(frame, runs)
+
+
+def _trim_quality_runs(frame: pl.DataFrame, runs: pl.DataFrame) -> pl.DataFrame:
+    """Cut a run to its days of greatest total flagged excess, keeping count-anomalous days.
+
+    The window scan marks every day of a hot 1-4 week window, so a drip's run can start and
+    end days early or late. The interval maximising the sum of (flagged - usual) inside the
+    run (maximum subarray: after the lowest prefix sum, up to the highest one) is where the
+    extra flagged followers arrived; days whose follower count was anomalous stay in.
+    """
+    if runs.is_empty():
+        return runs
+    runs = runs.with_row_index("_run")
+    columns = ["creator_id", "date", "_q", "quality_expected", "count_anomaly"]
+    days = (
+        runs.join(frame.select(columns), on="creator_id")
+        .filter(pl.col("date").is_between(pl.col("start"), pl.col("end")))
+        .sort("_run", "date")
+    )
+    excess = pl.col("_q") - pl.col("quality_expected")
+    days = days.with_columns(excess.cum_sum().over("_run").alias("_cum"), excess.alias("_x"))
+    days = days.with_columns(
+        (pl.col("_cum") - pl.col("_x")).alias("_before"),
+        pl.int_range(pl.len()).over("_run").alias("_i"),
+    )
+    days = days.with_columns(pl.col("_before").arg_min().over("_run").alias("_s"))
+    best = (
+        days.filter(pl.col("_i") >= pl.col("_s"))
+        .group_by("_run")
+        .agg(
+            pl.col("date").first().alias("_start"),
+            pl.col("date").get(pl.col("_cum").arg_max()).alias("_end"),
+        )
+    )
+    counted = (
+        days.filter(pl.col("count_anomaly"))
+        .group_by("_run")
+        .agg(pl.col("date").min().alias("_cstart"), pl.col("date").max().alias("_cend"))
+    )
+    trimmed = (
+        runs.join(best, on="_run", how="left")
+        .join(counted, on="_run", how="left")
+        .with_columns(
+            pl.min_horizontal("_start", "_cstart").fill_null(pl.col("start")).alias("start"),
+            pl.max_horizontal("_end", "_cend").fill_null(pl.col("end")).alias("end"),
+        )
+    )
+    return trimmed.select("creator_id", "start", "end")
 
 
 def summarise_runs(frame: pl.DataFrame, runs: pl.DataFrame) -> pl.DataFrame:
@@ -314,6 +400,7 @@ class VerdictConfig:
 
     fake_excess_share: float = 0.3  # flagged followers above usual, as a share of the excess
     quality_z: float = 6.0  # ... and that many Poisson sigmas above the usual flagged follows
+    min_flagged_excess: float = 10.0  # ... and at least this many extra flagged followers
     flagged_share: float = 0.5  # or simply this share of all new followers flagged
     engagement_rise: float = 2.0  # views this many times their usual level explain a spike
     young_share: float = 0.5  # unexplained spikes of this many brand-new accounts ...
@@ -324,15 +411,24 @@ class VerdictConfig:
 def assign_verdict(spikes: pl.DataFrame, cfg: VerdictConfig | None = None) -> pl.DataFrame:
     """Add `verdict` (suspicious|explained), `kind` (burst|drip) and a plain `reason`."""
     cfg = cfg or VerdictConfig()
-    if "cohort_share" not in spikes.columns:
-        spikes = spikes.with_columns(pl.lit(None, pl.Float64).alias("cohort_share"))
+    for column in ("cohort_share", "flagged_cohort", "flagged_cohort_share"):
+        if column not in spikes.columns:
+            spikes = spikes.with_columns(pl.lit(None, pl.Float64).alias(column))
     many_fakes = (
         (pl.col("flagged_excess") >= cfg.fake_excess_share * pl.col("excess").clip(1))
         & (pl.col("quality_z") >= cfg.quality_z)
-        & (pl.col("flagged_excess") >= 5)
+        & (pl.col("flagged_excess") >= cfg.min_flagged_excess)
     )
     mostly_fakes = (pl.col("flagged_share") >= cfg.flagged_share) & (pl.col("flagged_excess") >= 5)
-    low_quality = many_fakes | mostly_fakes
+    # Extra flagged followers, many of them created on one day: a bought batch fed in slowly.
+    # (Stray flagged accounts come from many batches; a drip on a big creator adds a few a day,
+    # too few for `quality_z` but one creation day gives it away.)
+    one_batch = (
+        (pl.col("flagged_excess") >= cfg.min_flagged_excess)
+        & (pl.col("flagged_cohort").fill_null(0) >= cfg.min_flagged_excess)
+        & (pl.col("flagged_cohort_share").fill_null(0) >= cfg.cohort_share)
+    )
+    low_quality = many_fakes | mostly_fakes | one_batch
     rose = pl.col("views_ratio") >= cfg.engagement_rise
     odd = (pl.col("young_share") >= cfg.young_share) & (
         pl.col("cohort_share").fill_null(1.0) >= cfg.cohort_share

@@ -127,7 +127,9 @@ def build_growth(con: duckdb.DuckDBPyConnection) -> None:
     _write(con, "spikes", spikes)
     # One pass over `follows` for the spikes' followers; their cohorts come from that table.
     materialize(con, "spike_followers", "growth/spike_followers_all")
-    cohorts = run_query(con, "growth/spike_cohorts").select("spike_id", "cohort_share")
+    cohorts = run_query(con, "growth/spike_cohorts").select(
+        "spike_id", "cohort_share", "flagged_cohort", "flagged_cohort_share"
+    )
     if not spikes.is_empty():
         spikes = spikes.drop("cohort_share").join(cohorts, on="spike_id", how="left")
         spikes = baseline.assign_verdict(spikes).select(SPIKE_COLUMNS)

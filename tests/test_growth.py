@@ -85,6 +85,54 @@ def test_drip_feed_is_found_from_follower_quality():
     assert spike["excess"] > 400
 
 
+def _fading_creator(seed=3, n=180):
+    """Organic gain falling from 400 to 60 a day; stray flagged followers at a steady 3 a day."""
+    rng = np.random.default_rng(seed)
+    gain = rng.poisson(np.linspace(400, 60, n))
+    return gain, rng.poisson(3, n)
+
+
+def test_steady_stray_fakes_on_a_fading_creator_are_not_suspicious():
+    # A whole-series flagged *share* would expect ~1 a day late on and call the tail a drip.
+    gain, flagged = _fading_creator()
+    spikes = growth.detect_spikes(_series(gain, views=np.full(180, 5000), flagged=flagged))
+    assert spikes.filter(pl.col("verdict") == "suspicious").is_empty()
+
+
+def test_drip_while_a_creator_grows_fast_is_found():
+    # +2 flagged a day for 5 weeks on 3 stray a day: invisible as a share of 350 follows a day.
+    gain, flagged = _fading_creator()
+    flagged[20:55] += 2
+    gain[20:55] += 2
+    spikes = growth.detect_spikes(_series(gain, views=np.full(180, 5000), flagged=flagged))
+    found = spikes.filter(pl.col("verdict") == "suspicious")
+    assert found.height == 1
+    drip = found.row(0, named=True)
+    assert drip["kind"] == "drip"
+    assert drip["start"] <= dt.date(2024, 1, 21) + dt.timedelta(days=7)
+    assert drip["end"] >= dt.date(2024, 1, 21) + dt.timedelta(days=27)
+
+
+def test_flagged_followers_from_one_creation_day_make_a_spike_suspicious():
+    spike = {
+        "excess": [-50.0],
+        "flagged_excess": [30.0],
+        "quality_z": [4.5],
+        "flagged_share": [0.04],
+        "young_share": [0.02],
+        "views_ratio": [1.0],
+        "days": [30],
+        "flagged_cohort": [25],
+        "flagged_cohort_share": [0.5],
+    }
+    batch = baseline.assign_verdict(pl.DataFrame(spike))
+    assert batch["verdict"][0] == "suspicious"
+    spread = baseline.assign_verdict(
+        pl.DataFrame({**spike, "flagged_cohort": [4], "flagged_cohort_share": [0.08]})
+    )
+    assert spread["verdict"][0] == "explained"
+
+
 def test_weekday_seasonality_is_not_a_spike():
     weekday = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 2.2, 2.2] * 12)
     gain = np.random.default_rng(3).poisson(100 * weekday)
