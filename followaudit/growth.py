@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from followaudit import baseline
+from followaudit import baseline, spike_runs
 from followaudit.workspace import (
     Workspace,
     WorkspaceError,
@@ -79,18 +79,18 @@ JSON_FIELDS = [
 def detect_spikes(
     daily: pl.DataFrame,
     cfg: baseline.BaselineConfig | None = None,
-    verdict: baseline.VerdictConfig | None = None,
+    verdict: spike_runs.VerdictConfig | None = None,
 ) -> pl.DataFrame:
     """Spikes of a daily series (creator_id, date, new_follows [+ views, likes, quality])."""
     return spikes_from_expected(baseline.expected_gain(daily, cfg), verdict)
 
 
 def spikes_from_expected(
-    frame: pl.DataFrame, verdict: baseline.VerdictConfig | None = None
+    frame: pl.DataFrame, verdict: spike_runs.VerdictConfig | None = None
 ) -> pl.DataFrame:
     """Runs of anomalous days of an `expected_gain` frame, scored and judged."""
-    runs = baseline.significant(baseline.summarise_runs(frame, baseline.find_runs(frame)))
-    spikes = baseline.assign_verdict(runs, verdict)
+    runs = spike_runs.significant(spike_runs.summarise_runs(frame, spike_runs.find_runs(frame)))
+    spikes = spike_runs.assign_verdict(runs, verdict)
     spikes = spikes.sort("creator_id", "start").with_row_index("spike_id", offset=1)
     spikes = spikes.with_columns(pl.col("spike_id").cast(pl.Int64))
     return spikes.select(SPIKE_COLUMNS)
@@ -132,7 +132,7 @@ def build_growth(con: duckdb.DuckDBPyConnection) -> None:
     )
     if not spikes.is_empty():
         spikes = spikes.drop("cohort_share").join(cohorts, on="spike_id", how="left")
-        spikes = baseline.assign_verdict(spikes).select(SPIKE_COLUMNS)
+        spikes = spike_runs.assign_verdict(spikes).select(SPIKE_COLUMNS)
         _write(con, "spikes", spikes)
 
 

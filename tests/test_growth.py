@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from growth_world import BURST_DAY, DRIP_DAYS, START, VIRAL_DAY, make_world
 
-from followaudit import baseline, growth
+from followaudit import baseline, growth, spike_runs
 from followaudit.workspace import materialize
 
 
@@ -125,9 +125,9 @@ def test_flagged_followers_from_one_creation_day_make_a_spike_suspicious():
         "flagged_cohort": [25],
         "flagged_cohort_share": [0.5],
     }
-    batch = baseline.assign_verdict(pl.DataFrame(spike))
+    batch = spike_runs.assign_verdict(pl.DataFrame(spike))
     assert batch["verdict"][0] == "suspicious"
-    spread = baseline.assign_verdict(
+    spread = spike_runs.assign_verdict(
         pl.DataFrame({**spike, "flagged_cohort": [4], "flagged_cohort_share": [0.08]})
     )
     assert spread["verdict"][0] == "explained"
