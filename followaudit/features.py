@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -69,7 +70,8 @@ def _share(template: str) -> Callable[[float | None], str]:
 
 
 def _count(template: str) -> Callable[[float | None], str]:
-    return lambda v: template.format(n=_num(v))
+    singular = re.sub(r"\{n\} (\w+?)s\b", r"{n} \1", template)  # "1 videos" -> "1 video"
+    return lambda v: (singular if v == 1 else template).format(n=_num(v))
 
 
 A = "accounts."
@@ -83,7 +85,7 @@ FEATURES: dict[str, Feature] = {
     "bio_length": Feature(
         "Length of the bio in characters (0 = empty bio).",
         "profile",
-        lambda v: "Empty bio" if not v else f"Bio of {_num(v)} characters",
+        lambda v: "Empty bio" if not v else _count("Bio of {n} characters")(v),
         (A + "bio",),
     ),
     "has_external_link": Feature(
@@ -119,7 +121,7 @@ FEATURES: dict[str, Feature] = {
     "video_count": Feature(
         "How many videos the account has posted.",
         "profile",
-        lambda v: "Never posted a video" if not v else f"Posted {_num(v)} videos",
+        lambda v: "Never posted a video" if not v else _count("Posted {n} videos")(v),
         (A + "video_count",),
     ),
     "following_follower_ratio": Feature(
@@ -137,7 +139,7 @@ FEATURES: dict[str, Feature] = {
     "likes_given": Feature(
         "Likes the account has given to others.",
         "profile",
-        lambda v: "Never liked anything" if not v else f"Gave {_num(v)} likes",
+        lambda v: "Never liked anything" if not v else _count("Gave {n} likes")(v),
         (A + "likes_given",),
     ),
     "likes_per_video": Feature(
@@ -191,7 +193,7 @@ FEATURES: dict[str, Feature] = {
     "display_name_word_count": Feature(
         "Number of words in the display name.",
         "profile",
-        lambda v: "No display name" if not v else f"Display name of {_num(v)} words",
+        lambda v: "No display name" if not v else _count("Display name of {n} words")(v),
         (A + "display_name",),
     ),
     "display_name_digit_ratio": Feature(

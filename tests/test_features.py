@@ -177,3 +177,16 @@ def test_unobserved_values_are_never_phrased_as_zero():
     assert feats.reason("spike_follow_share", math.nan).startswith("Not observed: share of its")
     assert feats.reason("likes_given", 0.0) == "Never liked anything"
     assert feats.reason("extra_listed", 4.0) == "extra_listed = 4"
+
+
+@pytest.mark.parametrize(
+    "name, value, sentence",
+    [
+        ("video_count", 1, "Posted 1 video"),
+        ("video_count", 3, "Posted 3 videos"),
+        ("following_count", 1, "Follows 1 account"),
+        ("follower_count", 2, "2 followers"),
+    ],
+)
+def test_counts_read_as_english(name, value, sentence):
+    assert feats.reason(name, value) == sentence
