@@ -135,14 +135,25 @@ class PolicyStore:
         _atomic_write(self.root / "ACTIVE", name + "\n")
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    """Write to a temp file beside `path`, fsync, then os.replace: readers see old or new."""
+def _complete_temp(path: Path, text: str) -> str:
+    """A fully written, fsynced temp file beside `path` (removed again if writing fails)."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return tmp
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    """Write to a temp file beside `path`, fsync, then os.replace: readers see old or new."""
+    tmp = _complete_temp(path, text)
+    try:
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -152,12 +163,8 @@ def _atomic_write(path: Path, text: str) -> None:
 
 def _write_new(path: Path, text: str) -> bool:
     """Create `path` with `text` only if it does not exist; False if another save took the name."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    tmp = _complete_temp(path, text)
     try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
         # A hard link is an atomic create-if-absent (like O_EXCL) of an already complete file:
         # two concurrent saves never share a version and a reader never sees a half-written one.
         os.link(tmp, path)
