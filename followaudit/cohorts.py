@@ -217,16 +217,22 @@ def _window_scores(
     return starts, (counts - median) / (q3 - q1 + 1.0), counts - median
 
 
-def sliding_histogram(
-    df: pl.DataFrame, cfg: HistogramConfig | None = None
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(windows frame, anomalies frame); `df` gains per-follower score and `in_cohort`."""
-    cfg = cfg or HistogramConfig()
+def _scored_windows(df: pl.DataFrame, cfg: HistogramConfig):
+    """`df` with follow-time bounds, each follower's creation bin, and the windows' scores."""
     if "follow_lower" not in df.columns:
         df = estimate_follow_times(df)
     created = df["timestamp"].to_numpy().astype(np.float64)
     bins = _relative_bins(created, df["follow_lower"].to_numpy(), cfg.bins)
     starts, scores, excess = _window_scores(bins, cfg)
+    return df, bins, starts, scores, excess
+
+
+def sliding_histogram(
+    df: pl.DataFrame, cfg: HistogramConfig | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(windows frame, anomalies frame); `df` gains per-follower score and `in_cohort`."""
+    cfg = cfg or HistogramConfig()
+    df, bins, starts, scores, excess = _scored_windows(df, cfg)
     ranks = df["rank"].to_numpy()
     hot_bin = scores.argmax(axis=1)
     ends = np.minimum(starts + cfg.window, len(ranks)) - 1
@@ -246,11 +252,7 @@ def sliding_histogram(
 def follower_scores(df: pl.DataFrame, cfg: HistogramConfig | None = None) -> pl.DataFrame:
     """`df` with each follower's score (nearest window, own creation bin) and `in_cohort`."""
     cfg = cfg or HistogramConfig()
-    if "follow_lower" not in df.columns:
-        df = estimate_follow_times(df)
-    created = df["timestamp"].to_numpy().astype(np.float64)
-    bins = _relative_bins(created, df["follow_lower"].to_numpy(), cfg.bins)
-    starts, scores, excess = _window_scores(bins, cfg)
+    df, bins, starts, scores, excess = _scored_windows(df, cfg)
     position = np.arange(len(bins))
     nearest = np.clip(np.rint((position - cfg.window / 2) / cfg.stride), 0, len(starts) - 1)
     nearest = nearest.astype(np.int64)
