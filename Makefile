@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # Rebuilt whenever the sample data or the shipped default model changes.
-$(WORKSPACE): $(STAMP) $(wildcard sample_data/*) $(wildcard followaudit/default_model/*)
+$(WORKSPACE): $(STAMP) $(wildcard sample_data/*) $(wildcard followaudit/detect/default_model/*)
 	$(BIN)/followaudit build --data sample_data --workspace $(WORKSPACE)
 
 workspace: $(WORKSPACE)
@@ -48,7 +48,7 @@ sample-data: $(STAMP)
 	$(BIN)/followaudit generate --out sample_data --seed 7
 
 default-model: $(STAMP)
-	$(BIN)/followaudit train-default --data sample_data --out followaudit/default_model
+	$(BIN)/followaudit train-default --data sample_data --out followaudit/detect/default_model
 
 clean:
 	rm -rf workspaces .pytest_cache

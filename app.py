@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from followaudit import ui, ui_explorer
+from followaudit import ui
+from followaudit.ui import explorer as ui_explorer
 
 ui.page_setup("Home", ":material/home:")
 st.title("Follower Audit")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from followaudit.workspace import Workspace, run_query
+from followaudit.store.workspace import Workspace, run_query
 
 
 def run(ctx) -> list[dict]:

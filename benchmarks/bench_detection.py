@@ -11,7 +11,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from followaudit import explain, features, model, schema
+from followaudit.data import spec as schema
+from followaudit.detect import explain, features, model
 
 
 def _rss_mb() -> float:

@@ -13,8 +13,10 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from followaudit import baseline, cohorts, growth, growth_eval
-from followaudit.workspace import Workspace, run_query
+from followaudit.growth import baseline, cohorts
+from followaudit.growth import evaluate as growth_eval
+from followaudit.growth import spikes as growth
+from followaudit.store.workspace import Workspace, run_query
 
 COHORT_FOLLOWERS = 1_000_000
 

@@ -6,7 +6,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from followaudit.workspace import PROJECT_ROOT
+from followaudit.store.workspace import PROJECT_ROOT
 
 TIKTOK = Path("/work/shared/datasets/tiktok_aurucci/tiktok_accounts.csv")
 LOAD = (

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from followaudit.policy import apply_policy, default_policy
-from followaudit.thresholds import CreatorImpact, ScoreIndex, SegmentIndex
+from followaudit.decide.policy import apply_policy, default_policy
+from followaudit.decide.thresholds import CreatorImpact, ScoreIndex, SegmentIndex
 
 N = 1_000_000
 LABELLED = 100_000
@@ -219,7 +219,7 @@ def review_rows(ctx, label: str) -> list[dict]:
 
 
 def ctx_root():
-    from followaudit.workspace import PROJECT_ROOT
+    from followaudit.store.workspace import PROJECT_ROOT
 
     return PROJECT_ROOT
 

@@ -3,7 +3,8 @@
 import polars as pl
 import streamlit as st
 
-from followaudit import ui, ui_explorer
+from followaudit import ui
+from followaudit.ui import explorer as ui_explorer
 
 ui.page_setup("Growth anomalies", ":material/trending_up:")
 st.title("Growth anomalies")

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from followaudit import ui, ui_account
+from followaudit import ui
+from followaudit.ui import account as ui_account
 
 ui.page_setup("Account explanation", ":material/person_search:")
 st.title("Account explanation")

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from followaudit import charts, ui, ui_account
+from followaudit import ui
+from followaudit.ui import account as ui_account
+from followaudit.ui import charts
 
 ui.page_setup("Global explanations", ":material/insights:")
 st.title("Global explanations")

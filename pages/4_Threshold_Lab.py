@@ -3,8 +3,8 @@
 import streamlit as st
 
 from followaudit import ui
-from followaudit import ui_policy as up
-from followaudit.report import snapshot
+from followaudit.decide.report import snapshot
+from followaudit.ui import lab as up
 
 ui.page_setup("Threshold lab", ":material/tune:")
 st.title("Threshold lab")

@@ -3,9 +3,9 @@
 import streamlit as st
 
 from followaudit import ui
-from followaudit import ui_compare as uc
-from followaudit import ui_policy as up
-from followaudit.policy import describe
+from followaudit.decide.policy import describe
+from followaudit.ui import lab as up
+from followaudit.ui import policies as uc
 
 ui.page_setup("Policies", ":material/policy:")
 st.title("Policies")

@@ -3,8 +3,8 @@
 import streamlit as st
 
 from followaudit import ui
-from followaudit import ui_policy as up
-from followaudit import ui_review as ur
+from followaudit.ui import lab as up
+from followaudit.ui import review as ur
 
 ui.page_setup("Review queue", ":material/fact_check:")
 st.title("Review queue")

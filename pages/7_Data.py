@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from followaudit import ui, ui_data
+from followaudit import ui
+from followaudit.ui import data as ui_data
 
 ws = ui_data.page_start("Data", ":material/database:")
 st.title("Data")

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from followaudit import ui, ui_data
+from followaudit import ui
+from followaudit.ui import data as ui_data
 
 ws = ui.page_setup("Attack sandbox", ":material/science:")
 st.title("Attack sandbox")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from followaudit.workspace import PROJECT_ROOT, Workspace, build_workspace
+from followaudit.store.workspace import PROJECT_ROOT, Workspace, build_workspace
 
 SAMPLE_DATA = PROJECT_ROOT / "sample_data"
 

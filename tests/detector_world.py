@@ -122,7 +122,8 @@ def scored_workspace(folder: Path, labelled: bool = True):
     """A DuckDB connection with the tiny world loaded, featured and scored; model in folder/model."""
     import duckdb
 
-    from followaudit import features, model, schema
+    from followaudit.data import spec as schema
+    from followaudit.detect import features, model
 
     data = write_world(folder / "data")
     if not labelled:

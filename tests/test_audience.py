@@ -6,8 +6,9 @@ import polars as pl
 import pytest
 from growth_world import make_world
 
-from followaudit import audience, growth
-from followaudit.workspace import materialize
+from followaudit.growth import audience
+from followaudit.growth import spikes as growth
+from followaudit.store.workspace import materialize
 
 
 def _hist(rows) -> pl.DataFrame:

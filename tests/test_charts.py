@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import polars as pl
 import pytest
 
-from followaudit import charts
+from followaudit.ui import charts
 
 
 def _daily(days: int = 10) -> pl.DataFrame:

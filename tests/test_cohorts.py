@@ -9,7 +9,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from followaudit import cohorts
+from followaudit.growth import cohorts
 
 DAY = 86400.0
 T0 = 1.5e9

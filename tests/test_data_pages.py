@@ -11,8 +11,13 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from followaudit import exports, policy, sandbox, ui, ui_data, workspace
-from followaudit.workspace import PROJECT_ROOT, Workspace, sidecar_dir
+from followaudit import ui
+from followaudit.decide import policy
+from followaudit.pipeline import sandbox
+from followaudit.store import exports, workspace
+from followaudit.store.workspace import PROJECT_ROOT, Workspace, sidecar_dir
+from followaudit.ui import data as ui_data
+from followaudit.ui import session as ui_session
 
 DATA_PAGE = "pages/7_Data.py"
 SANDBOX_PAGE = "pages/8_Attack_Sandbox.py"
@@ -48,7 +53,7 @@ def texts(at: AppTest) -> str:
 @pytest.fixture
 def sandbox_dirs(tmp_path, monkeypatch) -> Path:
     """Workspaces and uploads go to a temp folder, never the project's workspaces/."""
-    monkeypatch.setattr(ui, "WORKSPACES_DIR", tmp_path / "workspaces")
+    monkeypatch.setattr(ui_session, "WORKSPACES_DIR", tmp_path / "workspaces")
     monkeypatch.setattr(ui_data, "UPLOADS_DIR", tmp_path / "workspaces" / "uploads")
     return tmp_path / "workspaces"
 
@@ -104,8 +109,10 @@ def test_a_good_folder_builds_a_workspace_and_switches_to_it(
 )
 def test_demo_mode_pseudonymises_the_exports(sample_workspace_path, monkeypatch, name, column):
     ws = Workspace.open(sample_workspace_path)
-    monkeypatch.setattr(ui, "current_workspace", lambda: ws)
-    monkeypatch.setattr(ui, "demo_mode", lambda: True)
+    # the page modules call through the `ui` facade, the session through its own globals
+    for target in (ui, ui_session):
+        monkeypatch.setattr(target, "current_workspace", lambda: ws)
+        monkeypatch.setattr(target, "demo_mode", lambda: True)
     try:
         frame = ui_data._export_frame(name)
     finally:

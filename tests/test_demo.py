@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from followaudit import demo
+from followaudit.ui import demo
 
 
 def frame() -> pl.DataFrame:

@@ -8,8 +8,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from followaudit import evaluate
 from followaudit.cli import main
+from followaudit.detect import evaluate
 
 MAPPING = """
 [source]

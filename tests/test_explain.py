@@ -7,8 +7,8 @@ import polars as pl
 import pytest
 from detector_world import scored_workspace
 
-from followaudit import explain
-from followaudit import model as mdl
+from followaudit.detect import explain
+from followaudit.detect import model as mdl
 
 
 @pytest.fixture(scope="module")

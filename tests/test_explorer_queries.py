@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from followaudit.workspace import run_query
+from followaudit.store.workspace import run_query
 
 
 @pytest.fixture

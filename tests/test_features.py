@@ -9,7 +9,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from followaudit import features as feats
+from followaudit.detect import features as feats
 
 T0 = datetime(2024, 3, 1, 12, 0)
 

@@ -10,8 +10,9 @@ import polars as pl
 import pytest
 from growth_world import BURST_DAY, DRIP_DAYS, START, VIRAL_DAY, make_world
 
-from followaudit import baseline, growth, spike_runs
-from followaudit.workspace import materialize
+from followaudit.growth import baseline, spike_runs
+from followaudit.growth import spikes as growth
+from followaudit.store.workspace import materialize
 
 
 def _series(gain, views=None, flagged=None) -> pl.DataFrame:

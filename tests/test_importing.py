@@ -10,9 +10,10 @@ import numpy as np
 import polars as pl
 import pytest
 
-from followaudit import importing, schema
-from followaudit.importing import MappingError, load_mapping, read_mapped
-from followaudit.workspace import PROJECT_ROOT
+from followaudit.data import importing
+from followaudit.data import spec as schema
+from followaudit.data.importing import MappingError, load_mapping, read_mapped
+from followaudit.store.workspace import PROJECT_ROOT
 
 TABLE = """screen_name,#followers,friends,default_profile_image,listed_count,fake,pic
 anna_k,120,80,0,3,no,Y

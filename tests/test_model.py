@@ -10,7 +10,7 @@ import pytest
 from detector_world import scored_workspace
 from sklearn.metrics import roc_auc_score
 
-from followaudit import model as mdl
+from followaudit.detect import model as mdl
 
 
 @pytest.fixture(scope="module")

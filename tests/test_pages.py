@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from followaudit.workspace import PROJECT_ROOT, Workspace, sidecar_dir
+from followaudit.store.workspace import PROJECT_ROOT, Workspace, sidecar_dir
 
 PAGES = ["app.py"] + sorted(f"pages/{p.name}" for p in (PROJECT_ROOT / "pages").glob("*.py"))
 HOSTILE_IDS = [
@@ -182,7 +182,7 @@ def test_account_page_explains_and_labels(ids, writable_workspace, monkeypatch):
     at.button[0].click().run()
     no_exception(at)
     assert any("Labelled **genuine**" in s.value for s in at.success)
-    from followaudit.review import AnalystStore
+    from followaudit.store.analyst import AnalystStore
 
     stored = AnalystStore(sidecar_dir(writable_workspace)).current_label(ids["account"])
     assert stored["label"] == "genuine" and stored["note"] == "checked by hand"

@@ -8,7 +8,7 @@ import threading
 import polars as pl
 import pytest
 
-from followaudit.policy import (
+from followaudit.decide.policy import (
     Condition,
     Policy,
     PolicyError,
@@ -217,7 +217,7 @@ def test_killed_save_leaves_only_whole_versions(tmp_path):
 
 
 def test_preset_features_exist_in_the_feature_catalogue():
-    from followaudit.features import FEATURES
+    from followaudit.detect.features import FEATURES
 
     for name, policy in presets().items():
         for rule in policy.rules:

@@ -6,9 +6,9 @@ import pytest
 from policy_world import build
 from streamlit.testing.v1 import AppTest
 
-from followaudit.policy import PolicyStore, default_policy
-from followaudit.review import AnalystStore
-from followaudit.workspace import PROJECT_ROOT, sidecar_dir
+from followaudit.decide.policy import PolicyStore, default_policy
+from followaudit.store.analyst import AnalystStore
+from followaudit.store.workspace import PROJECT_ROOT, sidecar_dir
 
 LAB, POLICIES, REVIEW = "pages/4_Threshold_Lab.py", "pages/5_Policies.py", "pages/6_Review_Queue.py"
 
@@ -174,7 +174,7 @@ def test_hostile_creator_param_in_the_review_queue(world, value):
 def test_rule_table_edits_become_the_policy_rules():
     import polars as pl
 
-    from followaudit.ui_policy import _edited_rules
+    from followaudit.ui.lab import _edited_rules
 
     policy = default_policy()
     edited = pl.DataFrame(

@@ -7,8 +7,9 @@ import polars as pl
 import pytest
 from growth_world import make_world
 
-from followaudit import audience, growth
-from followaudit.workspace import (
+from followaudit.growth import audience
+from followaudit.growth import spikes as growth
+from followaudit.store.workspace import (
     QUERIES_DIR,
     check_identifier,
     materialize,

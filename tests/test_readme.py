@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from followaudit.cli import COMMANDS
-from followaudit.schema import TABLES
-from followaudit.workspace import PROJECT_ROOT
+from followaudit.data.spec import TABLES
+from followaudit.store.workspace import PROJECT_ROOT
 
 README = (PROJECT_ROOT / "README.md").read_text()
 

@@ -13,7 +13,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from followaudit.review import AnalystStore, LabelConflict, ReviewError, review_queue
+from followaudit.store.analyst import AnalystStore, LabelConflict, ReviewError, review_queue
 
 
 def test_label_history_is_kept_and_latest_is_current(tmp_path):

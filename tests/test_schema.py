@@ -7,7 +7,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from followaudit import schema, workspace
+from followaudit.data import spec as schema
+from followaudit.store import workspace
 
 ACCOUNTS = """account_id,username,created_at,has_profile_pic,follower_count,following_count,video_count
 1,alice,2024-01-01 10:00:00,true,10,5,1

@@ -14,9 +14,9 @@ from sklearn.metrics import (
     roc_auc_score,
 )
 
-from followaudit.lab import LabData, build_lab, merge_labels
-from followaudit.policy import Policy, Rule
-from followaudit.thresholds import CreatorImpact, ScoreIndex, SegmentIndex
+from followaudit.decide.lab import LabData, build_lab, merge_labels
+from followaudit.decide.policy import Policy, Rule
+from followaudit.decide.thresholds import CreatorImpact, ScoreIndex, SegmentIndex
 
 RNG = np.random.default_rng(3)
 Y = (RNG.random(3000) < 0.3).astype(int)
@@ -158,7 +158,7 @@ def test_build_lab_applies_rules_and_explains_missing_metrics():
 
 
 def _tiny_lab(threshold: float):
-    from followaudit.report import snapshot
+    from followaudit.decide.report import snapshot
 
     features = pl.DataFrame({"account_id": [1, 2, 3, 4], "video_count": [0.0, 0.0, 3.0, 0.0]})
     hist = pl.DataFrame({"creator_id": [9, 9], "bin": [100, 850], "followers": [80, 20]})
@@ -168,7 +168,7 @@ def _tiny_lab(threshold: float):
 
 
 def test_compare_counts_flips_deltas_and_creator_changes():
-    from followaudit.report import compare
+    from followaudit.decide.report import compare
 
     lab_a, pol_a, _ = _tiny_lab(0.9)
     lab_b, pol_b, _ = _tiny_lab(0.5)
@@ -181,7 +181,7 @@ def test_compare_counts_flips_deltas_and_creator_changes():
 
 
 def test_report_csv_has_metrics_with_intervals():
-    from followaudit.report import report_csv
+    from followaudit.decide.report import report_csv
 
     _, policy, snap = _tiny_lab(0.5)
     rows = pl.read_csv(report_csv(policy, snap))
@@ -191,7 +191,7 @@ def test_report_csv_has_metrics_with_intervals():
 
 
 def test_report_html_is_self_contained_and_escaped():
-    from followaudit.report import report_html
+    from followaudit.decide.report import report_html
 
     lab, policy, snap = _tiny_lab(0.5)
     page = report_html(policy, lab, snap)

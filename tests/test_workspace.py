@@ -5,8 +5,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from followaudit import workspace
-from followaudit.workspace import Workspace, WorkspaceError, check_identifier
+from followaudit.store import workspace
+from followaudit.store.workspace import Workspace, WorkspaceError, check_identifier
 
 
 @pytest.mark.parametrize("name", ["../secrets", "growth/../../x", "Growth/Upper", "a;b", ""])

@@ -18,7 +18,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from followaudit.workspace import PROJECT_ROOT, sidecar_dir
+from followaudit.store.workspace import PROJECT_ROOT, sidecar_dir
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

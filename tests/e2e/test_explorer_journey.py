@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from followaudit.workspace import PROJECT_ROOT
+from followaudit.store.workspace import PROJECT_ROOT
 
 pytestmark = pytest.mark.e2e
 PAGE_FILES = sorted((PROJECT_ROOT / "pages").glob("*.py"))

@@ -1,0 +1,67 @@
+"""The `followaudit` command: each subcommand lazily imports the module that does the work."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+# command -> (module, function, help). Each function takes the parsed argparse namespace
+# and returns an exit code; its module adds its own arguments through `add_arguments_<command>`.
+COMMANDS = {
+    "generate": ("followaudit.synth", "Generate a synthetic world with ground truth."),
+    "build": ("followaudit.cli.build", "Validate a data folder and build a workspace."),
+    "validate": ("followaudit.cli.build", "Validate a data folder and print every problem."),
+    "import": (
+        "followaudit.data.importing",
+        "Map an external account table to a canonical data folder.",
+    ),
+    "evaluate": (
+        "followaudit.detect.evaluate",
+        "Cross-validate the detector on a labelled account table.",
+    ),
+    "train-default": (
+        "followaudit.detect.model",
+        "Train the shipped default model on a data folder.",
+    ),
+    "spikes": ("followaudit.growth.spikes", "Print follower-growth spikes of a workspace."),
+    "cohorts": (
+        "followaudit.growth.cohorts",
+        "Find follower cohorts in an ordered follower list.",
+    ),
+}
+
+
+def _attr(command: str, prefix: str):
+    module = importlib.import_module(COMMANDS[command][0])
+    return getattr(module, prefix + command.replace("-", "_"))
+
+
+def make_parser(chosen: str | None = None) -> argparse.ArgumentParser:
+    """The parser; only the chosen command's module is imported, so `--help` stays instant."""
+    parser = argparse.ArgumentParser(prog="followaudit", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command, (_, help_text) in COMMANDS.items():
+        sub_parser = sub.add_parser(command, help=help_text, description=help_text)
+        if command == chosen:
+            _attr(command, "add_arguments_")(sub_parser)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script."""
+    argv = sys.argv[1:] if argv is None else argv
+    chosen = next((a for a in argv if not a.startswith("-")), None)
+    args = make_parser(chosen if chosen in COMMANDS else None).parse_args(argv)
+    try:
+        return int(_attr(args.command, "run_")(args) or 0)
+    except BrokenPipeError:
+        # `followaudit spikes | head` closed the pipe: not an error. Point stdout at devnull so
+        # the interpreter's final flush does not raise again (Python's documented recipe).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""`followaudit build` and `followaudit validate`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from tqdm import tqdm
+
+from followaudit.data import spec as schema
+from followaudit.store.workspace import WorkspaceError, build_workspace
+
+
+def add_arguments_build(parser: argparse.ArgumentParser) -> None:
+    """Arguments of `build`."""
+    parser.add_argument(
+        "--data", required=True, type=Path, help="data folder (CSV/Parquet per table)"
+    )
+    parser.add_argument("--workspace", required=True, type=Path, help="workspace file to (re)write")
+
+
+def run_build(args: argparse.Namespace) -> int:
+    """Build a workspace with a progress bar; bad data prints every problem and exits 2."""
+    bar = tqdm(total=100, unit="%", desc="build", file=sys.stderr)
+
+    def progress(step: str, fraction: float) -> None:
+        bar.set_description(step)
+        bar.update(round(fraction * 100) - bar.n)
+
+    try:
+        report = build_workspace(args.data, args.workspace, progress)
+    except schema.ValidationError as exc:
+        bar.close()
+        print(exc.report(), file=sys.stderr)
+        return 2
+    except WorkspaceError as exc:
+        bar.close()
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    bar.close()
+    for step, seconds in report.steps:
+        print(f"{step:<22} {seconds:7.2f} s")
+    print(f"built {report.path} (model: {report.model_source})")
+    return 0
+
+
+def add_arguments_validate(parser: argparse.ArgumentParser) -> None:
+    """Arguments of `validate`."""
+    parser.add_argument("--data", required=True, type=Path, help="data folder to check")
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    """Print the validation report; exit 2 when there are problems."""
+    problems = schema.validate_folder(args.data)
+    if problems:
+        print(schema.ValidationError(problems).report())
+        return 2
+    print(f"{args.data}: no problems found")
+    return 0

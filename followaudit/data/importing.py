@@ -1,0 +1,367 @@
+"""External account tables + a TOML column mapping -> canonical accounts (and labels)."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import polars as pl
+
+from followaudit.data.casts import cast_expr
+from followaudit.data.spec import (
+    ACCOUNTS,
+    DERIVED_FEATURES,
+    EXTRA_PREFIX,
+    ValidationError,
+    validate_folder,
+)
+from followaudit.data.validate import SAMPLE_ROWS
+
+FORMATS = ("csv", "json", "parquet")
+TARGETS = {c.name: c.type for c in ACCOUNTS.columns} | dict.fromkeys(DERIVED_FEATURES, "DOUBLE")
+SECTIONS = {"source", "columns", "expressions", "label", "extra"}
+
+
+class MappingError(ValueError):
+    """A mapping file or the table it maps is wrong; the message names the key and the column."""
+
+
+@dataclass
+class Mapping:
+    """A parsed mapping file: how source columns become canonical account columns."""
+
+    format: str
+    columns: dict[str, str] = field(default_factory=dict)
+    expressions: dict[str, str] = field(default_factory=dict)
+    label_column: str | None = None
+    fake_values: tuple[str, ...] = ()
+    extra: tuple[str, ...] = ()
+    observed_at: str | None = None  # a fixed observation time for every row, if given
+    path: Path | None = None
+
+
+@dataclass
+class MappedTable:
+    """Canonical account columns present in the source, labels (1 = fake) and extra columns."""
+
+    accounts: pl.DataFrame
+    labels: np.ndarray | None
+    extra_columns: list[str]
+
+
+def load_mapping(path: str | Path) -> Mapping:
+    """Parse and check a mapping TOML file; problems raise MappingError naming the key."""
+    path = Path(path)
+    try:
+        doc = tomllib.loads(path.read_text())
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise MappingError(f"{path}: cannot read the mapping file: {exc}") from exc
+    unknown = set(doc) - SECTIONS
+    if unknown:
+        raise MappingError(
+            f"{path}: unknown section(s) {sorted(unknown)}; allowed: {sorted(SECTIONS)}"
+        )
+    source = _table(doc, "source", path)
+    fmt = source.get("format")
+    if fmt not in FORMATS:
+        raise MappingError(
+            f"{path}: [source] format = {fmt!r}; expected one of {', '.join(FORMATS)}"
+        )
+    columns = _strings(_table(doc, "columns", path), "columns", path)
+    expressions = _strings(_table(doc, "expressions", path), "expressions", path)
+    for key in list(columns) + list(expressions):
+        _check_target(key, "columns" if key in columns else "expressions", path)
+    both = set(columns) & set(expressions)
+    if both:
+        raise MappingError(
+            f"{path}: {sorted(both)} set in both [columns] and [expressions]; keep one"
+        )
+    label = _table(doc, "label", path)
+    if label and not isinstance(label.get("column"), str):
+        raise MappingError(f"{path}: [label] column must name the source column holding the label")
+    fake_values = label.get("fake_values", ["1", "true", "yes"])
+    if label and not (isinstance(fake_values, list) and fake_values):
+        raise MappingError(f"{path}: [label] fake_values must be a non-empty list of strings")
+    extra = _table(doc, "extra", path).get("columns", [])
+    if not isinstance(extra, list) or not all(isinstance(c, str) for c in extra):
+        raise MappingError(f"{path}: [extra] columns must be a list of source column names")
+    return Mapping(
+        format=fmt,
+        columns=columns,
+        expressions=expressions,
+        label_column=label.get("column"),
+        fake_values=tuple(str(v) for v in fake_values) if label else (),
+        extra=tuple(extra),
+        observed_at=source.get("observed_at"),
+        path=path,
+    )
+
+
+def _table(doc: dict, name: str, path: Path) -> dict:
+    value = doc.get(name, {})
+    if not isinstance(value, dict):
+        raise MappingError(f"{path}: [{name}] must be a table of key = value lines")
+    return value
+
+
+def _strings(table: dict, section: str, path: Path) -> dict[str, str]:
+    for key, value in table.items():
+        if not isinstance(value, str):
+            raise MappingError(f"{path}: [{section}] {key} must be a string, got {value!r}")
+    return dict(table)
+
+
+def _check_target(key: str, section: str, path: Path) -> None:
+    if key not in TARGETS:
+        raise MappingError(
+            f"{path}: [{section}] {key}: not a canonical account column or derived feature; "
+            f"allowed: {', '.join(TARGETS)}"
+        )
+
+
+def extra_name(source_column: str) -> str:
+    """The canonical name of an extra source column: `extra_` + a lower-case identifier."""
+    return EXTRA_PREFIX + (re.sub(r"[^a-z0-9]+", "_", source_column.lower()).strip("_") or "column")
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _source_sql(file: Path, fmt: str, text_column: str | None = None) -> str:
+    literal = _sql_text(str(file))
+    if fmt == "csv" and text_column:
+        return f"select * from read_csv({literal}, types = {{{_sql_text(text_column)}: 'VARCHAR'}})"
+    reader = {"csv": "read_csv", "json": "read_json_auto", "parquet": "read_parquet"}[fmt]
+    return f"select * from {reader}({literal})"
+
+
+def _types(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, str]:
+    return {row[0]: row[1] for row in con.execute(f"describe {sql}").fetchall()}
+
+
+def _open(con: duckdb.DuckDBPyConnection, file: Path, mapping: Mapping) -> dict[str, str]:
+    """View `src` over the file; returns its column types."""
+    if not file.exists():
+        raise MappingError(f"{file}: file not found")
+    try:
+        types = _types(con, _source_sql(file, mapping.format))
+        # Keep the label's own spelling: the CSV sniffer would turn "YES"/"no" into booleans.
+        label = mapping.label_column if mapping.label_column in types else None
+        con.execute(
+            f"create or replace temp view src as {_source_sql(file, mapping.format, label)}"
+        )
+        return _types(con, "select * from src")
+    except duckdb.Error as exc:
+        first = str(exc).strip().splitlines()[0]
+        raise MappingError(
+            f"{file}: cannot read it as {mapping.format} ([source] format): {first}"
+        ) from exc
+
+
+def _raw_selects(mapping: Mapping, source_types: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(target, SQL over src, key named in errors) for every mapped column."""
+    missing = []
+    out = []
+    for target, column in mapping.columns.items():
+        if column not in source_types:
+            missing.append(f"[columns] {target} = {column!r}: the file has no column {column!r}")
+        out.append((target, _ident(column), f"[columns] {target}"))
+    out += [(t, f"({expr})", f"[expressions] {t}") for t, expr in mapping.expressions.items()]
+    for column in mapping.extra:
+        if column not in source_types:
+            missing.append(f"[extra] columns: the file has no column {column!r}")
+        out.append((extra_name(column), _ident(column), f"[extra] {column}"))
+    if mapping.label_column and mapping.label_column not in source_types:
+        missing.append(
+            f"[label] column = {mapping.label_column!r}: the file has no column {mapping.label_column!r}"
+        )
+    if missing:
+        known = ", ".join(repr(c) for c in source_types)
+        raise MappingError("\n".join(missing) + f"\n(the file's columns: {known})")
+    return out
+
+
+def _build(con: duckdb.DuckDBPyConnection, file: Path, mapping: Mapping) -> list[str]:
+    """Create table `mapped` (typed canonical columns + `__label`); returns its account columns."""
+    selects = _raw_selects(mapping, _open(con, file, mapping))
+    raw = ["row_number() over () as __row"]
+    raw += [f"{sql} as {_ident(target)}" for target, sql, _ in selects]
+    if mapping.label_column:
+        fakes = ", ".join(_sql_text(v) for v in _fake_texts(mapping.fake_values))
+        raw.append(
+            f"lower(trim(cast({_ident(mapping.label_column)} as varchar))) in ({fakes}) as __label"
+        )
+    try:
+        con.execute(f"create or replace temp table raw as select {', '.join(raw)} from src")
+    except duckdb.Error as exc:
+        raise MappingError(_expression_error(con, selects, exc)) from exc
+    types = _types(con, "select * from raw")
+    typed, names = ["__row"], []
+    for target, _, key in selects:
+        wanted = TARGETS.get(target, "DOUBLE")
+        expr = cast_expr(_ident(target), wanted, types[target])
+        typed.append(f"{expr} as {_ident(target)}")
+        names.append(target)
+        _check_cast(con, target, expr, wanted, key)
+    if mapping.observed_at and "observed_at" not in names:
+        observed = cast_expr(_sql_text(mapping.observed_at), "TIMESTAMP", "VARCHAR")
+        if con.execute(f"select {observed}").fetchall()[0][0] is None:
+            raise MappingError(
+                f"[source] observed_at = {mapping.observed_at!r}: expected an ISO time or epoch"
+            )
+        typed.append(f"{observed} as observed_at")
+        names.append("observed_at")
+    if mapping.label_column:
+        typed.append("__label")
+        _check_labels(con, mapping.label_column)
+    con.execute(
+        f"create or replace temp table mapped as select {', '.join(typed)} from raw order by __row"
+    )
+    return names
+
+
+def _fake_texts(values: tuple[str, ...]) -> set[str]:
+    """Lower-case fake values, plus 'true'/'false' so JSON/Parquet booleans match "yes"/"1"."""
+    texts = {v.strip().lower() for v in values}
+    if texts & {"1", "yes", "y", "t", "true"}:
+        texts.add("true")
+    if texts & {"0", "no", "n", "f", "false"}:
+        texts.add("false")
+    return texts
+
+
+def _check_labels(con, column: str) -> None:
+    """Every row of a labelled table needs a label."""
+    count, rows = con.execute(
+        f"select count(*), min(__row, {SAMPLE_ROWS}) from raw where __label is null"
+    ).fetchall()[0]
+    if count:
+        raise MappingError(
+            f"[label] column = {column!r}: {count} row(s) have no label, rows {sorted(rows)}"
+        )
+
+
+def _sql_text(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _expression_error(con, selects, exc: duckdb.Error) -> str:
+    """Name the [expressions] key whose DuckDB expression fails."""
+    for _, sql, key in selects:
+        try:
+            con.execute(f"describe select {sql} as x from src")
+        except duckdb.Error as inner:
+            return (
+                f"{key} = {sql[1:-1] if sql.startswith('(') else sql}: {str(inner).splitlines()[0]}"
+            )
+    return f"cannot map the file: {str(exc).splitlines()[0]}"
+
+
+def _check_cast(con, target: str, expr: str, wanted: str, key: str) -> None:
+    """Raise MappingError when some values of a mapped column do not convert to its type."""
+    bad = f"from raw where {_ident(target)} is not null and {expr} is null"
+    count = con.execute(f"select count(*) {bad}").fetchall()[0][0]
+    if count:
+        rows = con.execute(f"select min(__row, {SAMPLE_ROWS}) {bad}").fetchall()[0][0]
+        sample = con.execute(
+            f"select list(cast({_ident(target)} as varchar)) from (select * {bad} limit 3)"
+        )
+        raise MappingError(
+            f"{key}: {count} value(s) cannot be read as {wanted}, rows {sorted(rows)} "
+            f"(e.g. {sample.fetchall()[0][0]})"
+        )
+
+
+def read_mapped(file: str | Path, mapping: Mapping) -> MappedTable:
+    """Read an external account table through `mapping` into canonical columns and 0/1 labels."""
+    con = duckdb.connect()
+    con.execute("set enable_progress_bar = false")
+    try:
+        names = _build(con, Path(file), mapping)
+        frame = con.sql("select * exclude (__row) from mapped").pl()
+    finally:
+        con.close()
+    labels = None
+    if "__label" in frame.columns:
+        labels = frame["__label"].cast(pl.Int8).to_numpy()
+        frame = frame.drop("__label")
+    extras = [n for n in names if n.startswith(EXTRA_PREFIX)]
+    return MappedTable(frame.select(names), labels, extras)
+
+
+def write_folder(file: str | Path, mapping: Mapping, out_dir: str | Path) -> Path:
+    """Write `accounts.parquet` (+ `labels.parquet`) to `out_dir` as a canonical data folder."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    con.execute("set enable_progress_bar = false")
+    try:
+        names = _build(con, Path(file), mapping)
+        id_sql = "account_id" if "account_id" in names else "__row"
+        cols = [f"{id_sql} as account_id"]
+        for col in ACCOUNTS.columns[1:]:
+            if col.name in names:
+                cols.append(_ident(col.name))
+            elif col.required:  # present but empty: NULL means "not observed"
+                cols.append(f"cast(null as {col.type}) as {_ident(col.name)}")
+        cols += [_ident(n) for n in names if n not in ACCOUNTS.column_names]
+        _copy(
+            con,
+            f"select {', '.join(cols)} from mapped order by __row",
+            out_dir / "accounts.parquet",
+        )
+        if mapping.label_column:
+            source = _sql_text(f"import:{Path(file).name}")
+            labels = (
+                f"select {id_sql} as account_id, case when __label then 'fake' else 'genuine' end as label, "
+                f"{source} as source from mapped order by __row"
+            )
+            _copy(con, labels, out_dir / "labels.parquet")
+        else:
+            (out_dir / "labels.parquet").unlink(missing_ok=True)
+    finally:
+        con.close()
+    return out_dir
+
+
+def _copy(con: duckdb.DuckDBPyConnection, sql: str, path: Path) -> None:
+    con.execute(f"copy ({sql}) to {_sql_text(str(path))} (format parquet)")
+
+
+def add_arguments_import(parser: argparse.ArgumentParser) -> None:
+    """Arguments of `import`."""
+    parser.add_argument(
+        "--accounts", required=True, type=Path, help="account table (CSV, JSON or Parquet)"
+    )
+    parser.add_argument(
+        "--mapping", required=True, type=Path, help="mapping TOML (see examples/mappings/)"
+    )
+    parser.add_argument("--out", required=True, type=Path, help="data folder to write")
+
+
+def run_import(args: argparse.Namespace) -> int:
+    """Map the table, write the data folder, validate it; errors print plainly and exit 2."""
+    try:
+        mapping = load_mapping(args.mapping)
+        out = write_folder(args.accounts, mapping, args.out)
+    except MappingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    problems = validate_folder(out)
+    if problems:
+        print(ValidationError(problems).report(), file=sys.stderr)
+        return 2
+    rows = duckdb.sql(
+        f"select count(*) from read_parquet({_sql_text(str(out / 'accounts.parquet'))})"
+    )
+    print(
+        f"wrote {out} ({rows.fetchall()[0][0]} accounts); build it with `followaudit build --data {out}`"
+    )
+    return 0

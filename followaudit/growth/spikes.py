@@ -1,0 +1,246 @@
+"""Follower-growth spikes: expected gain, spike detection, composition, verdicts, CLI."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from followaudit.growth import baseline, spike_runs
+from followaudit.store.workspace import (
+    Workspace,
+    WorkspaceError,
+    materialize,
+    run_query,
+    table_exists,
+)
+
+SPIKE_COLUMNS = [
+    "spike_id",
+    "creator_id",
+    "start",
+    "end",
+    "followers_gained",
+    "expected_followers",
+    "excess",
+    "score",
+    "verdict",
+    "flagged_share",
+    "young_share",
+    "cohort_share",
+    "nopic_share",
+    "kind",
+    "days",
+    "flagged_excess",
+    "quality_z",
+    "views_ratio",
+    "reason",
+]
+EXPECTED_COLUMNS = [
+    "creator_id",
+    "date",
+    "new_follows",
+    "unfollows",
+    "net_gain",
+    "followers_total",
+    "views",
+    "likes",
+    "engagement_rate",
+    "expected",
+    "expected_low",
+    "expected_high",
+    "flagged_follows",
+    "young_follows",
+    "nopic_follows",
+    "mean_score",
+    "flagged_share",
+    "quality_expected",
+    "count_anomaly",
+    "quality_anomaly",
+]
+JSON_FIELDS = [
+    "creator_id",
+    "start",
+    "end",
+    "followers_gained",
+    "expected_followers",
+    "excess",
+    "score",
+    "verdict",
+    "flagged_share",
+    "young_share",
+]
+
+
+def detect_spikes(
+    daily: pl.DataFrame,
+    cfg: baseline.BaselineConfig | None = None,
+    verdict: spike_runs.VerdictConfig | None = None,
+) -> pl.DataFrame:
+    """Spikes of a daily series (creator_id, date, new_follows [+ views, likes, quality])."""
+    return spikes_from_expected(baseline.expected_gain(daily, cfg), verdict)
+
+
+def spikes_from_expected(
+    frame: pl.DataFrame, verdict: spike_runs.VerdictConfig | None = None
+) -> pl.DataFrame:
+    """Runs of anomalous days of an `expected_gain` frame, scored and judged."""
+    runs = spike_runs.significant(spike_runs.summarise_runs(frame, spike_runs.find_runs(frame)))
+    spikes = spike_runs.assign_verdict(runs, verdict)
+    spikes = spikes.sort("creator_id", "start").with_row_index("spike_id", offset=1)
+    spikes = spikes.with_columns(pl.col("spike_id").cast(pl.Int64))
+    return spikes.select(SPIKE_COLUMNS)
+
+
+def _expected_table(frame: pl.DataFrame) -> pl.DataFrame:
+    """The `creator_daily_expected` columns of an `expected_gain` frame."""
+    share = pl.col("flagged_follows") / pl.col("new_follows").clip(1)
+    frame = frame.with_columns(share.alias("flagged_share"))
+    for column in ("unfollows", "net_gain", "followers_total", "engagement_rate", "mean_score"):
+        if column not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, pl.Float64).alias(column))
+    # Densified days carry no running total: it is the previous day's.
+    frame = frame.with_columns(pl.col("followers_total").forward_fill().over("creator_id"))
+    return frame.select(EXPECTED_COLUMNS)
+
+
+def _write(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    """Replace `table` (a name we own) with the rows of `frame`."""
+    view = f"_{table}_frame"
+    con.register(view, frame.to_arrow())
+    try:
+        con.execute(f'create or replace table {table} as select * from "{view}"')
+    finally:
+        con.unregister(view)
+
+
+def build_growth(con: duckdb.DuckDBPyConnection) -> None:
+    """Build step: `creator_daily_expected`, `spikes` and `spike_followers`."""
+    daily = run_query(con, "growth/daily_series")
+    frame = baseline.expected_gain(daily)
+    _write(con, "creator_daily_expected", _expected_table(frame))
+    spikes = spikes_from_expected(frame)
+    _write(con, "spikes", spikes)
+    # One pass over `follows` for the spikes' followers; their cohorts come from that table.
+    materialize(con, "spike_followers", "growth/spike_followers_all")
+    cohorts = run_query(con, "growth/spike_cohorts").select(
+        "spike_id", "cohort_share", "flagged_cohort", "flagged_cohort_share"
+    )
+    if not spikes.is_empty():
+        spikes = spikes.drop("cohort_share").join(cohorts, on="spike_id", how="left")
+        spikes = spike_runs.assign_verdict(spikes).select(SPIKE_COLUMNS)
+        _write(con, "spikes", spikes)
+
+
+def _connection(ws_or_con) -> duckdb.DuckDBPyConnection:
+    return ws_or_con.con if isinstance(ws_or_con, Workspace) else ws_or_con
+
+
+def _load_annotations(ws_or_con) -> pl.DataFrame | None:
+    """The analyst's spike annotations from the workspace sidecar, if there is a store."""
+    if not isinstance(ws_or_con, Workspace):
+        return None
+    try:
+        from followaudit.store.analyst import AnalystStore
+    except ImportError:  # the review module ships separately; no store means no annotations
+        return None
+    return AnalystStore(ws_or_con.sidecar).annotations()
+
+
+def apply_annotations(spikes: pl.DataFrame, annotations: pl.DataFrame | None) -> pl.DataFrame:
+    """Mark spikes that overlap an analyst's benign annotation as `annotated`."""
+    spikes = spikes.with_columns(pl.lit(None, pl.String).alias("annotation"))
+    if annotations is None or annotations.is_empty() or spikes.is_empty():
+        return spikes
+    notes = annotations.select(
+        pl.col("creator_id").cast(pl.Int64),
+        pl.col("start").cast(pl.Date).alias("a_start"),
+        pl.col("end").cast(pl.Date).alias("a_end"),
+        pl.concat_str(
+            pl.col("kind").fill_null(""), pl.lit(": "), pl.col("note").fill_null("")
+        ).alias("a_note"),
+    )
+    hits = (
+        spikes.select("spike_id", pl.col("creator_id").cast(pl.Int64), "start", "end")
+        .join(notes, on="creator_id")
+        .filter((pl.col("a_start") <= pl.col("end")) & (pl.col("a_end") >= pl.col("start")))
+        .group_by("spike_id")
+        .agg(pl.col("a_note").first())
+    )
+    marked = spikes.join(hits, on="spike_id", how="left")
+    return marked.with_columns(
+        pl.when(pl.col("a_note").is_not_null())
+        .then(pl.lit("annotated"))
+        .otherwise(pl.col("verdict"))
+        .alias("verdict"),
+        pl.col("a_note").alias("annotation"),
+    ).drop("a_note")
+
+
+def list_spikes(ws_or_con, annotations=None, creator_id: int | None = None) -> pl.DataFrame:
+    """Spikes, strongest first; annotated ones leave `suspicious` and read `annotated`."""
+    con = _connection(ws_or_con)
+    if not table_exists(con, "spikes"):
+        return pl.DataFrame(schema={c: pl.Null for c in SPIKE_COLUMNS})
+    spikes = run_query(con, "growth/spikes", {"creator_id": creator_id})
+    if annotations is None:
+        annotations = _load_annotations(ws_or_con)
+    return apply_annotations(spikes, annotations)
+
+
+def creator_series(con, creator_id: int) -> pl.DataFrame:
+    """One creator's daily chart data: gain, expected band, engagement, quality, spikes."""
+    return run_query(_connection(con), "growth/creator_series", {"creator_id": int(creator_id)})
+
+
+def spike_followers(con, spike_id: int, limit: int = 5000) -> pl.DataFrame:
+    """A spike's new followers, most suspicious first (at most `limit`)."""
+    params = {"spike_id": int(spike_id), "limit": int(limit)}
+    return run_query(_connection(con), "growth/spike_followers", params)
+
+
+def creator_search(con, text: str = "", limit: int = 50) -> pl.DataFrame:
+    """Creators whose username contains `text`, most suspicious first, with quality score."""
+    params = {"text": text or "", "limit": int(limit)}
+    return run_query(_connection(con), "growth/creator_search", params)
+
+
+def add_arguments_spikes(parser: argparse.ArgumentParser) -> None:
+    """Arguments of `spikes`."""
+    parser.add_argument("--workspace", required=True, type=Path, help="built workspace file")
+    parser.add_argument("--creator", type=int, default=None, help="only this creator id")
+    parser.add_argument("--json", action="store_true", help="print a JSON list")
+
+
+def spikes_json(spikes: pl.DataFrame) -> list[dict]:
+    """The CLI's JSON objects: ISO dates, plain numbers."""
+    rows = spikes.select(JSON_FIELDS).with_columns(
+        pl.col("start").cast(pl.String), pl.col("end").cast(pl.String)
+    )
+    return rows.to_dicts()
+
+
+def run_spikes(args: argparse.Namespace) -> int:
+    """Print the workspace's spikes as a table or JSON; a bad workspace exits 2."""
+    try:
+        ws = Workspace.open(args.workspace)
+    except WorkspaceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        if not ws.has_table("spikes"):
+            print(f"error: {args.workspace} has no spikes table; rebuild it", file=sys.stderr)
+            return 2
+        spikes = list_spikes(ws, creator_id=args.creator)
+    finally:
+        ws.close()
+    if args.json:
+        print(json.dumps(spikes_json(spikes), indent=2))
+        return 0
+    with pl.Config(tbl_rows=200, tbl_cols=12, tbl_width_chars=160):
+        print(spikes.select(JSON_FIELDS + ["kind"]))
+    return 0

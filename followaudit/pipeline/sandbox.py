@@ -1,0 +1,203 @@
+"""Attack sandbox: inject a bought-follower batch into a scratch copy, rebuild, and see what is caught."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from followaudit.decide import policy
+from followaudit.detect import model
+from followaudit.store.workspace import Workspace, build_workspace, run_query
+
+Progress = Callable[[str, float], None]
+KEEP_RUNS = 2  # scratch worlds kept on disk (each is a full copy of the data)
+LEFT_OUT = ("labels", "campaigns", "events")  # no labels: the batch cannot leak into training
+
+
+@dataclass(frozen=True)
+class Attack:
+    """What to inject: a batch of `size` bought followers over `duration_days`, camouflage 0..1."""
+
+    creator_id: int
+    size: int
+    duration_days: int
+    camouflage: float
+    seed: int = 0
+
+    def key(self) -> str:
+        """A folder name unique to these settings (the same attack reuses its scratch world)."""
+        camo = f"{self.camouflage:.2f}".replace(".", "p")
+        return f"c{self.creator_id}-n{self.size}-d{self.duration_days}-k{camo}-s{self.seed}"
+
+
+@dataclass
+class AttackResult:
+    """What detection made of the injected batch under the given policy."""
+
+    attack: Attack
+    accounts: pl.DataFrame  # injected accounts: account_id, followed_at, score, risk, flagged, tier
+    spikes: pl.DataFrame  # the creator's spikes overlapping the injection window
+    threshold: float
+    window: tuple[object, object]
+
+    @property
+    def caught(self) -> int:
+        """Injected accounts the policy flags."""
+        return int(self.accounts["flagged"].sum()) if self.accounts.height else 0
+
+    @property
+    def recall(self) -> float:
+        """Share of the injected accounts flagged."""
+        return self.caught / self.accounts.height if self.accounts.height else 0.0
+
+    @property
+    def spike_caught(self) -> bool:
+        """Whether a suspicious spike covers the injection window."""
+        return bool(self.spikes.filter(pl.col("verdict") == "suspicious").height)
+
+
+def sandbox_dir(sidecar: Path) -> Path:
+    """The workspace's scratch area for attack runs."""
+    return Path(sidecar) / "sandbox"
+
+
+def run_attack(
+    data_dir: str | Path,
+    sidecar: str | Path,
+    attack: Attack,
+    active: policy.Policy,
+    progress: Progress | None = None,
+) -> AttackResult:
+    """Inject `attack` into a scratch copy of `data_dir`, rebuild it, score with this workspace's model."""
+    from followaudit.synth import inject_campaign
+
+    run = sandbox_dir(Path(sidecar)) / attack.key()
+    scratch_ws = run / "scratch.duckdb"
+    if not scratch_ws.exists():
+        _note(progress, "injecting the batch", 0.0)
+        data = run / "data"
+        shutil.rmtree(run, ignore_errors=True)
+        injected = inject_campaign(
+            _without_labels(Path(data_dir), run / "source"), data, attack.creator_id, attack.size,
+            attack.duration_days, attack.camouflage, attack.seed,
+        )  # fmt: skip
+        _ids_file(run).write_text(",".join(str(i) for i in _injected_ids(injected, data_dir, data)))
+        build_workspace(data, scratch_ws, _scaled(progress))
+        shutil.rmtree(run / "source", ignore_errors=True)
+        _prune(run.parent, keep=run)
+    _note(progress, "scoring under the active policy", 0.95)
+    return _evaluate(scratch_ws, Path(sidecar), attack, active, _read_ids(run))
+
+
+def _note(progress: Progress | None, step: str, fraction: float) -> None:
+    if progress:
+        progress(step, fraction)
+
+
+def _scaled(progress: Progress | None) -> Progress | None:
+    """The build's progress shown as the 5-95 % part of the whole run."""
+    if progress is None:
+        return None
+    return lambda step, fraction: progress(f"rebuilding: {step}", 0.05 + 0.9 * fraction)
+
+
+def _without_labels(data_dir: Path, out: Path) -> Path:
+    """A link farm of the data folder minus labels and ground truth (no copying of big files)."""
+    out.mkdir(parents=True, exist_ok=True)
+    for file in data_dir.iterdir():
+        if (
+            file.is_file()
+            and file.stem not in LEFT_OUT
+            and file.suffix.lower() in {".csv", ".parquet"}
+        ):
+            (out / file.name).symlink_to(file.resolve())
+    return out
+
+
+def _ids_file(run: Path) -> Path:
+    return run / "injected_ids.txt"
+
+
+def _read_ids(run: Path) -> list[int]:
+    text = _ids_file(run).read_text().strip()
+    return [int(x) for x in text.split(",")] if text else []
+
+
+def _injected_ids(info, data_dir, out_dir: Path) -> list[int]:
+    """Ids the generator reports, else the accounts the scratch world has and the original lacks."""
+    if isinstance(info, dict):
+        for key in ("account_ids", "accounts", "ids"):
+            value = info.get(key)
+            if isinstance(value, list | tuple) or hasattr(value, "tolist"):
+                return [int(v) for v in list(value)]
+    before = set(_account_ids(Path(data_dir)))
+    return sorted(set(_account_ids(out_dir)) - before)
+
+
+def _account_ids(folder: Path) -> list[int]:
+    for suffix, read in ((".parquet", pl.read_parquet), (".csv", pl.read_csv)):
+        path = folder / f"accounts{suffix}"
+        if path.exists():
+            return read(path, columns=["account_id"])["account_id"].cast(pl.Int64).to_list()
+    raise FileNotFoundError(f"no accounts file in {folder}")
+
+
+def _prune(root: Path, keep: Path) -> None:
+    """Delete older scratch worlds, keeping the newest few."""
+    runs = sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
+    for old in runs[:-KEEP_RUNS]:
+        if old != keep:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _evaluate(
+    scratch_ws: Path, sidecar: Path, attack: Attack, active, ids: list[int]
+) -> AttackResult:
+    ws = Workspace.open(scratch_ws)
+    try:
+        features = run_query(ws.con, "explorer/account_features")
+        follows = run_query(
+            ws.con, "sandbox/injected_follows", {"ids": ids, "creator_id": attack.creator_id}
+        )
+        window = _window(follows["followed_at"])
+        spikes = pl.DataFrame()
+        if window[0] is not None:
+            params = {
+                "creator_id": attack.creator_id,
+                "window_start": window[0],
+                "window_end": window[1],
+            }
+            spikes = run_query(ws.con, "sandbox/creator_spikes", params)
+    finally:
+        ws.close()
+    # The current workspace's model, not the scratch build's: the question is "would *we* catch it".
+    bundle = model.load_for_workspace(sidecar)
+    scores = features.select("account_id").with_columns(
+        pl.Series("score", bundle.predict(features))
+    )
+    result = policy.evaluate_policy(active, scores, features)
+    accounts = follows.join(result.frame, on="account_id", how="left").with_columns(
+        pl.col("flagged").fill_null(False)
+    )
+    return AttackResult(attack, accounts, spikes, result.threshold, window)
+
+
+def _window(times: pl.Series) -> tuple[object, object]:
+    """The 5th-95th percentile of the batch's follow times: the campaign, not its stray follows."""
+    times = times.drop_nulls().sort()
+    if times.is_empty():
+        return (None, None)
+    last = len(times) - 1
+    return times[int(0.05 * last)], times[int(round(0.95 * last))]
+
+
+def creator_choices(frame: pl.DataFrame) -> dict[int, str]:
+    """creator_id -> '@name (N followers)' for the sandbox's creator picker."""
+    return {
+        int(r["creator_id"]): f"@{r['username']} ({int(r['followers'] or 0):,} followers)"
+        for r in frame.iter_rows(named=True)
+    }

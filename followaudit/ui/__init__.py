@@ -1,0 +1,82 @@
+"""The Streamlit side: the only package that imports streamlit.
+
+How a page uses it (pages stay thin; no SQL or duckdb in pages):
+
+    ws = ui.page_setup("Growth anomalies", ":material/trending_up:")   # config + sidebar
+    creator = ui.parse_int_param("creator")       # None when absent or malformed
+    df = ui.run("growth/creator_daily", creator_id=creator)  # cached, pseudonymised in demo mode
+    ui.account_link(42, "@someone")              # link to Account_Explanation?account=42
+
+`ui.session` holds the session's state and every cache; `ui.navigation` the page frame, links
+and URL parameters; the other modules are one page area each, plus `charts` (pure Altair).
+"""
+
+from followaudit.ui.navigation import (
+    ACCOUNT_PAGE,
+    GROWTH_PAGE,
+    account_link,
+    account_url,
+    creator_link,
+    creator_url,
+    drop_params,
+    not_found,
+    open_account,
+    page_setup,
+    param_index,
+    parse_int_param,
+    search_box,
+)
+from followaudit.ui.session import (
+    DEFAULT_WORKSPACE,
+    WORKSPACES_DIR,
+    active_policy,
+    cached,
+    current_workspace,
+    demo_frame,
+    demo_mode,
+    demo_toggle,
+    has_table,
+    model_bundle,
+    policy_result,
+    reviewer_name,
+    run,
+    set_demo_mode,
+    store,
+    switch_workspace,
+    workspace_meta,
+    workspace_path,
+)
+
+__all__ = [
+    "ACCOUNT_PAGE",
+    "DEFAULT_WORKSPACE",
+    "GROWTH_PAGE",
+    "WORKSPACES_DIR",
+    "account_link",
+    "account_url",
+    "active_policy",
+    "cached",
+    "creator_link",
+    "creator_url",
+    "current_workspace",
+    "demo_frame",
+    "demo_mode",
+    "demo_toggle",
+    "drop_params",
+    "has_table",
+    "model_bundle",
+    "not_found",
+    "open_account",
+    "page_setup",
+    "param_index",
+    "parse_int_param",
+    "policy_result",
+    "reviewer_name",
+    "run",
+    "search_box",
+    "set_demo_mode",
+    "store",
+    "switch_workspace",
+    "workspace_meta",
+    "workspace_path",
+]

@@ -1,0 +1,273 @@
+"""Streamlit pieces of the Data and Attack sandbox pages (logic lives in exports.py / sandbox.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import streamlit as st
+
+from followaudit import ui
+from followaudit.data import spec as schema
+from followaudit.decide import policy
+from followaudit.pipeline import sandbox
+from followaudit.store import exports
+from followaudit.store.workspace import Workspace, WorkspaceError, build_workspace, data_fingerprint
+from followaudit.ui import session
+
+UPLOADS_DIR = session.WORKSPACES_DIR / "uploads"
+SHOWN = 8  # problems spelled out above the full table
+
+
+def page_start(title: str, icon: str) -> Workspace | None:
+    """Page config and sidebar; unlike other pages, works before any workspace exists."""
+    if ui.workspace_path().is_file():
+        return ui.page_setup(title, icon)
+    st.set_page_config(page_title=f"{title} · Follower Audit", page_icon=icon, layout="wide")
+    return None
+
+
+def source_picker() -> Path | None:
+    """Uploaded files or a server folder -> the data folder to check (None until one is given)."""
+    limit = st.get_option("server.maxUploadSize")
+    upload, folder = st.tabs(["Upload files", "Data folder on the server"])
+    with upload:
+        files = st.file_uploader(
+            f"Table files, CSV or Parquet, up to {limit} MB each",
+            type=["csv", "parquet"],
+            accept_multiple_files=True,
+            key="data_upload",
+            help=f"Name each file after its table: {exports.expected_files()}.",
+        )
+    with folder:
+        typed = st.text_input(
+            f"Folder path (any size; larger than {limit} MB per file goes here)",
+            key="data_folder",
+            placeholder="/data/my_platform_export",
+        )
+    if files:
+        try:
+            return exports.stage_uploads(((f.name, f.getvalue()) for f in files), UPLOADS_DIR)
+        except exports.UploadError as exc:
+            st.error(str(exc))
+            return None
+    if typed.strip():
+        path = Path(typed.strip()).expanduser()
+        if not path.is_dir():
+            st.error(f"No folder at `{typed.strip()[:200]}`.")
+            return None
+        return path
+    return None
+
+
+@st.cache_data(show_spinner="Checking every file…", max_entries=16)
+def _problems(folder: str, fingerprint: str) -> pl.DataFrame:
+    return schema.problems_frame(schema.validate_folder(folder))
+
+
+def _line(row: dict) -> str:
+    """One problem as a sentence: file, column, rows, message, expectation."""
+    where = f"**{row['file']}**" + (f", column `{row['column']}`" if row["column"] else "")
+    if row["rows"]:
+        where += f", row(s) {row['rows']}"
+    return f"{where}: {row['message']} (expected {row['expected']})"
+
+
+def validation_report(folder: Path) -> bool:
+    """Show every problem in `folder` as a table; True when it can be built."""
+    problems = _problems(str(folder), data_fingerprint(folder))
+    label = "the uploaded files" if folder.parent == UPLOADS_DIR else f"`{folder}`"
+    if problems.is_empty():
+        st.success(f"No problems in {label}: every file matches the canonical format.")
+        return True
+    first = "\n".join(f"- {_line(row)}" for row in problems.head(SHOWN).iter_rows(named=True))
+    more = (
+        f"\n\n…and {problems.height - SHOWN} more in the table below."
+        if problems.height > SHOWN
+        else ""
+    )
+    st.error(
+        f"{problems.height} problem(s) in {label} — fix them and upload again "
+        f"(rows count from 1, header excluded):\n\n{first}{more}"
+    )
+    st.dataframe(problems, hide_index=True, key="data_problems", width="stretch")
+    return False
+
+
+def build_form(folder: Path) -> None:
+    """Name a new workspace, build it with visible progress, and switch to it."""
+    name = st.text_input("New workspace name", value=_suggest(folder), key="data_ws_name")
+    try:
+        target = exports.workspace_file(name, session.WORKSPACES_DIR)
+    except exports.UploadError as exc:
+        st.error(str(exc))
+        return
+    replace = True
+    if target.exists():
+        replace = st.checkbox(f"Replace the existing `{target.name}`", key="data_replace")
+    if not st.button("Build workspace", type="primary", key="data_build", disabled=not replace):
+        return
+    _build(folder, target)
+
+
+def _suggest(folder: Path) -> str:
+    if folder.parent == UPLOADS_DIR:
+        return f"upload_{folder.name[:6]}"
+    stem = "".join(ch if ch.isalnum() or ch in "_-" else "_" for ch in folder.name)[:24]
+    return stem if not stem.startswith("_") and stem else "my_data"
+
+
+def _build(folder: Path, target: Path) -> None:
+    with st.status(f"Building `{target.name}`…", expanded=True) as status:
+        bar = st.progress(0.0, text="starting")
+
+        def progress(step: str, fraction: float) -> None:
+            bar.progress(min(max(fraction, 0.0), 1.0), text=step)
+
+        try:
+            report = build_workspace(folder, target, progress)
+        except schema.ValidationError as exc:
+            status.update(label="The data has problems; nothing was changed.", state="error")
+            st.dataframe(schema.problems_frame(exc.problems), hide_index=True)
+            return
+        except (WorkspaceError, OSError) as exc:
+            status.update(label=f"Build failed: {exc}", state="error")
+            return
+        for step, seconds in report.steps:
+            st.write(f"{step}: {seconds:.1f} s")
+        status.update(
+            label=f"Built `{target.name}` (model: {report.model_source})", state="complete"
+        )
+    ui.switch_workspace(target)
+    st.success(f"Now looking at `{target.name}`. Every page uses it; switch back on Home.")
+    st.button(
+        "Show it", key="data_show_new", icon=":material/arrow_forward:"
+    )  # a rerun redraws the sidebar
+
+
+def _export_frame(name: str) -> pl.DataFrame:
+    """The rows of one export, pseudonymised in demo mode."""
+    if name == "flagged_accounts":
+        ws = ui.current_workspace()
+        toml = policy.to_toml(ui.active_policy())
+        return ui.demo_frame(_flagged_export(str(ws.path), ws.version, toml))
+    query, _ = exports.EXPORTS[name]
+    return ui.run(query)
+
+
+# cache_resource keyed by short strings: at 1M accounts the flagged list has ~130k ids, and
+# hashing them as a cache_data argument plus unpickling the result cost ~1 s on every rerun.
+@st.cache_resource(show_spinner="Preparing the flagged-accounts export…", max_entries=4)
+def _flagged_export(path: str, version: str, policy_toml: str) -> pl.DataFrame:
+    result = ui.policy_result()
+    ids = exports.flagged_ids(result.frame)
+    details = ui.current_workspace().query("data/flagged_accounts", ids=ids)
+    return exports.with_policy(details, result.frame)
+
+
+def downloads() -> None:
+    """CSV and Parquet downloads of flagged accounts, spikes and audience scores."""
+    needs = {
+        "flagged_accounts": "account_scores",
+        "spikes": "spikes",
+        "audience_scores": "creator_quality",
+    }
+    for name, (_, what) in exports.EXPORTS.items():
+        if not ui.has_table(needs[name]):
+            st.caption(f"{name}: this workspace has no `{needs[name]}` table.")
+            continue
+        frame = _export_frame(name)
+        cols = st.columns([3, 1, 1])
+        cols[0].markdown(f"**{name.replace('_', ' ')}** — {what} ({frame.height:,} rows)")
+        cols[1].download_button(
+            "CSV", lambda f=frame: exports.to_csv(f), f"{name}.csv", "text/csv", key=f"data_csv_{name}",
+            on_click="ignore", icon=":material/download:",
+        )  # fmt: skip
+        cols[2].download_button(
+            "Parquet", lambda f=frame: exports.to_parquet(f), f"{name}.parquet",
+            "application/vnd.apache.parquet", key=f"data_parquet_{name}", on_click="ignore",
+            icon=":material/download:",
+        )  # fmt: skip
+
+
+# --- attack sandbox -------------------------------------------------------------------------
+
+
+def attack_form() -> sandbox.Attack | None:
+    """Creator, batch size, duration and camouflage; returns the attack when 'Run' is pressed."""
+    creators = sandbox.creator_choices(ui.run("sandbox/creators", limit=300))
+    if not creators:
+        st.info("This workspace has no creators to attack.")
+        return None
+    ids = list(creators)
+    wanted = ui.parse_int_param("creator")
+    creator = st.selectbox(
+        "Creator to attack", ids, index=ids.index(wanted) if wanted in creators else 0,
+        format_func=creators.get, key="sandbox_creator",
+    )  # fmt: skip
+    left, right = st.columns(2)
+    size = left.slider("Bought followers", 20, 5000, 500, step=10, key="sandbox_size")
+    days = left.slider(
+        "Delivered over (days)",
+        1,
+        60,
+        1,
+        key="sandbox_days",
+        help="1 = a one-day burst; more = drip-feed",
+    )
+    camo = right.slider(
+        "Camouflage", 0.0, 1.0, 0.0, step=0.1, key="sandbox_camouflage",
+        help="0 = plain bots (no picture, no videos); 1 = pictures, bios, some activity",
+    )  # fmt: skip
+    seed = right.number_input("Seed", 0, 10_000, 0, key="sandbox_seed")
+    if not st.button("Run the attack", type="primary", key="sandbox_run"):
+        return None
+    return sandbox.Attack(int(creator), int(size), int(days), float(camo), int(seed))
+
+
+def run_attack(attack: sandbox.Attack, ws: Workspace) -> sandbox.AttackResult | None:
+    """Run the attack on a scratch copy with visible progress; errors shown, not raised."""
+    data_dir = Path(ui.workspace_meta().get("data_dir", ""))
+    if not data_dir.is_dir():
+        st.error(f"The workspace's data folder `{data_dir}` is gone; rebuild the workspace first.")
+        return None
+    with st.status("Injecting and rebuilding a scratch copy…", expanded=True) as status:
+        bar = st.progress(0.0, text="starting")
+        try:
+            result = sandbox.run_attack(
+                data_dir, ws.sidecar, attack, ui.active_policy(),
+                lambda step, f: bar.progress(min(max(f, 0.0), 1.0), text=step),
+            )  # fmt: skip
+        except (ImportError, ValueError, OSError, WorkspaceError, schema.ValidationError) as exc:
+            status.update(label=f"The attack could not run: {exc}", state="error")
+            return None
+        status.update(label="Scratch copy rebuilt and scored", state="complete", expanded=False)
+    return result
+
+
+def attack_report(result: sandbox.AttackResult) -> None:
+    """Was the spike caught, how many of the accounts, and the accounts themselves."""
+    a = result.attack
+    cols = st.columns(3)
+    cols[0].metric("Injected accounts", f"{result.accounts.height:,}")
+    cols[1].metric(
+        "Flagged by the active policy",
+        f"{result.caught:,}",
+        f"{result.recall:.0%} caught",
+        delta_color="off",
+    )
+    cols[2].metric("Spike detected", "yes" if result.spike_caught else "no")
+    start, end = result.window
+    st.caption(
+        f"{a.size:,} followers over {a.duration_days} day(s), camouflage {a.camouflage:.1f}, "
+        f"delivered {start} – {end}; risk threshold {result.threshold:.3f}. Scored by this "
+        "workspace's model on a scratch copy without labels, so the batch cannot leak into training."
+    )
+    if result.spikes.height:
+        st.dataframe(result.spikes, hide_index=True, key="sandbox_spikes")
+    else:
+        st.warning(
+            "No spike was found for this creator in the injection window: the batch blended in."
+        )
+    shown = result.accounts.sort("risk", descending=True, nulls_last=True)
+    st.dataframe(ui.demo_frame(shown), hide_index=True, key="sandbox_accounts", height=300)

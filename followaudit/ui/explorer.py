@@ -1,0 +1,349 @@
+"""Sections of the explorer pages (Home, Growth anomalies), built on `ui` so pages stay thin."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+import polars as pl
+import streamlit as st
+
+from followaudit import ui
+from followaudit.growth import audience, cohorts
+from followaudit.growth import spikes as growth
+from followaudit.ui import charts, session
+
+HOW_TO_READ = """
+- **Score** — the model's calibrated probability that an account is fake: of 100 accounts scored
+  0.8, about 80 are fake. Scores come from account features (profile, behaviour, coordination).
+- **Active policy** — the threshold plus transparent rules that turn a score into a decision
+  (*review*, *remove follower*, *suspend*). Policy teams tune it in the Threshold lab.
+- **Spike** — days when a creator gained far more followers than both their own history and
+  their views/likes predict. *Suspicious* spikes are unexplained or made of low-quality followers;
+  *explained* ones came with an engagement jump (e.g. a viral video); *annotated* ones an analyst
+  marked as a known benign event.
+- **Why** — every account page shows what pushed its score up or down, in plain sentences, and
+  which rules it breaks. Click through: creator → spike → follower → explanation.
+"""
+
+
+def fmt(value, spec: str) -> str:
+    """`value` formatted with `spec`, or "n/a" when it is missing (NULL in the workspace)."""
+    return "n/a" if value is None else format(value, spec)
+
+
+def headline_metrics(head: dict) -> None:
+    """Accounts, flagged share, creators with suspicious spikes, followers a purge would remove."""
+    result = ui.policy_result()
+    flagged = int(result.frame["flagged"].sum()) if result.frame.height else 0
+    share = flagged / max(result.frame.height, 1)
+    purge = ui.cached(audience.purge_simulation, min(float(result.threshold), 1.0))
+    removed = int(purge["removed"].sum() or 0) if purge.height else 0
+    cols = st.columns(4)
+    cols[0].metric("Accounts", f"{head['accounts']:,}")
+    cols[1].metric("Flagged (active policy)", f"{share:.1%}", f"{flagged:,} accounts", "off")
+    cols[2].metric(
+        "Creators with suspicious spikes", f"{head['creators_with_suspicious_spikes']:,}"
+    )
+    cols[3].metric("Followers a purge would remove", f"{removed:,}")
+    pol = ui.active_policy()
+    st.caption(
+        f"{head['follows']:,} follows of {head['creators']:,} creators, "
+        f"{head['first_day']} to {head['last_day']}; {head['labelled']:,} labelled accounts. "
+        f"Active policy **{pol.name}** (v{pol.version}): flag at risk ≥ {result.threshold:.2f}. "
+        "Purge counts followers whose score is at or above that line."
+    )
+
+
+def worst_creator_links(limit: int) -> None:
+    """The creators with the most suspicious growth, as links to their growth page."""
+    worst = ui.cached(growth.creator_search, "", limit)
+    if worst.is_empty():
+        st.info("No creators with followers in this workspace.")
+    for row in worst.iter_rows(named=True):
+        quality = row["quality_score"]
+        ui.creator_link(
+            row["creator_id"],
+            f"@{row['username']} · quality {fmt(quality, '.0f')}/100 · "
+            f"{fmt(row['suspicious_excess'], ',.0f')} suspicious extra followers",
+        )
+
+
+def suspicious_spikes(limit: int) -> pl.DataFrame:
+    """The strongest suspicious spikes, leaving out those an analyst annotated as benign."""
+    spikes = ui.run("explorer/top_spikes", limit=limit * 3)
+    marked = growth.apply_annotations(spikes, ui.demo_frame(ui.store().annotations()))
+    return marked.filter(pl.col("verdict") == "suspicious").head(limit)
+
+
+def top_spike_links(limit: int) -> None:
+    """Suspicious spikes as links that open the creator's chart with the spike selected."""
+    spikes = suspicious_spikes(limit)
+    if spikes.is_empty():
+        st.info("No suspicious spikes in this workspace.")
+    for row in spikes.iter_rows(named=True):
+        days = f"{row['start']:%b %d}" + (
+            "" if row["start"] == row["end"] else f" → {row['end']:%b %d}"
+        )
+        ui.creator_link(
+            row["creator_id"],
+            f"@{row['username']} · {days} · +{fmt(row['excess'], ',.0f')} followers, "
+            f"{fmt(row['flagged_share'], '.0%')} flagged",
+            spike=row["spike_id"],
+        )
+
+
+def known_workspaces() -> list[Path]:
+    """Built workspaces under workspaces/ plus the current one, for the switcher."""
+    found = (
+        sorted(session.WORKSPACES_DIR.glob("*.duckdb")) if session.WORKSPACES_DIR.is_dir() else []
+    )
+    current = ui.workspace_path()
+    if current not in found:
+        found.insert(0, current)
+    return found
+
+
+def workspace_switcher() -> None:
+    """Pick a built workspace under workspaces/ or type the path of any workspace file."""
+    options = [str(p) for p in known_workspaces()]
+    current = str(ui.workspace_path())
+    choice = st.selectbox(
+        "Open workspace", options, index=options.index(current), key="home_workspace"
+    )
+    typed = st.text_input("…or the path of any built workspace file", key="home_workspace_path")
+    target = typed.strip() or choice
+    if target != current:
+        if not Path(target).is_file():
+            st.error(f"No workspace file at `{target[:200]}`; build one with `followaudit build`.")
+            return
+        ui.switch_workspace(target)
+        st.rerun()
+
+
+# --- Growth anomalies ---------------------------------------------------------------------
+
+
+def creator_picker() -> None:
+    """Search creators by username; most suspicious first; a row click opens the creator."""
+    text = st.text_input("Search creators by username", key="growth_search", max_chars=64)
+    found = ui.cached(growth.creator_search, text.strip(), 200)
+    if found.is_empty():
+        st.info(f"No creator's username contains `{text[:64]}`." if text else "No creators yet.")
+        return
+    st.caption("Most suspicious growth first. Click a row to open the creator.")
+    event = st.dataframe(
+        found.select(
+            "username",
+            "quality_score",
+            "suspicious_spikes",
+            "suspicious_excess",
+            "followers",
+            "size_tier",
+            "creator_id",
+        ),
+        key="growth_creators",
+        on_select="rerun",
+        selection_mode="single-row",
+        hide_index=True,
+        column_config={
+            "quality_score": st.column_config.ProgressColumn(
+                "audience quality", min_value=0, max_value=100, format="%.0f"
+            ),
+            "suspicious_excess": st.column_config.NumberColumn(
+                "suspicious extra followers", format="%d"
+            ),
+        },
+    )
+    rows = event.selection.rows
+    if rows:
+        st.query_params["creator"] = str(found["creator_id"][rows[0]])
+        st.rerun()
+
+
+def creator_caption(q: dict) -> None:
+    """A creator's followers, audience quality and flagged share in one line."""
+    st.caption(
+        f"{fmt(q['followers'], ',')} followers · audience quality {fmt(q['quality_score'], '.0f')}"
+        f"/100 · {fmt(q['flagged_share'], '.0%')} of followers flagged · size tier {q['size_tier']}"
+    )
+
+
+def chart_frames(creator: int) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Daily series, spikes (annotated ones marked) and annotations of one creator."""
+    series = ui.cached(growth.creator_series, creator)
+    daily = series.select(
+        "date",
+        "new_follows",
+        "expected",
+        pl.col("expected_low").alias("lower"),
+        pl.col("expected_high").alias("upper"),
+        pl.col("likes").cast(pl.Float64).alias("engagement"),
+    )
+    notes = ui.demo_frame(ui.store().annotations(creator))
+    spikes = growth.apply_annotations(ui.run("growth/spikes", creator_id=creator), notes)
+    marks = notes.select(pl.col("start").alias("date"), "kind", "note")
+    return daily, spikes, marks
+
+
+def growth_chart(creator: int, daily, spikes, marks) -> int | None:
+    """The daily chart; returns the clicked spike (or `?spike=`) and keeps it in the URL."""
+    chart = charts.growth_chart(daily, spikes, marks)
+    event = st.altair_chart(chart, on_select="rerun", key=f"growth_chart_{creator}")
+    picked = (event.selection.get(charts.SPIKE_SELECTION) if event else None) or []
+    had_pick = st.session_state.get("growth_had_pick", False)
+    st.session_state["growth_had_pick"] = bool(picked)
+    if picked:
+        spike = int(picked[0]["spike_id"])
+        st.query_params["spike"] = str(spike)
+        return spike
+    if had_pick:  # the analyst clicked away from the spike: close it
+        ui.drop_params("spike")
+        return None
+    spike = ui.parse_int_param("spike")
+    return spike if spike in set(spikes["spike_id"].to_list()) else None
+
+
+def spike_summary(spike: dict) -> None:
+    """One spike in numbers and in one sentence a stakeholder can repeat."""
+    cols = st.columns(4)
+    cols[0].metric("Followers gained", f"{fmt(spike['followers_gained'], ',.0f')}")
+    cols[1].metric("Expected", f"{fmt(spike['expected_followers'], ',.0f')}")
+    cols[2].metric("Excess", f"{fmt(spike['excess'], ',.0f')}")
+    cols[3].metric("Flagged share", f"{fmt(spike['flagged_share'], '.0%')}")
+    same_day = spike["start"] == spike["end"]
+    days = f"on {spike['start']}" if same_day else f"from {spike['start']} to {spike['end']}"
+    note = spike.get("annotation") or spike.get("reason") or ""
+    story = (
+        f"gained ~{fmt(spike['excess'], ',.0f')} more followers than expected {days}; "
+        f"{fmt(spike['flagged_share'], '.0%')} of its new followers are flagged as fake."
+    )
+    st.markdown(
+        f"**{spike['verdict'].capitalize()}** {spike.get('kind') or ''} spike: @{spike['username']} "
+        f"{story} {note}"
+    )
+
+
+def spike_followers(spike_id: int) -> None:
+    """A spike's new followers: table (row click opens one), creation histogram, top links."""
+    followers = ui.cached(growth.spike_followers, spike_id, 1000)
+    if followers.is_empty():
+        st.info("This spike has no recorded new followers.")
+        return
+    table, hist = st.columns([3, 2])
+    with table:
+        st.caption(
+            f"{followers.height:,} most suspicious new followers (of this spike). Click a row to explain it."
+        )
+        event = st.dataframe(
+            followers.select(
+                "username",
+                "score",
+                "age_at_follow_days",
+                "cohort_size",
+                "has_profile_pic",
+                "top_reason",
+                "account_id",
+            ),
+            key=f"growth_followers_{spike_id}",
+            on_select="rerun",
+            selection_mode="single-row",
+            hide_index=True,
+            height=320,
+            column_config={
+                "score": st.column_config.ProgressColumn(
+                    "score", min_value=0, max_value=1, format="%.2f"
+                ),
+                "age_at_follow_days": st.column_config.NumberColumn(
+                    "age at follow (days)", format="%.1f"
+                ),
+                "cohort_size": st.column_config.NumberColumn("creation cohort"),
+            },
+        )
+        if event.selection.rows:
+            ui.open_account(followers["account_id"][event.selection.rows[0]])
+    with hist:
+        bins = ui.run("explorer/spike_creation_hist", spike_id=spike_id)
+        st.altair_chart(
+            charts.histogram(
+                bins,
+                "created_day",
+                "followers",
+                "When were they created?",
+                "Account created",
+                "New followers",
+            ),
+        )
+    for row in followers.head(3).iter_rows(named=True):
+        ui.account_link(
+            row["account_id"], f"Explain @{row['username']} (score {fmt(row['score'], '.2f')})"
+        )
+
+
+def annotate_form(creator: int, spike: dict | None) -> None:
+    """Add a benign-event annotation (kept out of the suspicious list)."""
+    with st.form(f"growth_annotate_{creator}", clear_on_submit=True):
+        start = spike["start"] if spike else None
+        cols = st.columns([1, 1, 1, 2])
+        day0 = cols[0].date_input("From", value=start, key="growth_ann_start")
+        day1 = cols[1].date_input("To", value=spike["end"] if spike else None, key="growth_ann_end")
+        kind = cols[2].selectbox(
+            "Kind", ["viral", "giveaway", "shoutout", "ad_campaign", "other"], key="growth_ann_kind"
+        )
+        note = cols[3].text_input("Note", key="growth_ann_note", max_chars=200)
+        if st.form_submit_button("Add annotation"):
+            if not day0 or not day1:
+                st.error("Pick the first and last day of the event.")
+                return
+            try:
+                ui.store().add_annotation(
+                    creator, day0, day1 or day0 + timedelta(0), kind, note, ui.reviewer_name()
+                )
+            except ValueError as exc:
+                st.error(str(exc))
+                return
+            st.success(f"Annotated {day0} → {day1} as {kind}.")
+
+
+def follower_list_map() -> None:
+    """Upload an ordered follower list: estimated follow times and anomalous creation cohorts."""
+    st.caption(
+        "Public follower lists are ordered by follow time but carry no follow timestamps. A "
+        "follower cannot follow before its account exists, so the running maximum of creation "
+        "times bounds each follow time (Meeder et al. 2011); windows of consecutive followers whose "
+        "creation dates crowd into one narrow band are flagged (sliding histogram, Zouzou & Varol 2024)."
+    )
+    upload = st.file_uploader(
+        "Follower list: JSON `{follower_id: {rank, timestamp}}` or CSV `follower_id,rank,timestamp`",
+        type=["json", "csv"],
+        key="growth_follower_list",
+    )
+    if upload is None:
+        return
+    try:
+        timed, anomalies, scored = _follower_list(upload.name, upload.getvalue())
+    except cohorts.FollowerListError as exc:
+        st.error(f"{upload.name}: {exc}")
+        return
+    points = cohorts.follower_map_frame(scored, max_points=charts.MAX_MARKS)
+    note = (
+        None
+        if points.height == scored.height
+        else f"every {scored.height // points.height}th of {scored.height:,} followers shown"
+    )
+    st.altair_chart(charts.follower_map(points, note))
+    st.caption(f"{timed.height:,} followers; {anomalies.height} anomalous rank range(s).")
+    st.dataframe(anomalies, hide_index=True)
+
+
+def _follower_list(name: str, data: bytes):
+    """Parse, time and score an uploaded follower list (via a temp file: the loader reads paths)."""
+    suffix = Path(name).suffix.lower()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"followers{suffix}"
+        path.write_bytes(data)
+        followers = cohorts.load_follower_list(path)
+    timed = cohorts.estimate_follow_times(followers)
+    _, anomalies = cohorts.sliding_histogram(timed)
+    return timed, anomalies, cohorts.follower_scores(timed)

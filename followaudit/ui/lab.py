@@ -1,0 +1,354 @@
+"""Streamlit helpers for the Threshold lab, Policies and Review queue pages.
+
+Caching: the workspace side of the lab (1M rows) is read once per workspace version; the lab
+(rule points, sorted indexes, curves) once per version + rule set + label events. A threshold
+move then only calls `report.snapshot`, which is a few `np.searchsorted` calls.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import polars as pl
+import streamlit as st
+
+from followaudit import ui
+from followaudit.decide.lab import Lab, build_lab, load_lab_data, score_risk
+from followaudit.decide.policy import Policy, PolicyError, from_toml, presets, to_toml
+from followaudit.decide.policy_store import PolicyStore
+from followaudit.decide.report import (
+    collateral_chart,
+    cost_chart,
+    curve_chart,
+    risk_chart,
+    snapshot,
+    with_data,
+)
+
+EDIT_KEY = "lab_policy"  # the policy being edited in the lab, shared with the Policies page
+UNSAVED = "lab settings (unsaved)"
+
+
+# --- the lab, cached --------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner="Reading scores and labels…", max_entries=4)
+def _lab_data(path: str, version: str):
+    return load_lab_data(ui.current_workspace())
+
+
+@st.cache_resource(show_spinner="Applying the rules…", max_entries=8)
+def _risk(path: str, version: str, rules_toml: str):
+    return score_risk(_lab_data(path, version), from_toml(rules_toml))
+
+
+@st.cache_resource(show_spinner="Indexing scores for this rule set…", max_entries=16)
+def _lab(path: str, version: str, label_events: int, rules_toml: str) -> Lab:
+    data = _lab_data(path, version)
+    reviewed = ui.store().current_labels()
+    policy = from_toml(rules_toml)
+    return build_lab(data, reviewed, policy, _risk(path, version, rules_toml))
+
+
+def _rules_key(policy: Policy) -> str:
+    return to_toml(Policy("rules", rules=policy.rules))  # thresholds do not change the index
+
+
+def risk_for(policy: Policy) -> pl.DataFrame:
+    """Every account's score, rule points, rule hits and risk under the policy's rules."""
+    ws = ui.current_workspace()
+    return _risk(str(ws.path), ws.version, _rules_key(policy))[0]
+
+
+def lab_for(policy: Policy) -> Lab:
+    """The lab for this workspace, the policy's rules and the current review labels."""
+    ws = ui.current_workspace()
+    events = ui.store().progress()["events"]
+    return _lab(str(ws.path), ws.version, events, _rules_key(policy))
+
+
+def slider_top(lab: Lab) -> float:
+    """The threshold sliders' upper end: 1, or the highest risk when rules lift it above 1."""
+    highest = float(lab.index.all[-1]) if len(lab.index.all) else 1.0
+    return max(1.0, round(highest + 0.005, 2))
+
+
+def policy_store() -> PolicyStore:
+    """The versioned policy store beside the current workspace."""
+    return PolicyStore(ui.current_workspace().sidecar)
+
+
+# --- choosing and editing policies ------------------------------------------------------------
+
+
+def policy_choices() -> list[str]:
+    """Saved versions ('name v3') newest first, then presets by name."""
+    saved = [f"{v.name} v{v.version}" for v in policy_store().list()]
+    return saved + [n for n in presets() if n not in policy_store().names()]
+
+
+def load_choice(choice: str) -> Policy:
+    """A choice from `policy_choices` (or the lab's unsaved settings) as a Policy."""
+    if choice == UNSAVED:
+        return editing_policy()
+    name, _, version = choice.partition(" v")
+    return policy_store().load(name, int(version) if version else None)
+
+
+def editing_policy() -> Policy:
+    """The policy the lab edits: kept in the session; `?policy=NAME` (a new link) loads NAME."""
+    wanted = st.query_params.get("policy")
+    current = st.session_state.get(EDIT_KEY)
+    if current is None or (wanted and wanted != st.session_state.get("lab_loaded")):
+        try:
+            current = policy_store().load(wanted) if wanted else policy_store().active()
+        except PolicyError as exc:
+            st.warning(f"{exc}. Showing the active policy instead.")
+            current = policy_store().active()
+        start_editing(current)
+        st.session_state["lab_loaded"] = wanted
+    return current
+
+
+def start_editing(policy: Policy) -> None:
+    """Load `policy` into the lab and reset its widgets to the policy's values."""
+    for key in [k for k in st.session_state if str(k).startswith("lab_") and k != "lab_loaded"]:
+        if key not in ("lab_cost_fp", "lab_cost_fn"):
+            del st.session_state[key]
+    st.session_state[EDIT_KEY] = policy
+
+
+def set_editing(policy: Policy) -> None:
+    """Replace the lab's policy after a widget change (widgets keep their own values)."""
+    st.session_state[EDIT_KEY] = policy
+
+
+def rules_editor(policy: Policy) -> Policy:
+    """Rule toggles, thresholds and weights in a table; returns the edited policy."""
+    table = pl.DataFrame(
+        {
+            "enabled": [r.enabled for r in policy.rules],
+            "rule": [r.description for r in policy.rules],
+            "feature": [r.feature for r in policy.rules],
+            "op": [r.op for r in policy.rules],
+            "threshold": [r.threshold for r in policy.rules],
+            "weight": [r.weight for r in policy.rules],
+        },
+        schema={"enabled": pl.Boolean, "rule": pl.String, "feature": pl.String, "op": pl.String}
+        | {"threshold": pl.Float64, "weight": pl.Float64},
+    )
+    edited = st.data_editor(
+        table,
+        key=f"lab_rules_{policy.name}_{policy.version}",
+        disabled=["rule", "feature", "op"],
+        hide_index=True,
+        width="stretch",
+    )
+    return policy.with_changes(rules=_edited_rules(policy, edited))
+
+
+def _edited_rules(policy: Policy, edited) -> list:
+    rows = list(pl.DataFrame(edited).iter_rows(named=True))
+    return [
+        replace(
+            r,
+            enabled=bool(row["enabled"]),
+            threshold=float(row["threshold"]),
+            weight=float(row["weight"]),
+        )
+        for r, row in zip(policy.rules, rows, strict=True)
+    ]
+
+
+# --- showing a snapshot ---------------------------------------------------------------------
+
+
+def metrics_row(lab: Lab, snap: dict) -> None:
+    """Flagged count, then precision/recall/F1/MCC with 95 % intervals, or why they are missing."""
+    cols = st.columns(5)
+    cols[0].metric(
+        "Flagged", f"{snap['flagged']:,}", help=f"top {snap['top_percent']:.2f} % of accounts"
+    )
+    reason = lab.missing_metrics_reason()
+    if reason:
+        cols[1].info(reason)
+        return
+    for col, name in zip(cols[1:], ("precision", "recall", "f1", "mcc"), strict=True):
+        low, high = snap["intervals"][name]
+        col.metric(
+            name.upper() if name == "mcc" else name.capitalize(), f"{snap['metrics'][name]:.3f}"
+        )
+        col.caption(f"95 % CI {low:.3f} – {high:.3f}")
+
+
+def confusion_table(snap: dict) -> None:
+    """The confusion matrix on labelled accounts."""
+    m = snap["metrics"]
+    st.dataframe(
+        pl.DataFrame(
+            {
+                "": ["labelled fake", "labelled genuine"],
+                "flagged": [m["tp"], m["fp"]],
+                "not flagged": [m["fn"], m["tn"]],
+            }
+        ),
+        hide_index=True,
+    )
+
+
+def tiers_row(snap: dict) -> None:
+    """Accounts per tier."""
+    cols = st.columns(4)
+    cuts = snap["tier_cutoffs"]
+    for col, tier in zip(cols, ("none", "review", "remove", "suspend"), strict=True):
+        label = "not flagged" if tier == "none" else f"{tier} (≥ {cuts[tier]:.3f})"
+        col.metric(label, f"{snap['tiers'][tier]:,}")
+
+
+def _chart(where, lab: Lab, key: str, build, **datasets: pl.DataFrame) -> None:
+    """Draw a chart whose spec is built once per lab; only its named datasets change per move."""
+    spec = lab.charts.get(key)
+    if spec is None:
+        spec = lab.charts[key] = build().to_dict()
+    where.vega_lite_chart(spec=with_data(spec, **datasets), width="stretch")
+
+
+def intro(policy: Policy) -> None:
+    """Which policy the lab edits and how risk is computed."""
+    version = f" v{policy.version}" if policy.version else " (preset or unsaved)"
+    st.caption(
+        f"Editing **{policy.name}**{version}. Risk = calibrated model score + points of the rules "
+        "an account breaks; flagged when risk ≥ threshold. Save on this page or on Policies."
+    )
+
+
+def lab_notes(lab: Lab) -> None:
+    """Which scores and labels the metrics use, and any rule that had to be skipped."""
+    for note in lab.notes:
+        st.caption(note)
+    for skipped in lab.skipped:
+        st.warning(f"Rule skipped: {skipped}")
+
+
+def curves(lab: Lab, snap: dict) -> None:
+    """Confusion matrix, PR and ROC curves with the current point (or why they are missing)."""
+    c, m = lab.index.curves, snap["metrics"]
+    if m is None:
+        st.info(lab.missing_metrics_reason())
+        return
+    confusion_table(snap)
+    left, right = st.columns(2)
+    pr_title = f"Precision–recall (AP {c['pr_auc']:.3f})"
+    pr_point = pl.DataFrame({"recall": [m["recall"]], "precision": [m["precision"]]})
+    _chart(
+        left,
+        lab,
+        "pr",
+        lambda: curve_chart(c["pr"], "recall", "precision", pr_title),
+        current=pr_point,
+    )
+    roc_point = pl.DataFrame({"fpr": [m["fpr"]], "tpr": [m["recall"]]})
+    roc_title = f"ROC (AUC {c['roc_auc']:.3f})"
+    _chart(
+        right, lab, "roc", lambda: curve_chart(c["roc"], "fpr", "tpr", roc_title), current=roc_point
+    )
+
+
+def cost_section(lab: Lab, threshold: float) -> float | None:
+    """Cost inputs, the suggested threshold and its chart; returns the suggestion."""
+    if not lab.index.has_metrics:
+        st.info(lab.missing_metrics_reason())
+        return None
+    a, b = st.columns(2)
+    cost_fp = a.number_input(
+        "Cost of actioning a genuine account", 0.0, 1e6, 10.0, key="lab_cost_fp"
+    )
+    cost_fn = b.number_input("Cost of missing a fake", 0.0, 1e6, 1.0, key="lab_cost_fn")
+    best = lab.index.optimise_cost(cost_fp, cost_fn)
+    st.caption(
+        f"Lowest expected cost at threshold **{best['threshold']:.3f}**: {best['fp']:,} genuine "
+        f"actioned and {best['fn']:,} fakes missed among labelled accounts (cost {best['cost']:,.1f})."
+    )
+    marks = pl.DataFrame({"t": [best["threshold"], threshold], "what": ["lowest cost", "current"]})
+    curve = lambda: cost_chart(lab.index.cost_curve(cost_fp, cost_fn))  # noqa: E731
+    _chart(st, lab, f"cost {cost_fp} {cost_fn}", curve, current=marks)
+    return best["threshold"]
+
+
+def collateral_section(lab: Lab, threshold: float) -> None:
+    """Genuine accounts flagged by segment, with per-segment FPR."""
+    frame = lab.segments.at(threshold)
+    if frame.filter(pl.col("genuine") > 0).is_empty():
+        st.info(
+            "No labelled genuine accounts yet, so collateral damage cannot be measured; flagged counts per segment:"
+        )
+    else:
+        data = frame.filter(pl.col("genuine") > 0)
+        _chart(st, lab, "collateral", collateral_chart, segments=data)
+    st.dataframe(
+        frame,
+        hide_index=True,
+        column_config={"fpr": st.column_config.NumberColumn(format="percent")},
+    )
+
+
+def impact_section(lab: Lab, threshold: float, limit: int = 25) -> None:
+    """How many creators lose > 5/10/25 % of followers, and the most affected."""
+    if lab.impact is None:
+        st.info(
+            "This workspace has no `creator_score_hist` table (no follows), so creator impact is unavailable."
+        )
+        return
+    cols = st.columns(3)
+    for col, (label, count) in zip(cols, lab.impact_summary(threshold).items(), strict=True):
+        col.metric(f"Creators losing {label}", f"{count:,}")
+    top = lab.impact_at(threshold).sort("lost_pct", descending=True).head(limit)
+    names = ui.run("policy/creator_names") if ui.has_table("creator_quality") else None
+    if names is not None:
+        top = top.join(names, on="creator_id", how="left")
+    top = top.with_columns(
+        pl.col("creator_id").map_elements(ui.creator_url, return_dtype=pl.String).alias("link")
+    )
+    st.dataframe(
+        top,
+        hide_index=True,
+        column_config={"link": st.column_config.LinkColumn("open", display_text="growth")},
+    )
+
+
+def distribution(lab: Lab, threshold: float) -> None:
+    """Accounts by risk with the threshold line (shown with or without labels)."""
+    current = pl.DataFrame({"t": [threshold]})
+    _chart(st, lab, "risk", lambda: risk_chart(lab.index.histogram), current=current)
+
+
+def save_form(policy: Policy, key: str) -> Policy | None:
+    """Name + note + Save; a save always lands as a new version. Returns the saved policy."""
+    with st.form(f"{key}_form"):
+        name = st.text_input("Policy name", value=policy.name, key=f"{key}_name", max_chars=64)
+        note = st.text_input("Note (why this policy)", key=f"{key}_note", max_chars=500)
+        if not st.form_submit_button("Save as new version", type="primary"):
+            return None
+    try:
+        saved = policy_store().save(
+            policy.with_changes(name=name.strip()), author=ui.reviewer_name(), note=note
+        )
+    except PolicyError as exc:
+        st.error(str(exc))
+        return None
+    set_editing(saved)
+    st.session_state["lab_loaded"] = saved.name
+    st.query_params["policy"] = saved.name
+    st.success(f"Saved **{saved.name}** version {saved.version}.")
+    return saved
+
+
+def snapshot_for(policy: Policy, threshold: float | None = None) -> tuple[Lab, dict]:
+    """The lab and its snapshot for a policy."""
+    lab = lab_for(policy)
+    return lab, snapshot(lab, policy, threshold)
+
+
+def download_path_name(policy: Policy, ext: str) -> str:
+    """A file name for exports."""
+    return f"policy_{policy.name}_v{policy.version}.{ext}"

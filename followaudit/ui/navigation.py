@@ -1,0 +1,138 @@
+"""Page frame, links between pages and URL parameters (deep links an analyst can paste)."""
+
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
+
+from followaudit.store.workspace import Workspace
+from followaudit.ui.session import (
+    current_workspace,
+    demo_mode,
+    reviewer_input,
+    run,
+    workspace_meta,
+)
+
+ACCOUNT_PAGE = "pages/2_Account_Explanation.py"
+GROWTH_PAGE = "pages/1_Growth_Anomalies.py"
+_INT = re.compile(r"\s*(\d{1,18})\s*")
+
+
+def page_setup(title: str, icon: str) -> Workspace:
+    """Configure the page, draw the sidebar (workspace, model, demo badge); return the workspace."""
+    st.set_page_config(page_title=f"{title} · Follower Audit", page_icon=icon, layout="wide")
+    ws = current_workspace()
+    if demo_mode() and st.query_params.get("demo") != "1":
+        st.query_params["demo"] = "1"
+    meta = workspace_meta()
+    with st.sidebar:
+        st.caption(f"Workspace **{ws.path.name}**")
+        source = meta.get("model_source", "unknown")
+        model = {"trained": "trained on its labels", "default": "shipped default (no labels)"}
+        st.caption(f"Model: **{model.get(source, source)}**")
+        if meta.get("built_at"):
+            st.caption(f"Built {meta['built_at']}")
+        reviewer_input()
+        if demo_mode():
+            st.badge(
+                "Demo mode: names pseudonymised", icon=":material/visibility_off:", color="orange"
+            )
+    return ws
+
+
+def _carry() -> dict[str, str]:
+    """URL parameters every link keeps, so a new tab shows the same workspace and mode."""
+    keep = {}
+    if st.query_params.get("ws"):
+        keep["ws"] = st.query_params["ws"]
+    if demo_mode():
+        keep["demo"] = "1"
+    return keep
+
+
+def account_url(account_id: int) -> str:
+    """A relative URL to an account's explanation (for LinkColumn cells)."""
+    extra = "".join(f"&{k}={v}" for k, v in _carry().items())
+    return f"Account_Explanation?account={int(account_id)}{extra}"
+
+
+def creator_url(creator_id: int) -> str:
+    """A relative URL to a creator's growth page (for LinkColumn cells)."""
+    extra = "".join(f"&{k}={v}" for k, v in _carry().items())
+    return f"Growth_Anomalies?creator={int(creator_id)}{extra}"
+
+
+def _link(page: str, url: str, label: str, icon: str, params: dict[str, str]) -> None:
+    """A page link; a markdown link where the page is not registered (e.g. a one-file test)."""
+    try:
+        st.page_link(page, label=label, icon=icon, query_params=params)
+    except StreamlitPageNotFoundError:
+        st.markdown(f"[{label}]({url})")
+
+
+def account_link(account_id: int, label: str | None = None) -> None:
+    """A link to `Account_Explanation?account=ID`."""
+    params = {"account": str(int(account_id)), **_carry()}
+    label = label or f"Account {account_id}"
+    _link(ACCOUNT_PAGE, account_url(account_id), label, ":material/person_search:", params)
+
+
+def creator_link(creator_id: int, label: str | None = None, spike: int | None = None) -> None:
+    """A link to `Growth_Anomalies?creator=ID` (optionally with `&spike=ID` open)."""
+    params = {"creator": str(int(creator_id)), **_carry()}
+    url = creator_url(creator_id)
+    if spike is not None:
+        params["spike"] = str(int(spike))
+        url += f"&spike={int(spike)}"
+    label = label or f"Creator {creator_id}"
+    _link(GROWTH_PAGE, url, label, ":material/trending_up:", params)
+
+
+def open_account(account_id: int) -> None:
+    """Switch to an account's explanation (e.g. after a table row is selected)."""
+    st.switch_page(ACCOUNT_PAGE, query_params={"account": str(int(account_id)), **_carry()})
+
+
+def parse_int_param(name: str) -> int | None:
+    """The URL parameter `name` as a non-negative integer; absent or malformed gives None."""
+    match = _INT.fullmatch(st.query_params.get(name) or "")
+    return int(match.group(1)) if match else None
+
+
+def param_index(name: str, options: list[str], default: int) -> int:
+    """Index of `?name=` among `options` (a selectbox's start); unknown values give `default`."""
+    value = st.query_params.get(name)
+    return options.index(value) if value in options else min(default, max(len(options) - 1, 0))
+
+
+def drop_params(*names: str) -> None:
+    """Remove URL parameters (keeping shared ones such as `ws` and `demo`)."""
+    for name in names:
+        if name in st.query_params:
+            del st.query_params[name]
+
+
+def not_found(what: str, value: object, search: bool = True) -> None:
+    """A friendly 'not found' (with a search box unless the page has its own), never a traceback."""
+    shown = re.sub(r"[`\\]", "", str(value))[:60]
+    st.warning(f"No {what} matches `{shown}`. Search by username instead:")
+    if search:
+        search_box(what, key=f"nf_{re.sub(r'[^a-z]', '_', what.lower())}")
+
+
+def search_box(what: str, key: str) -> None:
+    """Username search that lists matching accounts (or creators) as links."""
+    text = st.text_input(f"Search {what}s by username", key=key, max_chars=64)
+    if not text:
+        return
+    creators = "creator" in what.lower()
+    name = "explorer/search_creators" if creators else "explorer/search_accounts"
+    hits = run(name, pattern=text.strip(), limit=20)
+    if hits.is_empty():
+        st.info(f"No {what} has a username containing `{text[:64]}`.")
+    for row in hits.iter_rows(named=True):
+        label = f"@{row['username']} · id {row['id']}"
+        (creator_link if creators else account_link)(row["id"], label)

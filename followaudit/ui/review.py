@@ -1,0 +1,150 @@
+"""Streamlit helpers for the Review queue page: the queue, the account card, label buttons."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from followaudit import ui
+from followaudit.decide.policy import Policy, resolve_threshold, to_toml
+from followaudit.store.analyst import LabelConflict, review_queue
+from followaudit.ui import lab as up
+
+SHORTCUTS = {"fake": "F", "genuine": "G", "unsure": "U"}
+QUEUE_SIZE = 200
+_SKIPPED = "rev_skipped"
+_MESSAGE = "rev_message"
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _queue(path: str, version: str, policy_toml: str, order: str, key: tuple, n_labels: int):
+    from followaudit.decide.policy import from_toml
+
+    policy = from_toml(policy_toml)
+    risk = up.risk_for(policy)
+    threshold = resolve_threshold(policy, risk["risk"].to_numpy())
+    only = _restriction(*key)
+    queue = review_queue(risk, threshold, order, QUEUE_SIZE + n_labels, only)
+    return queue.select("account_id", "score", "risk", "rule_hits", "distance"), threshold
+
+
+def _restriction(creator: int | None, spike: int | None) -> pl.DataFrame | None:
+    if spike is not None and ui.has_table("spike_followers"):
+        return ui.run("policy/spike_accounts", spike_id=spike)
+    if creator is not None:
+        return ui.run("policy/creator_followers", creator_id=creator)
+    return None
+
+
+def queue(policy: Policy, order: str, creator: int | None, spike: int | None, redo: bool):
+    """The next accounts to review (reviewed and skipped ones left out unless `redo`)."""
+    ws = ui.current_workspace()
+    labels = ui.store().current_labels()
+    frame, threshold = _queue(
+        str(ws.path), ws.version, to_toml(policy), order, (creator, spike), labels.height
+    )
+    frame = frame.join(
+        labels.select("account_id", "label", "label_id"), on="account_id", how="left"
+    )
+    if not redo:
+        skipped = list(st.session_state.get(_SKIPPED, set()))
+        frame = frame.filter(pl.col("label").is_null() & ~pl.col("account_id").is_in(skipped))
+    return frame.head(QUEUE_SIZE), threshold
+
+
+def spike_picker(creator: int | None) -> int | None:
+    """A spike of the chosen creator (or none), pre-set from `?spike=`."""
+    if creator is None or not ui.has_table("spikes"):
+        return None
+    spikes = ui.run("policy/creator_spikes", creator_id=creator)
+    options = [None, *spikes["spike_id"].to_list()]
+    wanted = ui.parse_int_param("spike")
+    labels = {
+        r["spike_id"]: f"{r['start']} → {r['end']} ({r['verdict']}, +{r['followers_gained']:,})"
+        for r in spikes.iter_rows(named=True)
+    }
+    return st.selectbox(
+        "Spike",
+        options,
+        index=options.index(wanted) if wanted in options else 0,
+        format_func=lambda s: "all followers" if s is None else labels[s],
+        key="rev_spike",
+    )
+
+
+def progress_row(queue_left: int) -> None:
+    """Current label counts and how many are left in this queue."""
+    counts = ui.store().progress()
+    cols = st.columns(5)
+    for col, name in zip(cols[:4], ("fake", "genuine", "unsure", "total"), strict=True):
+        col.metric("reviewed" if name == "total" else name, f"{counts[name]:,}")
+    shown = f"{queue_left:,}+" if queue_left >= QUEUE_SIZE else f"{queue_left:,}"
+    cols[4].metric("left in queue", shown, help=f"The queue shows the next {QUEUE_SIZE} at most.")
+
+
+def account_card(row: dict) -> None:
+    """What a moderator needs to judge one account."""
+    profile = ui.run("policy/review_accounts", ids=[int(row["account_id"])])
+    p = profile.row(0, named=True) if profile.height else {}
+    st.markdown(f"### @{p.get('username', '?')} · {p.get('display_name') or ''}")
+    ui.account_link(row["account_id"], "Open the full explanation")
+    facts = {
+        "risk": f"{row['risk']:.3f}",
+        "model score": f"{row['score']:.3f}",
+        "created": str(p.get("created_at", "?"))[:10],
+        "profile picture": "yes" if p.get("has_profile_pic") else "no",
+        "followers / following": f"{p.get('follower_count', 0):,} / {p.get('following_count', 0):,}",
+        "videos": f"{p.get('video_count', 0):,}",
+    }
+    st.dataframe(pl.DataFrame({"": list(facts), "value": list(facts.values())}), hide_index=True)
+    if p.get("bio"):
+        st.caption(f"Bio: {p['bio']}")
+    st.markdown("**Why flagged:** " + (p.get("top_reasons") or "no model reasons stored"))
+    if row.get("rule_hits"):
+        st.markdown(f"**Rules broken:** {row['rule_hits']}")
+    if row.get("label"):
+        st.info(f"Current label: **{row['label']}** (labelling again adds to its history).")
+
+
+def _record(account_id: int, label: str, seen_id) -> None:
+    """Button callback: write the label; a conflicting newer label is shown, not overwritten."""
+    note = st.session_state.get("rev_note", "")
+    try:
+        ui.store().add_label(account_id, label, note, ui.reviewer_name(), seen_id=seen_id)
+    except LabelConflict as exc:
+        st.session_state[_MESSAGE] = ("warning", str(exc))
+        return
+    st.session_state[_MESSAGE] = ("success", f"Account {account_id} labelled **{label}**.")
+    st.session_state["rev_note"] = ""
+
+
+def _skip(account_id: int) -> None:
+    st.session_state.setdefault(_SKIPPED, set()).add(account_id)
+    st.session_state[_MESSAGE] = ("info", f"Skipped account {account_id} for this session.")
+
+
+def label_buttons(row: dict) -> None:
+    """Note field and Fake / Genuine / Unsure / Skip buttons with keyboard shortcuts."""
+    st.text_input("Note (optional)", key="rev_note", max_chars=500)
+    cols = st.columns(4)
+    seen = row.get("label_id")
+    seen = None if seen is None or (isinstance(seen, float) and seen != seen) else int(seen)
+    for col, (label, key) in zip(cols, SHORTCUTS.items(), strict=False):
+        col.button(
+            f"{label.capitalize()} ({key})",
+            key=f"rev_{label}",
+            shortcut=key,
+            on_click=_record,
+            args=(int(row["account_id"]), label, seen),
+            type="primary" if label == "fake" else "secondary",
+        )
+    cols[3].button(
+        "Skip (S)", key="rev_skip", shortcut="S", on_click=_skip, args=(int(row["account_id"]),)
+    )
+
+
+def show_message() -> None:
+    """The outcome of the last button press."""
+    kind, text = st.session_state.pop(_MESSAGE, (None, None))
+    if kind:
+        getattr(st, kind)(text)

@@ -1,0 +1,266 @@
+"""A session's state: the open workspace, cached queries, demo mode, analyst store, policy, model.
+
+Query results are cached per query name + params + workspace file version, so a rebuilt
+workspace is re-read.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+import streamlit as st
+
+from followaudit.store.workspace import PROJECT_ROOT, Workspace, WorkspaceError
+
+WORKSPACES_DIR = PROJECT_ROOT / "workspaces"
+DEFAULT_WORKSPACE = WORKSPACES_DIR / "sample.duckdb"
+_WS_KEY = "ui_workspace"
+_DEMO_KEY = "ui_demo"
+
+
+# --- the open workspace -------------------------------------------------------------------
+
+
+def _ws_from_query() -> Path | None:
+    """`?ws=name.duckdb`, only for files directly inside workspaces/ (no path escapes)."""
+    name = st.query_params.get("ws")
+    if not name or not re.fullmatch(r"[A-Za-z0-9_.-]+\.duckdb", name):
+        return None
+    path = WORKSPACES_DIR / name
+    return path if path.is_file() else None
+
+
+def workspace_path() -> Path:
+    """The workspace this session looks at: session, then `?ws=`, then env, then the sample."""
+    if st.session_state.get(_WS_KEY):
+        return Path(st.session_state[_WS_KEY])
+    from_query = _ws_from_query()
+    if from_query is not None:
+        return from_query
+    env = os.environ.get("FOLLOWAUDIT_WORKSPACE")
+    return Path(env) if env else DEFAULT_WORKSPACE
+
+
+def switch_workspace(path: str | Path) -> None:
+    """Make `path` this session's workspace and reflect it in the URL when it is shareable."""
+    path = Path(path)
+    st.session_state[_WS_KEY] = str(path)
+    if path.parent.resolve() == WORKSPACES_DIR.resolve():
+        st.query_params["ws"] = path.name
+    elif "ws" in st.query_params:
+        del st.query_params["ws"]
+
+
+@dataclass
+class _Holder:
+    """One open connection per workspace path, reopened when the file is rebuilt."""
+
+    ws: Workspace | None = None
+    version: str = ""
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+@st.cache_resource(show_spinner=False)
+def _holder(path: str) -> _Holder:
+    return _Holder()
+
+
+def _file_version(path: Path) -> str:
+    stat = path.stat()
+    return f"{path.resolve()}:{stat.st_mtime_ns}:{stat.st_size}"
+
+
+def _open(path: Path) -> Workspace:
+    """The cached read-only workspace at `path`; raises WorkspaceError when missing or locked."""
+    if not path.is_file():
+        raise WorkspaceError(f"workspace {path} does not exist")
+    holder = _holder(str(path.resolve()))
+    with holder.lock:
+        version = _file_version(path)
+        if holder.ws is None or holder.version != version:
+            # Close first: DuckDB would otherwise hand back the old, replaced file's instance.
+            if holder.ws is not None:
+                holder.ws.close()
+                holder.ws = None
+            holder.ws = Workspace.open(path, read_only=True)
+            holder.version = version
+        return holder.ws
+
+
+def current_workspace() -> Workspace:
+    """The session's workspace, opened once per file version; stops the page with help if absent."""
+    path = workspace_path()
+    try:
+        return _open(path)
+    except (WorkspaceError, OSError) as exc:
+        st.error(
+            f"Cannot open the workspace **{path}**: {exc}.\n\n"
+            "Build the sample one with `make workspace`, or build your own with "
+            f"`followaudit build --data <folder> --workspace {path}`, then reload this page."
+        )
+        st.stop()
+
+
+# --- cached queries and demo mode -----------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _query(path: str, version: str, name: str, params: dict) -> pl.DataFrame:
+    return _open(Path(path)).query(name, **params)
+
+
+def run(name: str, **params) -> pl.DataFrame:
+    """Run `queries/<name>.sql` on the current workspace (cached); pseudonymised in demo mode."""
+    ws = current_workspace()
+    frame = _query(str(ws.path), ws.version, name, params)
+    return demo_frame(frame)
+
+
+def cached(fn: Callable, *args, **kwargs):
+    """`fn(workspace, *args, **kwargs)` once per workspace version; frames pseudonymised in demo."""
+    ws = current_workspace()
+    out = _cached_call(str(ws.path), ws.version, fn.__module__, fn.__qualname__, args, kwargs)
+    return demo_frame(out) if isinstance(out, pl.DataFrame) else out
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _cached_call(path: str, version: str, module: str, qualname: str, args: tuple, kwargs: dict):
+    import importlib
+
+    fn = importlib.import_module(module)
+    for part in qualname.split("."):
+        fn = getattr(fn, part)
+    return fn(_open(Path(path)), *args, **kwargs)
+
+
+def demo_mode() -> bool:
+    """Whether usernames are pseudonymised; starts from `?demo=1`, then follows the Home toggle."""
+    if _DEMO_KEY not in st.session_state:
+        st.session_state[_DEMO_KEY] = st.query_params.get("demo") in {"1", "true"}
+    return bool(st.session_state[_DEMO_KEY])
+
+
+def set_demo_mode(on: bool) -> None:
+    """Turn demo mode on or off for this session and reflect it in the URL."""
+    st.session_state[_DEMO_KEY] = bool(on)
+    if on:
+        st.query_params["demo"] = "1"
+    elif "demo" in st.query_params:
+        del st.query_params["demo"]
+
+
+def demo_toggle() -> None:
+    """The Home page's demo-mode toggle."""
+    st.toggle(
+        "Demo mode (pseudonymise usernames)",
+        value=demo_mode(),
+        key="home_demo",
+        on_change=lambda: set_demo_mode(st.session_state["home_demo"]),
+        help="Replaces every username with a stable pseudonym on every page, chart and export.",
+    )
+
+
+def demo_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame` with usernames pseudonymised when demo mode is on."""
+    if not demo_mode():
+        return frame
+    from followaudit.ui.demo import pseudonymise_frame
+
+    return pseudonymise_frame(frame)
+
+
+# --- analyst work, policy and model -------------------------------------------------------
+
+
+def store():
+    """The analyst store (review labels, annotations) beside the current workspace."""
+    return _store(str(current_workspace().sidecar))
+
+
+# Safe to share across sessions: the store opens a fresh SQLite connection per call.
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _store(sidecar: str):
+    from followaudit.store import analyst as review
+
+    return review.AnalystStore(sidecar)
+
+
+def active_policy():
+    """The active policy of the current workspace, or the default policy."""
+    from followaudit.decide import policy
+
+    active = policy.PolicyStore(current_workspace().sidecar).active()
+    return active if active is not None else policy.default_policy()
+
+
+def model_bundle():
+    """The workspace's model (or the shipped default), once per model file; None (with a
+    warning shown) when neither exists."""
+    from followaudit.detect import model
+
+    side = current_workspace().sidecar
+    card = side / "model" / "card.json"
+    stamp = str(card.stat().st_mtime_ns) if card.exists() else "default"
+    try:
+        return _model_bundle(str(side), stamp)
+    except model.ModelError as exc:
+        st.warning(f"No model to explain scores with: {exc}")
+        return None
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _model_bundle(sidecar: str, stamp: str):
+    from followaudit.detect import model
+
+    return model.load_for_workspace(Path(sidecar))
+
+
+def policy_result():
+    """The active policy applied to every account (`policy.PolicyResult`), once per version."""
+    from followaudit.decide import policy
+
+    ws = current_workspace()
+    return _policy_result(str(ws.path), ws.version, policy.to_toml(active_policy()))
+
+
+# cache_resource, not cache_data: a million-row frame is shared read-only instead of unpickled
+# on every rerun (Polars frames are immutable, so sharing is safe).
+@st.cache_resource(show_spinner="Applying the active policy…", max_entries=4)
+def _policy_result(path: str, version: str, policy_toml: str):
+    from followaudit.decide import policy
+
+    ws = _open(Path(path))
+    scores = ws.query("explorer/account_scores")
+    features = ws.query("explorer/account_features")
+    return policy.evaluate_policy(policy.from_toml(policy_toml), scores, features)
+
+
+def reviewer_name() -> str:
+    """The name written with labels and annotations (set in the sidebar)."""
+    return st.session_state.get("ui_reviewer") or os.environ.get("USER") or "analyst"
+
+
+def reviewer_input() -> None:
+    st.text_input(
+        "Reviewer name",
+        value=reviewer_name(),
+        key="sidebar_reviewer",
+        on_change=lambda: st.session_state.update(ui_reviewer=st.session_state["sidebar_reviewer"]),
+        help="Stored with every label and annotation you make.",
+    )
+
+
+def workspace_meta() -> dict[str, str]:
+    """The current workspace's build `meta` (built_at, model_source, ...)."""
+    return cached(Workspace.meta)
+
+
+def has_table(table: str) -> bool:
+    """Whether the current workspace has `table` (partial or older workspaces may lack it)."""
+    return cached(Workspace.has_table, table)
