@@ -11,8 +11,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from followaudit.data import spec as schema
+from followaudit.data.load import load_folder
 from followaudit.detect import explain, features, model
+from followaudit.pipeline.build import write_account_scores
 
 
 def _rss_mb() -> float:
@@ -67,7 +68,7 @@ def run(ctx) -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="bench_detection_") as tmp:
         con = duckdb.connect(str(Path(tmp) / "w.duckdb"))
         con.execute("set enable_progress_bar = false")
-        schema.load_folder(con, ctx.world_dir)
+        load_folder(con, ctx.world_dir)
         feature_s, _ = _timed(lambda: features.build_account_features(con))
         frame = con.sql("select * from account_features order by account_id").pl()
         labelled = model.labelled_frame(con)
@@ -76,7 +77,7 @@ def run(ctx) -> list[dict]:
         result.bundle.save(Path(tmp) / "model")
         score_s, _ = _timed(lambda: result.bundle.predict(frame))
         oof = pl.DataFrame({"account_id": result.account_ids, "oof_score": result.oof})
-        model.write_scores(con, frame, result.bundle, oof)
+        write_account_scores(con, model.score_frame(frame, result.bundle, oof), frame)
         flagged = con.execute("select count(*) from account_scores where flagged").fetchall()[0][0]
         shap_s, _ = _timed(lambda: explain.precompute(con, Path(tmp) / "model"))
         one_s = _one_account_p50(con, result.bundle)

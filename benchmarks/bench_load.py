@@ -10,8 +10,8 @@ from followaudit.store.workspace import PROJECT_ROOT
 
 TIKTOK = Path("/work/shared/datasets/tiktok_aurucci/tiktok_accounts.csv")
 LOAD = (
-    "import sys, duckdb; from followaudit import schema; "
-    "con = duckdb.connect(sys.argv[2]); schema.load_folder(con, sys.argv[1]); con.execute('checkpoint')"
+    "import sys, duckdb; from followaudit.data.load import load_folder; "
+    "con = duckdb.connect(sys.argv[2]); load_folder(con, sys.argv[1]); con.execute('checkpoint')"
 )
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from followaudit.store.workspace import PROJECT_ROOT, Workspace, build_workspace
+from followaudit.pipeline.build import build_workspace
+from followaudit.store.workspace import PROJECT_ROOT, Workspace
 
 SAMPLE_DATA = PROJECT_ROOT / "sample_data"
 

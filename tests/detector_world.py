@@ -122,14 +122,15 @@ def scored_workspace(folder: Path, labelled: bool = True):
     """A DuckDB connection with the tiny world loaded, featured and scored; model in folder/model."""
     import duckdb
 
-    from followaudit.data import spec as schema
+    from followaudit.data.load import load_folder
     from followaudit.detect import features, model
+    from followaudit.pipeline.build import write_account_scores
 
     data = write_world(folder / "data")
     if not labelled:
         (data / "labels.parquet").unlink()
     con = duckdb.connect(str(folder / "w.duckdb"))
-    schema.load_folder(con, data)
+    load_folder(con, data)
     features.build_account_features(con)
-    model.score_workspace(con, folder / "model")
+    write_account_scores(con, *model.score_workspace(con, folder / "model"))
     return con

@@ -13,8 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 from followaudit import ui
 from followaudit.decide import policy
-from followaudit.pipeline import sandbox
-from followaudit.store import exports, workspace
+from followaudit.pipeline import build, sandbox
+from followaudit.store import exports
 from followaudit.store.workspace import PROJECT_ROOT, Workspace, sidecar_dir
 from followaudit.ui import data as ui_data
 from followaudit.ui import session as ui_session
@@ -88,7 +88,7 @@ def test_a_good_folder_builds_a_workspace_and_switches_to_it(
     sample_workspace_path, sandbox_dirs, tmp_path, monkeypatch
 ):
     monkeypatch.setattr(
-        workspace, "_build_steps", lambda: []
+        build, "_build_steps", lambda: []
     )  # load only: the pipeline has its own tests
     good = tmp_path / "good_data"
     good.mkdir()

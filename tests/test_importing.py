@@ -11,8 +11,9 @@ import polars as pl
 import pytest
 
 from followaudit.data import importing
-from followaudit.data import spec as schema
 from followaudit.data.importing import MappingError, load_mapping, read_mapped
+from followaudit.data.load import load_folder
+from followaudit.data.validate import validate_folder
 from followaudit.store.workspace import PROJECT_ROOT
 
 TABLE = """screen_name,#followers,friends,default_profile_image,listed_count,fake,pic
@@ -128,9 +129,9 @@ def test_json_and_parquet_sources(tmp_path, fmt):
 def test_import_round_trip_gives_a_valid_folder_that_loads(tmp_path):
     file, mapping = write(tmp_path)
     out = importing.write_folder(file, load_mapping(mapping), tmp_path / "out")
-    assert schema.validate_folder(out) == []
+    assert validate_folder(out) == []
     con = duckdb.connect()
-    schema.load_folder(con, out)
+    load_folder(con, out)
     got = con.sql("select account_id, username, follower_count, extra_listed_count from accounts")
     assert got.fetchall() == [
         (1, "anna_k", 120, 3.0),
@@ -196,7 +197,7 @@ def test_imported_columns_without_values_are_not_listed_as_loaded(tmp_path):
     file, mapping = write(tmp_path)
     out = importing.write_folder(file, load_mapping(mapping), tmp_path / "out")
     con = duckdb.connect()
-    schema.load_folder(con, out)
+    load_folder(con, out)
     loaded = {
         r[0]
         for r in con.sql(

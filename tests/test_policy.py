@@ -12,7 +12,6 @@ from followaudit.decide.policy import (
     Condition,
     Policy,
     PolicyError,
-    PolicyStore,
     Rule,
     apply_policy,
     default_policy,
@@ -21,6 +20,7 @@ from followaudit.decide.policy import (
     presets,
     to_toml,
 )
+from followaudit.decide.policy_store import PolicyStore
 
 SCORES = pl.DataFrame({"account_id": [1, 2, 3, 4], "score": [0.95, 0.55, 0.1, 0.75]})
 FEATURES = pl.DataFrame(

@@ -6,7 +6,8 @@ import pytest
 from policy_world import build
 from streamlit.testing.v1 import AppTest
 
-from followaudit.decide.policy import PolicyStore, default_policy
+from followaudit.decide.policy import default_policy
+from followaudit.decide.policy_store import PolicyStore
 from followaudit.store.analyst import AnalystStore
 from followaudit.store.workspace import PROJECT_ROOT, sidecar_dir
 

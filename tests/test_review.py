@@ -13,7 +13,8 @@ from datetime import date
 import polars as pl
 import pytest
 
-from followaudit.store.analyst import AnalystStore, LabelConflict, ReviewError, review_queue
+from followaudit.decide.review_queue import review_queue
+from followaudit.store.analyst import AnalystStore, LabelConflict, ReviewError
 
 
 def test_label_history_is_kept_and_latest_is_current(tmp_path):

@@ -7,7 +7,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from followaudit.data import spec as schema
+from followaudit.data.load import load_folder
+from followaudit.data.spec import TABLES
+from followaudit.data.validate import ValidationError, problems_frame, validate_folder
+from followaudit.pipeline import build
 from followaudit.store import workspace
 
 ACCOUNTS = """account_id,username,created_at,has_profile_pic,follower_count,following_count,video_count
@@ -42,15 +45,15 @@ def write_folder(folder: Path, **tables: str) -> Path:
 def only(problems, file, column):
     """The single problem about `file` and `column`."""
     found = [p for p in problems if p.file == file and p.column == column]
-    assert len(found) == 1, schema.ValidationError(problems).report()
+    assert len(found) == 1, ValidationError(problems).report()
     return found[0]
 
 
 def test_good_folder_has_no_problems_and_loads_typed_tables(tmp_path):
     data = write_folder(tmp_path / "data")
-    assert schema.validate_folder(data) == []
+    assert validate_folder(data) == []
     con = duckdb.connect()
-    schema.load_folder(con, data)
+    load_folder(con, data)
     types = dict(con.execute("select column_name, column_type from (describe accounts)").fetchall())
     assert types["account_id"] == "BIGINT" and types["created_at"] == "TIMESTAMP"
     assert types["has_profile_pic"] == "BOOLEAN" and types["bio"] == "VARCHAR"
@@ -66,7 +69,7 @@ def test_good_folder_has_no_problems_and_loads_typed_tables(tmp_path):
 def test_missing_labels_file_gives_an_empty_labels_table(tmp_path):
     data = write_folder(tmp_path / "data", labels__csv=None)
     con = duckdb.connect()
-    schema.load_folder(con, data)
+    load_folder(con, data)
     assert con.execute("select count(*) from labels").fetchone()[0] == 0
     assert not workspace.table_exists(con, "campaigns")
 
@@ -159,7 +162,7 @@ def test_missing_labels_file_gives_an_empty_labels_table(tmp_path):
 )
 def test_each_bad_input_is_named_precisely(tmp_path, files, file, column, rows, words):
     data = write_folder(tmp_path / "data", **files)
-    problem = only(schema.validate_folder(data), file, column)
+    problem = only(validate_folder(data), file, column)
     assert problem.rows == rows
     assert words in problem.describe()
     assert problem.expected
@@ -168,14 +171,14 @@ def test_each_bad_input_is_named_precisely(tmp_path, files, file, column, rows, 
 def test_zero_byte_parquet_is_reported(tmp_path):
     data = write_folder(tmp_path / "data", engagement_daily__csv=None)
     (data / "engagement_daily.parquet").write_bytes(b"")
-    problem = only(schema.validate_folder(data), "engagement_daily.parquet", "")
+    problem = only(validate_folder(data), "engagement_daily.parquet", "")
     assert "empty" in problem.message
 
 
 def test_corrupt_parquet_is_reported_not_raised(tmp_path):
     data = write_folder(tmp_path / "data", engagement_daily__csv=None)
     (data / "engagement_daily.parquet").write_bytes(b"PAR1 not really")
-    problem = only(schema.validate_folder(data), "engagement_daily.parquet", "")
+    problem = only(validate_folder(data), "engagement_daily.parquet", "")
     assert "cannot read" in problem.message
 
 
@@ -186,14 +189,14 @@ def test_every_problem_is_reported_at_once(tmp_path):
         labels__csv=LABELS.replace("fake", "bot"),
         follows__csv=FOLLOWS[:-30],
     )
-    problems = schema.validate_folder(data)
+    problems = validate_folder(data)
     assert sorted((p.file, p.column, p.rows) for p in problems) == [
         ("accounts.csv", "follower_count", (2,)),
         ("accounts.csv", "follower_count", (3,)),
         ("follows.csv", "", (2,)),
         ("labels.csv", "label", (1,)),
     ]
-    frame = schema.problems_frame(problems)
+    frame = problems_frame(problems)
     assert frame.columns == ["file", "column", "rows", "expected", "message"]
     assert frame.height == 4
 
@@ -201,7 +204,7 @@ def test_every_problem_is_reported_at_once(tmp_path):
 def test_many_offending_rows_show_a_sample_and_a_count(tmp_path):
     rows = "".join(f"{i},u{i},2024-01-01,true,-1,0,0\n" for i in range(1, 31))
     data = write_folder(tmp_path / "data", accounts__csv=ACCOUNTS.splitlines()[0] + "\n" + rows)
-    problem = only(schema.validate_folder(data), "accounts.csv", "follower_count")
+    problem = only(validate_folder(data), "accounts.csv", "follower_count")
     assert problem.count == 30 and problem.rows == (1, 2, 3, 4, 5)
     assert problem.rows_text() == "1, 2, 3, 4, 5 (and 25 more)"
 
@@ -215,7 +218,7 @@ def test_boolean_spellings_are_accepted(tmp_path, text, value):
         tmp_path / "data", accounts__csv=ACCOUNTS.replace("true,10,", f"{text},10,")
     )
     con = duckdb.connect()
-    schema.load_folder(con, data)
+    load_folder(con, data)
     got = con.execute("select has_profile_pic from accounts where account_id = 1").fetchone()[0]
     assert got is value
 
@@ -236,7 +239,7 @@ def test_iso_and_epoch_timestamps_are_accepted(tmp_path, text):
         tmp_path / "data", accounts__csv=ACCOUNTS.replace("2024-01-01 10:00:00", text)
     )
     con = duckdb.connect()
-    schema.load_folder(con, data)
+    load_folder(con, data)
     got = con.execute(
         "select strftime(created_at, '%Y-%m-%d %H:%M:%S') from accounts where account_id = 1"
     )
@@ -248,32 +251,32 @@ def test_parquet_tables_load_like_csv(tmp_path):
     pq_dir = tmp_path / "pq"
     pq_dir.mkdir()
     con = duckdb.connect()
-    schema.load_folder(con, csv_dir)
+    load_folder(con, csv_dir)
     for table in ("accounts", "follows"):
         con.execute(f"copy {table} to '{pq_dir / table}.parquet' (format parquet)")
-    assert schema.validate_folder(pq_dir) == []
+    assert validate_folder(pq_dir) == []
     other = duckdb.connect()
-    schema.load_folder(other, pq_dir)
+    load_folder(other, pq_dir)
     assert other.execute("select sum(follower_count) from accounts").fetchone()[0] == 113
 
 
 def test_failed_load_raises_before_touching_the_connection(tmp_path):
     data = write_folder(tmp_path / "data", labels__csv=LABELS.replace("fake", "bot"))
     con = duckdb.connect()
-    with pytest.raises(schema.ValidationError) as err:
-        schema.load_folder(con, data)
+    with pytest.raises(ValidationError) as err:
+        load_folder(con, data)
     assert "labels.csv, column label, row 1" in err.value.report()
     assert con.execute("select count(*) from information_schema.tables").fetchone()[0] == 0
 
 
 def test_failed_build_leaves_the_existing_workspace_untouched(tmp_path, monkeypatch):
-    monkeypatch.setattr(workspace, "_build_steps", lambda: [])
+    monkeypatch.setattr(build, "_build_steps", lambda: [])
     target = tmp_path / "ws" / "w.duckdb"
-    workspace.build_workspace(write_folder(tmp_path / "good"), target)
+    build.build_workspace(write_folder(tmp_path / "good"), target)
     before = target.read_bytes()
     bad = write_folder(tmp_path / "bad", follows__csv=FOLLOWS[:-30])
-    with pytest.raises(schema.ValidationError):
-        workspace.build_workspace(bad, target)
+    with pytest.raises(ValidationError):
+        build.build_workspace(bad, target)
     assert target.read_bytes() == before
     assert sorted(p.name for p in target.parent.iterdir()) == ["w.d", "w.duckdb"]
     ws = workspace.Workspace.open(target)
@@ -282,7 +285,7 @@ def test_failed_build_leaves_the_existing_workspace_untouched(tmp_path, monkeypa
 
 
 def test_every_table_spec_is_documented():
-    for table in schema.TABLES.values():
+    for table in TABLES.values():
         assert table.description
         for column in table.columns:
             assert column.description and column.type in {
@@ -301,7 +304,7 @@ def test_unknown_accounts_are_found_when_ids_have_gaps(tmp_path):
     data = write_folder(
         tmp_path / "data", accounts__csv=accounts, follows__csv=follows, labels__csv=None
     )
-    problem = only(schema.validate_folder(data), "follows.csv", "follower_id")
+    problem = only(validate_folder(data), "follows.csv", "follower_id")
     assert problem.rows == (2,) and problem.count == 1
 
 
@@ -312,7 +315,7 @@ def test_typed_parquet_values_are_still_range_checked(tmp_path):
         f"copy (select 2::bigint as follower_id, 1::bigint as creator_id, "
         f"timestamp '2001-01-01' as followed_at) to '{data / 'follows.parquet'}' (format parquet)"
     )
-    problem = only(schema.validate_folder(data), "follows.parquet", "followed_at")
+    problem = only(validate_folder(data), "follows.parquet", "followed_at")
     assert problem.rows == (1,) and "before 2005" in problem.message
 
 
@@ -324,5 +327,5 @@ def test_accounts_with_a_header_but_no_rows_is_reported(tmp_path):
         labels__csv=None,
         engagement_daily__csv=None,
     )
-    problem = only(schema.validate_folder(data), "accounts.csv", "")
+    problem = only(validate_folder(data), "accounts.csv", "")
     assert "no rows" in problem.message

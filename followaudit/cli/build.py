@@ -8,8 +8,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from followaudit.data import spec as schema
-from followaudit.store.workspace import WorkspaceError, build_workspace
+from followaudit.data.validate import ValidationError, validate_folder
+from followaudit.pipeline.build import build_workspace
+from followaudit.store.workspace import WorkspaceError
 
 
 def add_arguments_build(parser: argparse.ArgumentParser) -> None:
@@ -30,7 +31,7 @@ def run_build(args: argparse.Namespace) -> int:
 
     try:
         report = build_workspace(args.data, args.workspace, progress)
-    except schema.ValidationError as exc:
+    except ValidationError as exc:
         bar.close()
         print(exc.report(), file=sys.stderr)
         return 2
@@ -52,9 +53,9 @@ def add_arguments_validate(parser: argparse.ArgumentParser) -> None:
 
 def run_validate(args: argparse.Namespace) -> int:
     """Print the validation report; exit 2 when there are problems."""
-    problems = schema.validate_folder(args.data)
+    problems = validate_folder(args.data)
     if problems:
-        print(schema.ValidationError(problems).report())
+        print(ValidationError(problems).report())
         return 2
     print(f"{args.data}: no problems found")
     return 0

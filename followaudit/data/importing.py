@@ -14,14 +14,9 @@ import numpy as np
 import polars as pl
 
 from followaudit.data.casts import cast_expr
-from followaudit.data.spec import (
-    ACCOUNTS,
-    DERIVED_FEATURES,
-    EXTRA_PREFIX,
-    ValidationError,
-    validate_folder,
-)
-from followaudit.data.validate import SAMPLE_ROWS
+from followaudit.data.sources import ident, literal, source_types
+from followaudit.data.spec import ACCOUNTS, DERIVED_FEATURES, EXTRA_PREFIX
+from followaudit.data.validate import SAMPLE_ROWS, ValidationError, validate_folder
 
 FORMATS = ("csv", "json", "parquet")
 TARGETS = {c.name: c.type for c in ACCOUNTS.columns} | dict.fromkeys(DERIVED_FEATURES, "DOUBLE")
@@ -130,20 +125,12 @@ def extra_name(source_column: str) -> str:
     return EXTRA_PREFIX + (re.sub(r"[^a-z0-9]+", "_", source_column.lower()).strip("_") or "column")
 
 
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _source_sql(file: Path, fmt: str, text_column: str | None = None) -> str:
-    literal = _sql_text(str(file))
+    path = literal(str(file))
     if fmt == "csv" and text_column:
-        return f"select * from read_csv({literal}, types = {{{_sql_text(text_column)}: 'VARCHAR'}})"
+        return f"select * from read_csv({path}, types = {{{literal(text_column)}: 'VARCHAR'}})"
     reader = {"csv": "read_csv", "json": "read_json_auto", "parquet": "read_parquet"}[fmt]
-    return f"select * from {reader}({literal})"
-
-
-def _types(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, str]:
-    return {row[0]: row[1] for row in con.execute(f"describe {sql}").fetchall()}
+    return f"select * from {reader}({path})"
 
 
 def _open(con: duckdb.DuckDBPyConnection, file: Path, mapping: Mapping) -> dict[str, str]:
@@ -151,13 +138,13 @@ def _open(con: duckdb.DuckDBPyConnection, file: Path, mapping: Mapping) -> dict[
     if not file.exists():
         raise MappingError(f"{file}: file not found")
     try:
-        types = _types(con, _source_sql(file, mapping.format))
+        types = source_types(con, _source_sql(file, mapping.format))
         # Keep the label's own spelling: the CSV sniffer would turn "YES"/"no" into booleans.
         label = mapping.label_column if mapping.label_column in types else None
         con.execute(
             f"create or replace temp view src as {_source_sql(file, mapping.format, label)}"
         )
-        return _types(con, "select * from src")
+        return source_types(con, "select * from src")
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0]
         raise MappingError(
@@ -165,25 +152,25 @@ def _open(con: duckdb.DuckDBPyConnection, file: Path, mapping: Mapping) -> dict[
         ) from exc
 
 
-def _raw_selects(mapping: Mapping, source_types: dict[str, str]) -> list[tuple[str, str, str]]:
+def _raw_selects(mapping: Mapping, types: dict[str, str]) -> list[tuple[str, str, str]]:
     """(target, SQL over src, key named in errors) for every mapped column."""
     missing = []
     out = []
     for target, column in mapping.columns.items():
-        if column not in source_types:
+        if column not in types:
             missing.append(f"[columns] {target} = {column!r}: the file has no column {column!r}")
-        out.append((target, _ident(column), f"[columns] {target}"))
+        out.append((target, ident(column), f"[columns] {target}"))
     out += [(t, f"({expr})", f"[expressions] {t}") for t, expr in mapping.expressions.items()]
     for column in mapping.extra:
-        if column not in source_types:
+        if column not in types:
             missing.append(f"[extra] columns: the file has no column {column!r}")
-        out.append((extra_name(column), _ident(column), f"[extra] {column}"))
-    if mapping.label_column and mapping.label_column not in source_types:
+        out.append((extra_name(column), ident(column), f"[extra] {column}"))
+    if mapping.label_column and mapping.label_column not in types:
         missing.append(
             f"[label] column = {mapping.label_column!r}: the file has no column {mapping.label_column!r}"
         )
     if missing:
-        known = ", ".join(repr(c) for c in source_types)
+        known = ", ".join(repr(c) for c in types)
         raise MappingError("\n".join(missing) + f"\n(the file's columns: {known})")
     return out
 
@@ -192,26 +179,26 @@ def _build(con: duckdb.DuckDBPyConnection, file: Path, mapping: Mapping) -> list
     """Create table `mapped` (typed canonical columns + `__label`); returns its account columns."""
     selects = _raw_selects(mapping, _open(con, file, mapping))
     raw = ["row_number() over () as __row"]
-    raw += [f"{sql} as {_ident(target)}" for target, sql, _ in selects]
+    raw += [f"{sql} as {ident(target)}" for target, sql, _ in selects]
     if mapping.label_column:
-        fakes = ", ".join(_sql_text(v) for v in _fake_texts(mapping.fake_values))
+        fakes = ", ".join(literal(v) for v in _fake_texts(mapping.fake_values))
         raw.append(
-            f"lower(trim(cast({_ident(mapping.label_column)} as varchar))) in ({fakes}) as __label"
+            f"lower(trim(cast({ident(mapping.label_column)} as varchar))) in ({fakes}) as __label"
         )
     try:
         con.execute(f"create or replace temp table raw as select {', '.join(raw)} from src")
     except duckdb.Error as exc:
         raise MappingError(_expression_error(con, selects, exc)) from exc
-    types = _types(con, "select * from raw")
+    types = source_types(con, "select * from raw")
     typed, names = ["__row"], []
     for target, _, key in selects:
         wanted = TARGETS.get(target, "DOUBLE")
-        expr = cast_expr(_ident(target), wanted, types[target])
-        typed.append(f"{expr} as {_ident(target)}")
+        expr = cast_expr(ident(target), wanted, types[target])
+        typed.append(f"{expr} as {ident(target)}")
         names.append(target)
         _check_cast(con, target, expr, wanted, key)
     if mapping.observed_at and "observed_at" not in names:
-        observed = cast_expr(_sql_text(mapping.observed_at), "TIMESTAMP", "VARCHAR")
+        observed = cast_expr(literal(mapping.observed_at), "TIMESTAMP", "VARCHAR")
         if con.execute(f"select {observed}").fetchall()[0][0] is None:
             raise MappingError(
                 f"[source] observed_at = {mapping.observed_at!r}: expected an ISO time or epoch"
@@ -248,10 +235,6 @@ def _check_labels(con, column: str) -> None:
         )
 
 
-def _sql_text(value: str) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
-
-
 def _expression_error(con, selects, exc: duckdb.Error) -> str:
     """Name the [expressions] key whose DuckDB expression fails."""
     for _, sql, key in selects:
@@ -266,12 +249,12 @@ def _expression_error(con, selects, exc: duckdb.Error) -> str:
 
 def _check_cast(con, target: str, expr: str, wanted: str, key: str) -> None:
     """Raise MappingError when some values of a mapped column do not convert to its type."""
-    bad = f"from raw where {_ident(target)} is not null and {expr} is null"
+    bad = f"from raw where {ident(target)} is not null and {expr} is null"
     count = con.execute(f"select count(*) {bad}").fetchall()[0][0]
     if count:
         rows = con.execute(f"select min(__row, {SAMPLE_ROWS}) {bad}").fetchall()[0][0]
         sample = con.execute(
-            f"select list(cast({_ident(target)} as varchar)) from (select * {bad} limit 3)"
+            f"select list(cast({ident(target)} as varchar)) from (select * {bad} limit 3)"
         )
         raise MappingError(
             f"{key}: {count} value(s) cannot be read as {wanted}, rows {sorted(rows)} "
@@ -308,17 +291,17 @@ def write_folder(file: str | Path, mapping: Mapping, out_dir: str | Path) -> Pat
         cols = [f"{id_sql} as account_id"]
         for col in ACCOUNTS.columns[1:]:
             if col.name in names:
-                cols.append(_ident(col.name))
+                cols.append(ident(col.name))
             elif col.required:  # present but empty: NULL means "not observed"
-                cols.append(f"cast(null as {col.type}) as {_ident(col.name)}")
-        cols += [_ident(n) for n in names if n not in ACCOUNTS.column_names]
+                cols.append(f"cast(null as {col.type}) as {ident(col.name)}")
+        cols += [ident(n) for n in names if n not in ACCOUNTS.column_names]
         _copy(
             con,
             f"select {', '.join(cols)} from mapped order by __row",
             out_dir / "accounts.parquet",
         )
         if mapping.label_column:
-            source = _sql_text(f"import:{Path(file).name}")
+            source = literal(f"import:{Path(file).name}")
             labels = (
                 f"select {id_sql} as account_id, case when __label then 'fake' else 'genuine' end as label, "
                 f"{source} as source from mapped order by __row"
@@ -332,7 +315,7 @@ def write_folder(file: str | Path, mapping: Mapping, out_dir: str | Path) -> Pat
 
 
 def _copy(con: duckdb.DuckDBPyConnection, sql: str, path: Path) -> None:
-    con.execute(f"copy ({sql}) to {_sql_text(str(path))} (format parquet)")
+    con.execute(f"copy ({sql}) to {literal(str(path))} (format parquet)")
 
 
 def add_arguments_import(parser: argparse.ArgumentParser) -> None:
@@ -359,7 +342,7 @@ def run_import(args: argparse.Namespace) -> int:
         print(ValidationError(problems).report(), file=sys.stderr)
         return 2
     rows = duckdb.sql(
-        f"select count(*) from read_parquet({_sql_text(str(out / 'accounts.parquet'))})"
+        f"select count(*) from read_parquet({literal(str(out / 'accounts.parquet'))})"
     )
     print(
         f"wrote {out} ({rows.fetchall()[0][0]} accounts); build it with `followaudit build --data {out}`"

@@ -1,28 +1,8 @@
-"""Canonical tables of a data folder: their columns and types, and loading them into a workspace."""
+"""Canonical tables of a data folder: their columns, types, keys and what each one means."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
-
-import duckdb
-import polars as pl
-
-from followaudit.data import validate as validation
-from followaudit.data.validate import Problem
-
-__all__ = [
-    "DERIVED_FEATURES",
-    "EXTRA_PREFIX",
-    "TABLES",
-    "Column",
-    "Problem",
-    "Table",
-    "ValidationError",
-    "load_folder",
-    "problems_frame",
-    "validate_folder",
-]
 
 EXTRA_PREFIX = "extra_"
 
@@ -202,67 +182,3 @@ TABLES: dict[str, Table] = {
     t.name: t for t in (ACCOUNTS, FOLLOWS, ENGAGEMENT, LABELS, CAMPAIGNS, EVENTS)
 }
 CANONICAL = ("accounts", "follows", "engagement_daily", "labels")
-
-
-class ValidationError(ValueError):
-    """A data folder has problems; `.problems` lists every one of them."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = list(problems)
-        super().__init__(self.report())
-
-    def report(self) -> str:
-        """Every problem on its own line: file, column, rows, what was expected."""
-        lines = [f"{len(self.problems)} problem(s) found (rows count from 1, header excluded):"]
-        lines += [f"- {p.describe()}" for p in self.problems]
-        return "\n".join(lines)
-
-
-def problems_frame(problems: list[Problem]) -> pl.DataFrame:
-    """Problems as a table for the UI: file, column, rows, expected, message."""
-    return pl.DataFrame(
-        {
-            "file": [p.file for p in problems],
-            "column": [p.column for p in problems],
-            "rows": [p.rows_text() for p in problems],
-            "expected": [p.expected for p in problems],
-            "message": [p.message for p in problems],
-        },
-        schema={k: pl.String for k in ("file", "column", "rows", "expected", "message")},
-    )
-
-
-def validate_folder(data_dir: str | Path) -> list[Problem]:
-    """Every problem in a data folder at once (an empty list means it loads cleanly)."""
-    return validation.validate(Path(data_dir), TABLES)
-
-
-def load_folder(con: duckdb.DuckDBPyConnection, data_dir: str | Path) -> None:
-    """Validate `data_dir` (raising ValidationError before touching `con`), then load its tables."""
-    data_dir = Path(data_dir)
-    problems = validate_folder(data_dir)
-    if problems:
-        raise ValidationError(problems)
-    files = validation.table_files(data_dir, TABLES)[0]
-    loaded: list[tuple[str, str]] = []
-    con.execute("begin transaction")
-    try:
-        for name, table in TABLES.items():
-            if name in files:
-                loaded += validation.load_table(con, files[name], table)
-            elif name in CANONICAL:
-                _create_empty(con, table)
-        con.execute(
-            "create or replace table loaded_columns (table_name varchar, column_name varchar)"
-        )
-        if loaded:
-            con.executemany("insert into loaded_columns values (?, ?)", loaded)
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
-
-
-def _create_empty(con: duckdb.DuckDBPyConnection, table: Table) -> None:
-    cols = ", ".join(f'"{c.name}" {c.type}' for c in table.columns)
-    con.execute(f"create or replace table {table.name} ({cols})")

@@ -1,21 +1,19 @@
-"""Checks and loading of data-folder files, done in DuckDB SQL so 40M-row files stay fast."""
+"""Every problem of a data folder at once, found in DuckDB SQL so 40M-row files stay fast."""
 
 from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import duckdb
+import polars as pl
 
 from followaudit.data.casts import always_converts, cast_expr
-
-if TYPE_CHECKING:
-    from followaudit.data.spec import Column, Table
+from followaudit.data.sources import SUFFIXES, ident, literal, source_sql, source_types
+from followaudit.data.spec import TABLES, Column, Table
 
 SAMPLE_ROWS = 5
-SUFFIXES = (".csv", ".parquet")
 EARLIEST = "2005-01-01"
 TYPE_WORDS = {
     "BIGINT": "a whole number",
@@ -53,15 +51,6 @@ class Problem:
         return f"{where}: {self.message} (expected {self.expected})"
 
 
-def _literal(text: str) -> str:
-    """A SQL string literal; file paths cannot be bound as parameters inside DDL."""
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def table_files(data_dir: Path, tables: dict[str, Table]) -> tuple[dict[str, Path], list[Problem]]:
     """The file of each table in `data_dir`, and problems with the folder's file names."""
     if not data_dir.is_dir():
@@ -89,66 +78,37 @@ def table_files(data_dir: Path, tables: dict[str, Table]) -> tuple[dict[str, Pat
     return files, problems
 
 
-def source_sql(path: Path, with_rows: bool) -> str:
-    """A SELECT reading `path`: CSV as text columns, Parquet as typed; `__row` counts from 1."""
-    if path.suffix.lower() == ".parquet":
-        rows = ", file_row_number + 1 as __row" if with_rows else ""
-        exclude = " exclude (file_row_number)" if with_rows else ""
-        return (
-            f"select *{exclude}{rows} from read_parquet({_literal(str(path))}"
-            f"{', file_row_number = true' if with_rows else ''})"
-        )
-    return f"select * from read_csv({_literal(str(path))}, all_varchar = true, header = true)"
+class ValidationError(ValueError):
+    """A data folder has problems; `.problems` lists every one of them."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        """Every problem on its own line: file, column, rows, what was expected."""
+        lines = [f"{len(self.problems)} problem(s) found (rows count from 1, header excluded):"]
+        lines += [f"- {p.describe()}" for p in self.problems]
+        return "\n".join(lines)
 
 
-def load_table(con: duckdb.DuckDBPyConnection, path: Path, table: Table) -> list[tuple[str, str]]:
-    """Create `table` from a validated file; returns the (table, column) pairs it has values for."""
-    types = _source_types(con, source_sql(path, with_rows=False))
-    selects, loaded = [], []
-    for col in table.columns:
-        if col.name in types:
-            selects.append(f"{_value_expr(col, types[col.name])} as {_ident(col.name)}")
-            loaded.append((table.name, col.name))
-        else:
-            selects.append(f"cast(null as {col.type}) as {_ident(col.name)}")
-    for name, source_type in types.items():
-        if name in table.column_names:
-            continue
-        spec = table.column(name)
-        if spec is not None:
-            selects.append(f"{_value_expr(spec, source_type)} as {_ident(name)}")
-        else:  # only reached for tables that keep extra columns
-            selects.append(_ident(name))
-        loaded.append((table.name, name))
-    sql = f"create or replace table {table.name} as select {', '.join(selects)} from ({source_sql(path, False)})"
-    con.execute(sql)
-    return _observed(con, table.name, loaded)
+def problems_frame(problems: list[Problem]) -> pl.DataFrame:
+    """Problems as a table for the UI: file, column, rows, expected, message."""
+    return pl.DataFrame(
+        {
+            "file": [p.file for p in problems],
+            "column": [p.column for p in problems],
+            "rows": [p.rows_text() for p in problems],
+            "expected": [p.expected for p in problems],
+            "message": [p.message for p in problems],
+        },
+        schema={k: pl.String for k in ("file", "column", "rows", "expected", "message")},
+    )
 
 
-def _observed(con, table: str, loaded: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The loaded columns holding at least one value (an all-empty column was not observed)."""
-    if not loaded:
-        return []
-    counts = con.execute(
-        f"select {', '.join(f'count({_ident(c)})' for _, c in loaded)} from {table}"
-    ).fetchone()
-    return [pair for pair, n in zip(loaded, counts, strict=True) if n]
-
-
-def _value_expr(col: Column, source_type: str) -> str:
-    expr = cast_expr(_ident(col.name), col.type, source_type)
-    if "|" in col.check:  # allowed-value columns are stored lower case, trimmed
-        expr = f"lower(trim({expr}))"
-    return expr
-
-
-def _source_types(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, str]:
-    rows = con.execute(f"describe {sql}").fetchall()
-    return {row[0]: row[1] for row in rows}
-
-
-def validate(data_dir: Path, tables: dict[str, Table]) -> list[Problem]:
-    """Every problem in `data_dir`, found with one in-memory DuckDB connection."""
+def validate_folder(data_dir: str | Path, tables: dict[str, Table] = TABLES) -> list[Problem]:
+    """Every problem in a data folder at once (an empty list means it loads cleanly)."""
+    data_dir = Path(data_dir)
     files, problems = table_files(data_dir, tables)
     con = duckdb.connect()
     con.execute("set enable_progress_bar = false")
@@ -182,7 +142,7 @@ def _open_source(con, path: Path, name: str) -> tuple[list[Problem], dict[str, s
         if kind == "CSV":
             return _open_csv(con, path, name)
         con.execute(f"create or replace temp view src_{name} as {source_sql(path, True)}")
-        return [], _source_types(con, f"select * from src_{name}")
+        return [], source_types(con, f"select * from src_{name}")
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0]
         return [
@@ -193,7 +153,7 @@ def _open_source(con, path: Path, name: str) -> tuple[list[Problem], dict[str, s
 def _open_csv(con, path: Path, name: str) -> tuple[list[Problem], dict[str, str]]:
     """Read a CSV as text, keeping malformed lines (truncated, extra fields) as problems."""
     con.execute(
-        f"create or replace temp table raw_{name} as select * from read_csv({_literal(str(path))}, "
+        f"create or replace temp table raw_{name} as select * from read_csv({literal(str(path))}, "
         f"all_varchar = true, header = true, store_rejects = true, "
         f"rejects_table = 'rejects_{name}', rejects_scan = 'scans_{name}')"
     )
@@ -216,7 +176,7 @@ def _open_csv(con, path: Path, name: str) -> tuple[list[Problem], dict[str, str]
         )
         for kind, msg, n, rows in rejects
     ]
-    types = _source_types(con, f"select * from raw_{name}")
+    types = source_types(con, f"select * from raw_{name}")
     return problems, types
 
 
@@ -255,7 +215,7 @@ def _unknown_column(path: Path, table: Table, name: str) -> Problem:
 
 def _value_checks(col: Column, source_type: str) -> list[tuple[str, str, str, str]]:
     """(column, expected, message, SQL predicate over src) for one column's values."""
-    raw = _ident(col.name)
+    raw = ident(col.name)
     value = cast_expr(raw, col.type, source_type)
     checks = []
     if col.type != "VARCHAR" and not always_converts(source_type, col.type):
@@ -287,7 +247,7 @@ def _value_checks(col: Column, source_type: str) -> list[tuple[str, str, str, st
             )
         )
     elif "|" in col.check:
-        allowed = ", ".join(_literal(v) for v in col.check.split("|"))
+        allowed = ", ".join(literal(v) for v in col.check.split("|"))
         checks.append((col.name, "one of " + col.check.replace("|", ", "), "value not allowed",
                        f"{raw} is not null and lower(trim({value})) not in ({allowed})"))  # fmt: skip
     return checks
@@ -332,7 +292,7 @@ def _key_problems(con, path: Path, table: Table, types: dict[str, str]) -> list[
     """Rows repeating a key that must be unique (first occurrence included)."""
     if not table.key or not set(table.key) <= types.keys():
         return []
-    keys = ", ".join(cast_expr(_ident(k), table.column(k).type, types[k]) for k in table.key)
+    keys = ", ".join(cast_expr(ident(k), table.column(k).type, types[k]) for k in table.key)
     count, rows = con.execute(
         f"select coalesce(sum(n), 0), flatten(list(rows)) from (select count(*) as n, "
         f"min(__row, {SAMPLE_ROWS}) as rows from src_{table.name} group by {keys} having count(*) > 1)"
@@ -360,7 +320,7 @@ def _reference_problems(con, files, tables, readable) -> list[Problem]:
         for column in tables[name].references:
             if column not in types:
                 continue
-            value = cast_expr(_ident(column), "BIGINT", types[column])
+            value = cast_expr(ident(column), "BIGINT", types[column])
             if dense:  # ids 1..N without gaps: a range test replaces a 40M-row hash join
                 unknown = f"from src_{name} s where {value} < {low} or {value} > {high}"
             else:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
+from followaudit.decide.policy import rule_points
 from followaudit.decide.thresholds import CreatorImpact, ScoreIndex, SegmentIndex, age_band
 
 SEGMENTS = ["region", "age_band", "verified", "private"]
@@ -138,8 +139,6 @@ class Lab:
 
 def score_risk(data: LabData, policy) -> tuple[pl.DataFrame, list[str]]:
     """Accounts with rule_points, rule_hits and risk (no labels: reusable across label edits)."""
-    from followaudit.decide.policy import rule_points
-
     points, skipped = rule_points(policy, data.features)
     risk = (
         data.accounts.join(points, on="account_id", how="left")

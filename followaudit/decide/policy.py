@@ -315,12 +315,3 @@ def describe(policy: Policy) -> str:
         f" [{rules or 'no rules'}]. Remove follower at risk >= {policy.tiers['remove']:g},"
         f" suspend at >= {policy.tiers['suspend']:g}."
     )
-
-
-def __getattr__(name: str):
-    """`policy.PolicyStore` and `policy.PolicyVersion` live in `policy_store` (lazy re-export)."""
-    if name in {"PolicyStore", "PolicyVersion"}:
-        from followaudit.decide import policy_store
-
-        return getattr(policy_store, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,10 +8,8 @@ policy and is replaced atomically (temp file + os.replace).
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import tempfile
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +25,7 @@ from followaudit.decide.policy import (
     load_preset,
     to_toml,
 )
+from followaudit.store.files import atomic_write, write_new
 
 _VERSION_FILE = re.compile(r"v(\d{4,})\.toml")
 
@@ -62,7 +61,7 @@ class PolicyStore:
                 note=note if note else policy.note,
                 created_at=datetime.now(UTC).isoformat(timespec="seconds"),
             )
-            if _write_new(folder / f"v{version:04d}.toml", to_toml(saved)):
+            if write_new(folder / f"v{version:04d}.toml", to_toml(saved)):
                 return saved
 
     def _next_version(self, name: str) -> int:
@@ -132,45 +131,4 @@ class PolicyStore:
         """Make `name` (a saved policy or a preset) the active one."""
         self.load(name)  # raises a clear error for an unknown name
         self.root.mkdir(parents=True, exist_ok=True)
-        _atomic_write(self.root / "ACTIVE", name + "\n")
-
-
-def _complete_temp(path: Path, text: str) -> str:
-    """A fully written, fsynced temp file beside `path` (removed again if writing fails)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    return tmp
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    """Write to a temp file beside `path`, fsync, then os.replace: readers see old or new."""
-    tmp = _complete_temp(path, text)
-    try:
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
-def _write_new(path: Path, text: str) -> bool:
-    """Create `path` with `text` only if it does not exist; False if another save took the name."""
-    tmp = _complete_temp(path, text)
-    try:
-        # A hard link is an atomic create-if-absent (like O_EXCL) of an already complete file:
-        # two concurrent saves never share a version and a reader never sees a half-written one.
-        os.link(tmp, path)
-        return True
-    except FileExistsError:
-        return False
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+        atomic_write(self.root / "ACTIVE", name + "\n")

@@ -12,6 +12,7 @@ import polars as pl
 from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
+from followaudit.data import importing
 from followaudit.decide.thresholds import metrics_from_counts
 from followaudit.detect import features as feats
 from followaudit.detect import model as mdl
@@ -173,8 +174,6 @@ def add_arguments_evaluate(parser: argparse.ArgumentParser) -> None:
 
 def run_evaluate(args: argparse.Namespace) -> int:
     """Read the table through its mapping, evaluate, print; bad input -> message and exit 2."""
-    from followaudit.data import importing
-
     try:
         if args.folds < 2 and not args.pretrained:
             raise mdl.ModelError("--folds must be at least 2")

@@ -18,6 +18,8 @@ import numpy as np
 import polars as pl
 from sklearn.model_selection import StratifiedKFold
 
+from followaudit.data.load import load_folder
+from followaudit.data.validate import ValidationError
 from followaudit.detect import features as feats
 from followaudit.detect.calibration import (  # noqa: F401 - re-exported for callers of model
     ISOTONIC_MIN_ROWS,
@@ -268,42 +270,30 @@ def _trainable(labelled: pl.DataFrame) -> bool:
     )
 
 
-def score_workspace(con: duckdb.DuckDBPyConnection, model_dir: str | Path) -> None:
-    """Create `account_scores`; train (CV, calibrated) into `model_dir` when labels allow."""
+def score_workspace(
+    con: duckdb.DuckDBPyConnection, model_dir: str | Path
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Scores of every account (`account_id, score, oof_score`) and the `account_features` frame
+    they came from; trains (CV, calibrated) into `model_dir` when the labels allow."""
     frame = con.cursor().sql("select * from account_features order by account_id").pl()
     names = feats.feature_columns(frame)
     labelled = labelled_frame(con)
     if not _trainable(labelled):
-        return write_scores(con, frame, load_default(names))
+        return score_frame(frame, load_default(names)), frame
     result = train_on_labelled(labelled, names, {"trained_on": "workspace labels"})
     result.bundle.save(model_dir)
     oof = pl.DataFrame({"account_id": result.account_ids, "oof_score": result.oof})
-    write_scores(con, frame, result.bundle, oof)
+    return score_frame(frame, result.bundle, oof), frame
 
 
-def write_scores(
-    con: duckdb.DuckDBPyConnection,
-    frame: pl.DataFrame,
-    bundle: ModelBundle,
-    oof: pl.DataFrame | None = None,
-) -> None:
-    """Score `frame` with `bundle`, flag under the default policy, write `account_scores`."""
-    from followaudit.decide import policy
-
+def score_frame(
+    frame: pl.DataFrame, bundle: ModelBundle, oof: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """`account_id, score` (calibrated P(fake)) and `oof_score` (out-of-fold, NULL when absent)."""
     if oof is None:
         oof = pl.DataFrame(schema={"account_id": pl.Int64, "oof_score": pl.Float64})
     scores = frame.select("account_id").with_columns(pl.Series("score", bundle.predict(frame)))
-    scores = scores.join(oof, on="account_id", how="left")
-    applied = policy.apply_policy(policy.default_policy(), scores, frame)
-    out = scores.join(applied.select("account_id", "flagged", "tier"), on="account_id", how="left")
-    out = out.with_columns(pl.lit(None, pl.Utf8).alias("top_reasons"))
-    cur = con.cursor()
-    try:
-        cur.register("_scores_frame", out.to_arrow())
-        cur.execute("create or replace table account_scores as select * from _scores_frame")
-        cur.unregister("_scores_frame")
-    finally:
-        cur.close()
+    return scores.join(oof, on="account_id", how="left")
 
 
 # --- `followaudit train-default` ---------------------------------------------------------------
@@ -339,11 +329,9 @@ def with_masked_sources(labelled: pl.DataFrame, share: float = MASKED_SHARE) -> 
 
 def train_default(data_dir: str | Path, out_dir: str | Path) -> ModelBundle:
     """Load a labelled data folder in memory, build features, train and save the default model."""
-    from followaudit.data import spec as schema
-
     con = duckdb.connect()
     try:
-        schema.load_folder(con, data_dir)
+        load_folder(con, data_dir)
         feats.build_account_features(con)
         labelled = labelled_frame(con)
         if not _trainable(labelled):
@@ -365,11 +353,9 @@ def train_default(data_dir: str | Path, out_dir: str | Path) -> ModelBundle:
 
 def run_train_default(args: argparse.Namespace) -> int:
     """Train the default model and print its out-of-fold metrics."""
-    from followaudit.data import spec as schema
-
     try:
         bundle = train_default(args.data, args.out)
-    except (ModelError, schema.ValidationError) as exc:
+    except (ModelError, ValidationError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     card = bundle.card

@@ -11,6 +11,7 @@ import duckdb
 import polars as pl
 
 from followaudit.growth import baseline, spike_runs
+from followaudit.store.analyst import AnalystStore
 from followaudit.store.workspace import (
     Workspace,
     WorkspaceError,
@@ -143,10 +144,6 @@ def _connection(ws_or_con) -> duckdb.DuckDBPyConnection:
 def _load_annotations(ws_or_con) -> pl.DataFrame | None:
     """The analyst's spike annotations from the workspace sidecar, if there is a store."""
     if not isinstance(ws_or_con, Workspace):
-        return None
-    try:
-        from followaudit.store.analyst import AnalystStore
-    except ImportError:  # the review module ships separately; no store means no annotations
         return None
     return AnalystStore(ws_or_con.sidecar).annotations()
 

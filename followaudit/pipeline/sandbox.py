@@ -11,7 +11,8 @@ import polars as pl
 
 from followaudit.decide import policy
 from followaudit.detect import model
-from followaudit.store.workspace import Workspace, build_workspace, run_query
+from followaudit.pipeline.build import build_workspace
+from followaudit.store.workspace import Workspace, run_query
 
 Progress = Callable[[str, float], None]
 KEEP_RUNS = 2  # scratch worlds kept on disk (each is a full copy of the data)

@@ -1,16 +1,9 @@
-"""The DuckDB workspace file: open it, run named queries, build it from a data folder."""
+"""The DuckDB workspace file: open it and run named queries from `queries/` (a leaf: imports no other layer)."""
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
-import shutil
-import tempfile
-import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,11 +12,7 @@ import polars as pl
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 QUERIES_DIR = PROJECT_ROOT / "queries"
-SCHEMA_VERSION = "1"
-BUILD_MEMORY_LIMIT = "3GB"
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
-
-Progress = Callable[[str, float], None]
 
 
 class WorkspaceError(RuntimeError):
@@ -85,6 +74,19 @@ def materialize(
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", table):
         raise ValueError(f"bad table name {table!r}")
     con.execute(f"create or replace table {table} as {load_sql(name)}", _bind(name, params))
+
+
+def write_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    """`create or replace table <table>` with the rows of a Polars frame (a table name we own)."""
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", table):
+        raise ValueError(f"bad table name {table!r}")
+    cur = con.cursor()
+    try:
+        cur.register("_frame_to_write", frame.to_arrow())
+        cur.execute(f"create or replace table {table} as select * from _frame_to_write")
+        cur.unregister("_frame_to_write")
+    finally:
+        cur.close()
 
 
 def check_identifier(value: str, allowed: Iterable[str]) -> str:
@@ -159,116 +161,3 @@ class Workspace:
     def close(self) -> None:
         """Close the connection."""
         self.con.close()
-
-
-@dataclass
-class BuildReport:
-    """What a build did and how long each step took."""
-
-    path: Path
-    steps: list[tuple[str, float]] = field(default_factory=list)
-    model_source: str = ""
-
-
-def data_fingerprint(data_dir: str | Path) -> str:
-    """A hash over the data folder's file names, sizes and contents' first megabyte."""
-    digest = hashlib.sha256()
-    for file in sorted(Path(data_dir).iterdir()):
-        if file.is_file() and file.suffix.lower() in {".csv", ".parquet"}:
-            digest.update(file.name.encode())
-            digest.update(str(file.stat().st_size).encode())
-            with file.open("rb") as handle:
-                digest.update(handle.read(1 << 20))
-    return digest.hexdigest()[:16]
-
-
-def _build_steps() -> list[tuple[str, Callable[[duckdb.DuckDBPyConnection, Path], None]]]:
-    """The derived-table steps; each gets the connection and the model staging folder."""
-    # Imported lazily: the workspace module must not pull the model stack into every import.
-    from followaudit.detect import explain, features, model
-    from followaudit.growth import audience
-    from followaudit.growth import spikes as growth
-
-    return [
-        (
-            "daily follower gains",
-            lambda con, side: materialize(con, "creator_daily", "growth/creator_daily"),
-        ),
-        ("account features", lambda con, side: features.build_account_features(con)),
-        ("model scores", lambda con, side: model.score_workspace(con, side)),
-        ("explanations", lambda con, side: explain.precompute(con, side)),
-        ("growth spikes", lambda con, side: growth.build_growth(con)),
-        ("audience quality", lambda con, side: audience.build_audience(con)),
-    ]
-
-
-def _build_config(out_path: Path) -> dict:
-    """DuckDB settings for a build: a memory cap (spilling to disk beyond it) keeps the whole
-    build, Python side included, inside the issue's 6 GB at 1M accounts / 40M follows."""
-    return {
-        "memory_limit": os.environ.get("FOLLOWAUDIT_DUCKDB_MEMORY", BUILD_MEMORY_LIMIT),
-        "temp_directory": str(out_path.parent / ".duckdb_tmp"),
-    }
-
-
-def _write_meta(con: duckdb.DuckDBPyConnection, data_dir: Path, model_source: str) -> None:
-    rows = {
-        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "data_dir": str(data_dir.resolve()),
-        "data_fingerprint": data_fingerprint(data_dir),
-        "model_source": model_source,
-        "schema_version": SCHEMA_VERSION,
-    }
-    con.execute("create or replace table meta (key varchar primary key, value varchar)")
-    con.executemany("insert into meta values (?, ?)", list(rows.items()))
-
-
-def build_workspace(
-    data_dir: str | Path, out_path: str | Path, progress: Progress | None = None
-) -> BuildReport:
-    """Validate and load `data_dir`, derive every table, then atomically replace `out_path`."""
-    from followaudit.data import spec as schema
-
-    data_dir, out_path = Path(data_dir), Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    side = sidecar_dir(out_path)
-    staging = side / "model.new"  # the model moves in only when the whole build succeeds
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    report = BuildReport(out_path)
-    fd, tmp_name = tempfile.mkstemp(
-        prefix=out_path.stem + ".", suffix=".building", dir=out_path.parent
-    )
-    os.close(fd)
-    os.unlink(tmp_name)  # DuckDB must create the file itself
-    tmp = Path(tmp_name)
-    try:
-        con = duckdb.connect(str(tmp), config=_build_config(out_path))
-        try:
-            steps = [("validate and load", lambda c, s: schema.load_folder(c, data_dir))]
-            steps += _build_steps()
-            for index, (label, step) in enumerate(steps):
-                if progress:
-                    progress(label, index / len(steps))
-                started = time.perf_counter()
-                step(con, staging)
-                report.steps.append((label, time.perf_counter() - started))
-            report.model_source = _model_source(staging)
-            _write_meta(con, data_dir, report.model_source)
-            con.execute("checkpoint")
-        finally:
-            con.close()
-        os.replace(tmp, out_path)
-        shutil.rmtree(side / "model", ignore_errors=True)
-        staging.rename(side / "model")
-        if progress:
-            progress("done", 1.0)
-        return report
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
-            leftover.unlink(missing_ok=True)
-
-
-def _model_source(model_dir: Path) -> str:
-    return "trained" if (model_dir / "card.json").exists() else "default"

@@ -8,11 +8,12 @@ import polars as pl
 import streamlit as st
 
 from followaudit import ui
-from followaudit.data import spec as schema
+from followaudit.data.validate import ValidationError, problems_frame, validate_folder
 from followaudit.decide import policy
 from followaudit.pipeline import sandbox
+from followaudit.pipeline.build import build_workspace, data_fingerprint
 from followaudit.store import exports
-from followaudit.store.workspace import Workspace, WorkspaceError, build_workspace, data_fingerprint
+from followaudit.store.workspace import Workspace, WorkspaceError
 from followaudit.ui import session
 
 UPLOADS_DIR = session.WORKSPACES_DIR / "uploads"
@@ -62,7 +63,7 @@ def source_picker() -> Path | None:
 
 @st.cache_data(show_spinner="Checking every file…", max_entries=16)
 def _problems(folder: str, fingerprint: str) -> pl.DataFrame:
-    return schema.problems_frame(schema.validate_folder(folder))
+    return problems_frame(validate_folder(folder))
 
 
 def _line(row: dict) -> str:
@@ -126,9 +127,9 @@ def _build(folder: Path, target: Path) -> None:
 
         try:
             report = build_workspace(folder, target, progress)
-        except schema.ValidationError as exc:
+        except ValidationError as exc:
             status.update(label="The data has problems; nothing was changed.", state="error")
-            st.dataframe(schema.problems_frame(exc.problems), hide_index=True)
+            st.dataframe(problems_frame(exc.problems), hide_index=True)
             return
         except (WorkspaceError, OSError) as exc:
             status.update(label=f"Build failed: {exc}", state="error")
@@ -238,7 +239,7 @@ def run_attack(attack: sandbox.Attack, ws: Workspace) -> sandbox.AttackResult | 
                 data_dir, ws.sidecar, attack, ui.active_policy(),
                 lambda step, f: bar.progress(min(max(f, 0.0), 1.0), text=step),
             )  # fmt: skip
-        except (ImportError, ValueError, OSError, WorkspaceError, schema.ValidationError) as exc:
+        except (ImportError, ValueError, OSError, WorkspaceError, ValidationError) as exc:
             status.update(label=f"The attack could not run: {exc}", state="error")
             return None
         status.update(label="Scratch copy rebuilt and scored", state="complete", expanded=False)

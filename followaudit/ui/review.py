@@ -6,8 +6,9 @@ import polars as pl
 import streamlit as st
 
 from followaudit import ui
-from followaudit.decide.policy import Policy, resolve_threshold, to_toml
-from followaudit.store.analyst import LabelConflict, review_queue
+from followaudit.decide.policy import Policy, from_toml, resolve_threshold, to_toml
+from followaudit.decide.review_queue import review_queue
+from followaudit.store.analyst import LabelConflict
 from followaudit.ui import lab as up
 
 SHORTCUTS = {"fake": "F", "genuine": "G", "unsure": "U"}
@@ -18,8 +19,6 @@ _MESSAGE = "rev_message"
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _queue(path: str, version: str, policy_toml: str, order: str, key: tuple, n_labels: int):
-    from followaudit.decide.policy import from_toml
-
     policy = from_toml(policy_toml)
     risk = up.risk_for(policy)
     threshold = resolve_threshold(policy, risk["risk"].to_numpy())

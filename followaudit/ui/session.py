@@ -16,7 +16,12 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
+from followaudit.decide import policy
+from followaudit.decide.policy_store import PolicyStore
+from followaudit.detect import model
+from followaudit.store import analyst as review
 from followaudit.store.workspace import PROJECT_ROOT, Workspace, WorkspaceError
+from followaudit.ui.demo import pseudonymise_frame
 
 WORKSPACES_DIR = PROJECT_ROOT / "workspaces"
 DEFAULT_WORKSPACE = WORKSPACES_DIR / "sample.duckdb"
@@ -170,8 +175,6 @@ def demo_frame(frame: pl.DataFrame) -> pl.DataFrame:
     """`frame` with usernames pseudonymised when demo mode is on."""
     if not demo_mode():
         return frame
-    from followaudit.ui.demo import pseudonymise_frame
-
     return pseudonymise_frame(frame)
 
 
@@ -186,24 +189,18 @@ def store():
 # Safe to share across sessions: the store opens a fresh SQLite connection per call.
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _store(sidecar: str):
-    from followaudit.store import analyst as review
-
     return review.AnalystStore(sidecar)
 
 
 def active_policy():
     """The active policy of the current workspace, or the default policy."""
-    from followaudit.decide import policy
-
-    active = policy.PolicyStore(current_workspace().sidecar).active()
+    active = PolicyStore(current_workspace().sidecar).active()
     return active if active is not None else policy.default_policy()
 
 
 def model_bundle():
     """The workspace's model (or the shipped default), once per model file; None (with a
     warning shown) when neither exists."""
-    from followaudit.detect import model
-
     side = current_workspace().sidecar
     card = side / "model" / "card.json"
     stamp = str(card.stat().st_mtime_ns) if card.exists() else "default"
@@ -216,15 +213,11 @@ def model_bundle():
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _model_bundle(sidecar: str, stamp: str):
-    from followaudit.detect import model
-
     return model.load_for_workspace(Path(sidecar))
 
 
 def policy_result():
     """The active policy applied to every account (`policy.PolicyResult`), once per version."""
-    from followaudit.decide import policy
-
     ws = current_workspace()
     return _policy_result(str(ws.path), ws.version, policy.to_toml(active_policy()))
 
@@ -233,8 +226,6 @@ def policy_result():
 # on every rerun (Polars frames are immutable, so sharing is safe).
 @st.cache_resource(show_spinner="Applying the active policy…", max_entries=4)
 def _policy_result(path: str, version: str, policy_toml: str):
-    from followaudit.decide import policy
-
     ws = _open(Path(path))
     scores = ws.query("explorer/account_scores")
     features = ws.query("explorer/account_features")
