@@ -9,6 +9,7 @@ import numpy as np
 import polars as pl
 import pytest
 
+from followaudit.cli import cohorts as cohorts_cli
 from followaudit.growth import cohorts
 
 DAY = 86400.0
@@ -141,7 +142,7 @@ def test_bad_files_get_clear_messages(tmp_path, name, text, message):
 
 def _args(argv):
     parser = argparse.ArgumentParser()
-    cohorts.add_arguments_cohorts(parser)
+    cohorts_cli.add_arguments(parser)
     return parser.parse_args(argv)
 
 
@@ -149,14 +150,14 @@ def test_cli_json(tmp_path, capsys):
     frame = _planted(n=5000, start=2000, size=400)
     path = tmp_path / "f.csv"
     frame.write_csv(path)
-    assert cohorts.run_cohorts(_args(["--followers", str(path), "--json"])) == 0
+    assert cohorts_cli.run(_args(["--followers", str(path), "--json"])) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["followers"] == 5000 and len(out["anomalies"]) == 1
     assert set(out["follow_times"]["u0"]) == {"rank", "follow_time"}
 
 
 def test_cli_bad_file_exits_2(tmp_path, capsys):
-    assert cohorts.run_cohorts(_args(["--followers", str(tmp_path / "none.json")])) == 2
+    assert cohorts_cli.run(_args(["--followers", str(tmp_path / "none.json")])) == 2
     assert "no such file" in capsys.readouterr().err
 
 

@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 from growth_world import BURST_DAY, DRIP_DAYS, START, VIRAL_DAY, make_world
 
+from followaudit.cli import spikes as spikes_cli
 from followaudit.growth import baseline, spike_runs
 from followaudit.growth import spikes as growth
 from followaudit.store.workspace import materialize
@@ -219,8 +220,8 @@ def test_list_spikes_by_creator(world):
 
 
 def test_spikes_json_fields(world):
-    rows = growth.spikes_json(growth.list_spikes(world))
-    assert set(rows[0]) == set(growth.JSON_FIELDS)
+    rows = spikes_cli.spikes_json(growth.list_spikes(world))
+    assert set(rows[0]) == set(spikes_cli.JSON_FIELDS)
     assert dt.date.fromisoformat(rows[0]["start"])
     json.dumps(rows)
 
@@ -231,13 +232,13 @@ def test_cli_spikes_json(tmp_path, world, capsys):
     world.execute("copy from database memory to out")
     world.execute("detach out")
     args = _spikes_args(["--workspace", str(path), "--json"])
-    assert growth.run_spikes(args) == 0
+    assert spikes_cli.run(args) == 0
     rows = json.loads(capsys.readouterr().out)
     assert {r["verdict"] for r in rows} == {"suspicious", "explained"}
 
 
 def test_cli_spikes_missing_workspace(tmp_path, capsys):
-    assert growth.run_spikes(_spikes_args(["--workspace", str(tmp_path / "no.duckdb")])) == 2
+    assert spikes_cli.run(_spikes_args(["--workspace", str(tmp_path / "no.duckdb")])) == 2
     assert "does not exist" in capsys.readouterr().err
 
 
@@ -245,7 +246,7 @@ def _spikes_args(argv):
     import argparse
 
     parser = argparse.ArgumentParser()
-    growth.add_arguments_spikes(parser)
+    spikes_cli.add_arguments(parser)
     return parser.parse_args(argv)
 
 

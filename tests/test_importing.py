@@ -10,6 +10,7 @@ import numpy as np
 import polars as pl
 import pytest
 
+from followaudit.cli import import_table as import_cli
 from followaudit.data import importing
 from followaudit.data.importing import MappingError, load_mapping, read_mapped
 from followaudit.data.load import load_folder
@@ -146,7 +147,7 @@ def test_import_round_trip_gives_a_valid_folder_that_loads(tmp_path):
 def test_import_cli_reports_mapping_errors_plainly(tmp_path, capsys):
     file, mapping = write(tmp_path, mapping=MAPPING.replace('"friends"', '"friendz"'))
     args = _args(file, mapping, tmp_path / "out")
-    assert importing.run_import(args) == 2
+    assert import_cli.run(args) == 2
     assert "[columns] following_count = 'friendz'" in capsys.readouterr().err
 
 
@@ -154,7 +155,7 @@ def _args(file, mapping, out):
     import argparse
 
     parser = argparse.ArgumentParser()
-    importing.add_arguments_import(parser)
+    import_cli.add_arguments(parser)
     return parser.parse_args(
         ["--accounts", str(file), "--mapping", str(mapping), "--out", str(out)]
     )

@@ -10,13 +10,8 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from followaudit.synth import (
-    WorldConfig,
-    add_arguments_generate,
-    generate_world,
-    inject_campaign,
-    run_generate,
-)
+from followaudit.cli import generate as generate_cli
+from followaudit.synth import WorldConfig, generate_world, inject_campaign
 
 TABLES = ("accounts", "follows", "engagement_daily", "labels", "campaigns", "events")
 END = datetime(2026, 9, 30)
@@ -293,18 +288,20 @@ def test_inject_rejects_an_unknown_creator(small_dir, tmp_path):
 )
 def test_generate_command_rejects_impossible_sizes(tmp_path, capsys, argv, message):
     parser = argparse.ArgumentParser()
-    add_arguments_generate(parser)
-    assert run_generate(parser.parse_args(["--out", str(tmp_path / "w"), *argv])) == 2
+    generate_cli.add_arguments(parser)
+    assert generate_cli.run(parser.parse_args(["--out", str(tmp_path / "w"), *argv])) == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "w").exists()
 
 
 def test_generate_command_reports_an_unwritable_folder(tmp_path, capsys):
     parser = argparse.ArgumentParser()
-    add_arguments_generate(parser)
+    generate_cli.add_arguments(parser)
     (tmp_path / "taken").write_text("a file, not a folder")
     assert (
-        run_generate(parser.parse_args(["--out", str(tmp_path / "taken"), "--accounts", "1000"]))
+        generate_cli.run(
+            parser.parse_args(["--out", str(tmp_path / "taken"), "--accounts", "1000"])
+        )
         == 2
     )
     assert "cannot write" in capsys.readouterr().err

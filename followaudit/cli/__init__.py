@@ -7,35 +7,22 @@ import importlib
 import os
 import sys
 
-# command -> (module, function, help). Each function takes the parsed argparse namespace
-# and returns an exit code; its module adds its own arguments through `add_arguments_<command>`.
+# command -> (module under followaudit.cli, help). Each module has `add_arguments(parser)` and
+# `run(args) -> exit code`; only the chosen command's module is imported.
 COMMANDS = {
-    "generate": ("followaudit.synth", "Generate a synthetic world with ground truth."),
-    "build": ("followaudit.cli.build", "Validate a data folder and build a workspace."),
-    "validate": ("followaudit.cli.build", "Validate a data folder and print every problem."),
-    "import": (
-        "followaudit.data.importing",
-        "Map an external account table to a canonical data folder.",
-    ),
-    "evaluate": (
-        "followaudit.detect.evaluate",
-        "Cross-validate the detector on a labelled account table.",
-    ),
-    "train-default": (
-        "followaudit.detect.model",
-        "Train the shipped default model on a data folder.",
-    ),
-    "spikes": ("followaudit.growth.spikes", "Print follower-growth spikes of a workspace."),
-    "cohorts": (
-        "followaudit.growth.cohorts",
-        "Find follower cohorts in an ordered follower list.",
-    ),
+    "generate": ("generate", "Generate a synthetic world with ground truth."),
+    "build": ("build", "Validate a data folder and build a workspace."),
+    "validate": ("validate", "Validate a data folder and print every problem."),
+    "import": ("import_table", "Map an external account table to a canonical data folder."),
+    "evaluate": ("evaluate", "Cross-validate the detector on a labelled account table."),
+    "train-default": ("train_default", "Train the shipped default model on a data folder."),
+    "spikes": ("spikes", "Print follower-growth spikes of a workspace."),
+    "cohorts": ("cohorts", "Find follower cohorts in an ordered follower list."),
 }
 
 
-def _attr(command: str, prefix: str):
-    module = importlib.import_module(COMMANDS[command][0])
-    return getattr(module, prefix + command.replace("-", "_"))
+def _command_module(command: str):
+    return importlib.import_module(f"followaudit.cli.{COMMANDS[command][0]}")
 
 
 def make_parser(chosen: str | None = None) -> argparse.ArgumentParser:
@@ -45,7 +32,7 @@ def make_parser(chosen: str | None = None) -> argparse.ArgumentParser:
     for command, (_, help_text) in COMMANDS.items():
         sub_parser = sub.add_parser(command, help=help_text, description=help_text)
         if command == chosen:
-            _attr(command, "add_arguments_")(sub_parser)
+            _command_module(command).add_arguments(sub_parser)
     return parser
 
 
@@ -55,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     chosen = next((a for a in argv if not a.startswith("-")), None)
     args = make_parser(chosen if chosen in COMMANDS else None).parse_args(argv)
     try:
-        return int(_attr(args.command, "run_")(args) or 0)
+        return int(_command_module(args.command).run(args) or 0)
     except BrokenPipeError:
         # `followaudit spikes | head` closed the pipe: not an error. Point stdout at devnull so
         # the interpreter's final flush does not raise again (Python's documented recipe).

@@ -1,4 +1,4 @@
-"""`followaudit build` and `followaudit validate`."""
+"""`followaudit build`: validate a data folder and build a workspace."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from followaudit.data.validate import ValidationError, validate_folder
+from followaudit.data.validate import ValidationError
 from followaudit.pipeline.build import build_workspace
 from followaudit.store.workspace import WorkspaceError
 
 
-def add_arguments_build(parser: argparse.ArgumentParser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of `build`."""
     parser.add_argument(
         "--data", required=True, type=Path, help="data folder (CSV/Parquet per table)"
@@ -21,7 +21,7 @@ def add_arguments_build(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workspace", required=True, type=Path, help="workspace file to (re)write")
 
 
-def run_build(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     """Build a workspace with a progress bar; bad data prints every problem and exits 2."""
     bar = tqdm(total=100, unit="%", desc="build", file=sys.stderr)
 
@@ -43,19 +43,4 @@ def run_build(args: argparse.Namespace) -> int:
     for step, seconds in report.steps:
         print(f"{step:<22} {seconds:7.2f} s")
     print(f"built {report.path} (model: {report.model_source})")
-    return 0
-
-
-def add_arguments_validate(parser: argparse.ArgumentParser) -> None:
-    """Arguments of `validate`."""
-    parser.add_argument("--data", required=True, type=Path, help="data folder to check")
-
-
-def run_validate(args: argparse.Namespace) -> int:
-    """Print the validation report; exit 2 when there are problems."""
-    problems = validate_folder(args.data)
-    if problems:
-        print(ValidationError(problems).report())
-        return 2
-    print(f"{args.data}: no problems found")
     return 0

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import argparse
 import re
-import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +14,7 @@ import polars as pl
 from followaudit.data.casts import cast_expr
 from followaudit.data.sources import ident, literal, source_types
 from followaudit.data.spec import ACCOUNTS, DERIVED_FEATURES, EXTRA_PREFIX
-from followaudit.data.validate import SAMPLE_ROWS, ValidationError, validate_folder
+from followaudit.data.validate import SAMPLE_ROWS
 
 FORMATS = ("csv", "json", "parquet")
 TARGETS = {c.name: c.type for c in ACCOUNTS.columns} | dict.fromkeys(DERIVED_FEATURES, "DOUBLE")
@@ -316,35 +314,3 @@ def write_folder(file: str | Path, mapping: Mapping, out_dir: str | Path) -> Pat
 
 def _copy(con: duckdb.DuckDBPyConnection, sql: str, path: Path) -> None:
     con.execute(f"copy ({sql}) to {literal(str(path))} (format parquet)")
-
-
-def add_arguments_import(parser: argparse.ArgumentParser) -> None:
-    """Arguments of `import`."""
-    parser.add_argument(
-        "--accounts", required=True, type=Path, help="account table (CSV, JSON or Parquet)"
-    )
-    parser.add_argument(
-        "--mapping", required=True, type=Path, help="mapping TOML (see examples/mappings/)"
-    )
-    parser.add_argument("--out", required=True, type=Path, help="data folder to write")
-
-
-def run_import(args: argparse.Namespace) -> int:
-    """Map the table, write the data folder, validate it; errors print plainly and exit 2."""
-    try:
-        mapping = load_mapping(args.mapping)
-        out = write_folder(args.accounts, mapping, args.out)
-    except MappingError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    problems = validate_folder(out)
-    if problems:
-        print(ValidationError(problems).report(), file=sys.stderr)
-        return 2
-    rows = duckdb.sql(
-        f"select count(*) from read_parquet({literal(str(out / 'accounts.parquet'))})"
-    )
-    print(
-        f"wrote {out} ({rows.fetchall()[0][0]} accounts); build it with `followaudit build --data {out}`"
-    )
-    return 0

@@ -12,27 +12,12 @@ from functools import cached_property
 import numpy as np
 import polars as pl
 
+from followaudit.detect.metrics import METRICS, metrics_from_counts
+
 CURVE_POINTS = 500
 BOOTSTRAP_DRAWS = 1000
 IMPACT_LEVELS = (5, 10, 25)
 HIST_BINS = 1000  # creator_score_hist: bin = floor(score * 1000)
-METRICS = ("precision", "recall", "f1", "mcc", "fpr", "accuracy")
-
-
-def metrics_from_counts(tp, fp, fn, tn) -> dict[str, np.ndarray | float]:
-    """Precision, recall, F1, MCC, FPR, accuracy; works on scalars or arrays (0 where undefined)."""
-    tp, fp, fn, tn = (np.asarray(v, dtype=np.float64) for v in (tp, fp, fn, tn))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        precision = np.where(tp + fp > 0, tp / (tp + fp), 0.0)
-        recall = np.where(tp + fn > 0, tp / (tp + fn), 0.0)
-        f1 = np.where(precision + recall > 0, 2 * precision * recall / (precision + recall), 0.0)
-        denom = np.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
-        mcc = np.where(denom > 0, (tp * tn - fp * fn) / denom, 0.0)
-        fpr = np.where(fp + tn > 0, fp / (fp + tn), 0.0)
-        total = tp + fp + fn + tn
-        accuracy = np.where(total > 0, (tp + tn) / total, 0.0)
-    out = dict(zip(METRICS, (precision, recall, f1, mcc, fpr, accuracy), strict=True))
-    return {k: (float(v) if v.ndim == 0 else v) for k, v in out.items()}
 
 
 def _downsample(n: int, limit: int = CURVE_POINTS) -> np.ndarray:

@@ -9,6 +9,7 @@ import polars as pl
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 FPR_TARGET = 0.01
+METRICS = ("precision", "recall", "f1", "mcc", "fpr", "accuracy")
 
 
 def cv_metrics(y: np.ndarray, scores: np.ndarray, fold_ids: np.ndarray) -> dict:
@@ -89,3 +90,19 @@ def fingerprint(x: np.ndarray, y: np.ndarray) -> str:
     digest = hashlib.sha256(np.ascontiguousarray(x).tobytes())
     digest.update(np.asarray(y, dtype=np.int8).tobytes())
     return digest.hexdigest()[:16]
+
+
+def metrics_from_counts(tp, fp, fn, tn) -> dict[str, np.ndarray | float]:
+    """Precision, recall, F1, MCC, FPR, accuracy; works on scalars or arrays (0 where undefined)."""
+    tp, fp, fn, tn = (np.asarray(v, dtype=np.float64) for v in (tp, fp, fn, tn))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        precision = np.where(tp + fp > 0, tp / (tp + fp), 0.0)
+        recall = np.where(tp + fn > 0, tp / (tp + fn), 0.0)
+        f1 = np.where(precision + recall > 0, 2 * precision * recall / (precision + recall), 0.0)
+        denom = np.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
+        mcc = np.where(denom > 0, (tp * tn - fp * fn) / denom, 0.0)
+        fpr = np.where(fp + tn > 0, fp / (fp + tn), 0.0)
+        total = tp + fp + fn + tn
+        accuracy = np.where(total > 0, (tp + tn) / total, 0.0)
+    out = dict(zip(METRICS, (precision, recall, f1, mcc, fpr, accuracy), strict=True))
+    return {k: (float(v) if v.ndim == 0 else v) for k, v in out.items()}

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import sys
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,7 +17,6 @@ import polars as pl
 from sklearn.model_selection import StratifiedKFold
 
 from followaudit.data.load import load_folder
-from followaudit.data.validate import ValidationError
 from followaudit.detect import features as feats
 from followaudit.detect.calibration import (  # noqa: F401 - re-exported for callers of model
     ISOTONIC_MIN_ROWS,
@@ -299,14 +296,6 @@ def score_frame(
 # --- `followaudit train-default` ---------------------------------------------------------------
 
 
-def add_arguments_train_default(parser: argparse.ArgumentParser) -> None:
-    """Arguments of `train-default`."""
-    parser.add_argument(
-        "--data", type=Path, default=Path("sample_data"), help="labelled data folder"
-    )
-    parser.add_argument("--out", type=Path, default=DEFAULT_MODEL_DIR, help="model folder to write")
-
-
 def with_masked_sources(labelled: pl.DataFrame, share: float = MASKED_SHARE) -> pl.DataFrame:
     """Each optional source column's features set to NULL on a random `share` of rows."""
     # Imported tables lack whole columns; a model that never saw them missing would read NaN
@@ -349,29 +338,3 @@ def train_default(data_dir: str | Path, out_dir: str | Path) -> ModelBundle:
     result.bundle.save(out_dir)
     twin.bundle.save(out_dir, PROFILE_PREFIX)
     return result.bundle
-
-
-def run_train_default(args: argparse.Namespace) -> int:
-    """Train the default model and print its out-of-fold metrics."""
-    try:
-        bundle = train_default(args.data, args.out)
-    except (ModelError, ValidationError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    card = bundle.card
-    print(
-        f"wrote {args.out}/model.txt and card.json: {card['rows']} labelled accounts, "
-        f"{len(card['features'])} features, {card['folds']}-fold CV"
-    )
-    print(
-        f"out-of-fold ROC-AUC {card['cv']['roc_auc']:.4f}  PR-AUC {card['cv']['pr_auc']:.4f}  "
-        f"recall at 1% FPR {card['thresholds']['recall_at_fpr_1pct']:.3f}"
-    )
-    for kind, row in card.get("per_kind_recall_at_fpr_1pct", {}).items():
-        print(f"  {kind:<14} {row['accounts']:>6} fakes  recall {row['recall']:.3f}")
-    twin = load(args.out, PROFILE_PREFIX).card
-    print(
-        f"profile-only twin ({len(twin['features'])} features, for tables without follows): "
-        f"ROC-AUC {twin['cv']['roc_auc']:.4f}  PR-AUC {twin['cv']['pr_auc']:.4f}"
-    )
-    return 0

@@ -10,9 +10,7 @@ each window and creation bin by (count - median) / (IQR + 1) across windows.
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -328,47 +326,3 @@ def follower_map_frame(scored: pl.DataFrame, max_points: int = 5000) -> pl.DataF
     """Rank x creation date points for the follower map, an even sample of at most `max_points`."""
     step = max(1, -(-scored.height // max_points))
     return scored.gather_every(step).select("rank", "created_at", "in_cohort", "follow_time")
-
-
-def add_arguments_cohorts(parser: argparse.ArgumentParser) -> None:
-    """Arguments of `cohorts`."""
-    parser.add_argument("--followers", required=True, type=Path, help="JSON or CSV follower list")
-    parser.add_argument("--json", action="store_true", help="print JSON")
-    parser.add_argument("--window", type=int, default=HistogramConfig.window)
-    parser.add_argument("--stride", type=int, default=HistogramConfig.stride)
-    parser.add_argument("--threshold", type=float, default=HistogramConfig.threshold)
-    parser.add_argument("--out", type=Path, help="write per-follower follow times (CSV)")
-
-
-def _iso(frame: pl.DataFrame) -> list[dict]:
-    return frame.with_columns(pl.col(pl.Datetime).dt.to_string("%Y-%m-%dT%H:%M:%S")).to_dicts()
-
-
-def run_cohorts(args: argparse.Namespace) -> int:
-    """Estimate follow times and print anomalous rank ranges; bad files exit 2."""
-    try:
-        followers = load_follower_list(args.followers)
-    except FollowerListError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    cfg = HistogramConfig(window=args.window, stride=args.stride, threshold=args.threshold)
-    timed = estimate_follow_times(followers)
-    _, anomalies = sliding_histogram(timed, cfg)
-    if args.out:
-        follower_scores(timed, cfg).drop("in_cohort").write_csv(args.out)
-    if args.json:
-        follow = timed.select("follower_id", "rank", "follow_time")
-        out = {
-            "followers": timed.height,
-            "anomalies": _iso(anomalies),
-            "follow_times": {
-                r["follower_id"]: {"rank": r["rank"], "follow_time": r["follow_time"]}
-                for r in _iso(follow)
-            },
-        }
-        print(json.dumps(out))
-        return 0
-    print(f"{timed.height} followers; {anomalies.height} anomalous rank range(s)")
-    with pl.Config(tbl_rows=100, tbl_cols=12, tbl_width_chars=180):
-        print(anomalies)
-    return 0

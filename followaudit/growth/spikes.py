@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
-from pathlib import Path
-
 import duckdb
 import polars as pl
 
@@ -14,7 +9,6 @@ from followaudit.growth import baseline, spike_runs
 from followaudit.store.analyst import AnalystStore
 from followaudit.store.workspace import (
     Workspace,
-    WorkspaceError,
     materialize,
     run_query,
     table_exists,
@@ -62,18 +56,6 @@ EXPECTED_COLUMNS = [
     "quality_expected",
     "count_anomaly",
     "quality_anomaly",
-]
-JSON_FIELDS = [
-    "creator_id",
-    "start",
-    "end",
-    "followers_gained",
-    "expected_followers",
-    "excess",
-    "score",
-    "verdict",
-    "flagged_share",
-    "young_share",
 ]
 
 
@@ -204,40 +186,3 @@ def creator_search(con, text: str = "", limit: int = 50) -> pl.DataFrame:
     """Creators whose username contains `text`, most suspicious first, with quality score."""
     params = {"text": text or "", "limit": int(limit)}
     return run_query(_connection(con), "growth/creator_search", params)
-
-
-def add_arguments_spikes(parser: argparse.ArgumentParser) -> None:
-    """Arguments of `spikes`."""
-    parser.add_argument("--workspace", required=True, type=Path, help="built workspace file")
-    parser.add_argument("--creator", type=int, default=None, help="only this creator id")
-    parser.add_argument("--json", action="store_true", help="print a JSON list")
-
-
-def spikes_json(spikes: pl.DataFrame) -> list[dict]:
-    """The CLI's JSON objects: ISO dates, plain numbers."""
-    rows = spikes.select(JSON_FIELDS).with_columns(
-        pl.col("start").cast(pl.String), pl.col("end").cast(pl.String)
-    )
-    return rows.to_dicts()
-
-
-def run_spikes(args: argparse.Namespace) -> int:
-    """Print the workspace's spikes as a table or JSON; a bad workspace exits 2."""
-    try:
-        ws = Workspace.open(args.workspace)
-    except WorkspaceError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    try:
-        if not ws.has_table("spikes"):
-            print(f"error: {args.workspace} has no spikes table; rebuild it", file=sys.stderr)
-            return 2
-        spikes = list_spikes(ws, creator_id=args.creator)
-    finally:
-        ws.close()
-    if args.json:
-        print(json.dumps(spikes_json(spikes), indent=2))
-        return 0
-    with pl.Config(tbl_rows=200, tbl_cols=12, tbl_width_chars=160):
-        print(spikes.select(JSON_FIELDS + ["kind"]))
-    return 0
