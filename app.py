@@ -3,7 +3,7 @@
 import streamlit as st
 
 from followaudit import ui
-from followaudit.ui import explorer as ui_explorer
+from followaudit.ui import home as ui_home
 
 ui.page_setup("Home", ":material/home:")
 st.title("Follower Audit")
@@ -17,21 +17,21 @@ if not head["accounts"]:
     )
     st.stop()
 
-ui_explorer.headline_metrics(head)
+ui_home.headline_metrics(head)
 left, right = st.columns(2)
 with left:
     st.subheader("Worst creators")
     st.caption("Most suspicious growth first; quality is the audience quality score (0–100).")
-    ui_explorer.worst_creator_links(limit=8)
+    ui_home.worst_creator_links(limit=8)
 with right:
     st.subheader("Strongest suspicious spikes")
     st.caption("Follower spikes that engagement does not explain, strongest first.")
-    ui_explorer.top_spike_links(limit=8)
+    ui_home.top_spike_links(limit=8)
 
 with st.expander("How to read this", icon=":material/help:"):
-    st.markdown(ui_explorer.HOW_TO_READ)
+    st.markdown(ui_home.HOW_TO_READ)
 
 with st.sidebar:
     ui.demo_toggle()
     with st.expander("Switch workspace"):
-        ui_explorer.workspace_switcher()
+        ui_home.workspace_switcher()

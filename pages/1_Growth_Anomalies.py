@@ -4,7 +4,7 @@ import polars as pl
 import streamlit as st
 
 from followaudit import ui
-from followaudit.ui import explorer as ui_explorer
+from followaudit.ui import growth as ui_growth
 
 ui.page_setup("Growth anomalies", ":material/trending_up:")
 st.title("Growth anomalies")
@@ -13,19 +13,19 @@ raw = st.query_params.get("creator")
 creator = ui.parse_int_param("creator")
 daily = spikes = marks = None
 if creator is not None:
-    daily, spikes, marks = ui_explorer.chart_frames(creator)
+    daily, spikes, marks = ui_growth.chart_frames(creator)
 if creator is None or daily.is_empty():
     if raw:
         ui.not_found("creator", raw, search=False)
-    ui_explorer.creator_picker()
+    ui_growth.creator_picker()
     st.stop()
 
 quality = ui.run("audience/creator_quality_rows", creator_id=creator)
 name = quality["username"][0] if quality.height else f"creator {creator}"
 st.subheader(f"@{name}")
 if quality.height:
-    ui_explorer.creator_caption(quality.row(0, named=True))
-spike_id = ui_explorer.growth_chart(creator, daily, spikes, marks)
+    ui_growth.creator_caption(quality.row(0, named=True))
+spike_id = ui_growth.growth_chart(creator, daily, spikes, marks)
 
 if spikes.is_empty():
     st.success("No spikes: this creator's growth matches what its history and engagement predict.")
@@ -33,13 +33,13 @@ elif spike_id is None:
     st.info("Click a shaded spike in the chart to see its new followers.")
 else:
     spike = spikes.filter(pl.col("spike_id") == spike_id).row(0, named=True)
-    ui_explorer.spike_summary(spike)
-    ui_explorer.spike_followers(spike_id)
+    ui_growth.spike_summary(spike)
+    ui_growth.spike_followers(spike_id)
 
 with st.expander("Annotate a known benign event (viral video, giveaway, shoutout…)"):
-    ui_explorer.annotate_form(creator, spike if spike_id is not None else None)
+    ui_growth.annotate_form(creator, spike if spike_id is not None else None)
 with st.expander("Ordered follower list without follow times"):
-    ui_explorer.follower_list_map()
+    ui_growth.follower_list_map()
 if st.button("← all creators", key="growth_back"):
     ui.drop_params("creator", "spike")
     st.rerun()

@@ -9,6 +9,7 @@ import duckdb
 import polars as pl
 import pytest
 
+from followaudit.detect import catalogue
 from followaudit.detect import features as feats
 
 T0 = datetime(2024, 3, 1, 12, 0)
@@ -154,29 +155,30 @@ def test_without_follows_only_profile_features():
     assert "lockstep_score" not in columns and "has_profile_pic" in columns
 
 
-@pytest.mark.parametrize("name", list(feats.FEATURES))
+@pytest.mark.parametrize("name", list(catalogue.FEATURES))
 def test_every_feature_is_described_and_phrased(name):
-    feature = feats.FEATURES[name]
+    feature = catalogue.FEATURES[name]
     assert feature.description.endswith(".") and feature.group in {
         "profile",
         "behaviour",
         "coordination",
     }
     for value in (None, math.nan, 0.0, 1.0, 312.0, 0.35, 45000.0, -3.0):
-        sentence = feats.reason(name, value)
+        sentence = catalogue.reason(name, value)
         assert isinstance(sentence, str) and sentence
-    assert feats.reason("max_follows_in_hour", 312.0) == "Followed 312 accounts in one hour"
-    assert feats.reason("has_profile_pic", 0.0) == "No profile picture"
-    assert feats.reason("first_follow_age_hours", 2.0) == "Created 2 h before its first follow"
+    assert catalogue.reason("max_follows_in_hour", 312.0) == "Followed 312 accounts in one hour"
+    assert catalogue.reason("has_profile_pic", 0.0) == "No profile picture"
+    assert catalogue.reason("first_follow_age_hours", 2.0) == "Created 2 h before its first follow"
 
 
 def test_unobserved_values_are_never_phrased_as_zero():
     assert (
-        feats.reason("likes_given", None) == "Not observed: likes the account has given to others"
+        catalogue.reason("likes_given", None)
+        == "Not observed: likes the account has given to others"
     )
-    assert feats.reason("spike_follow_share", math.nan).startswith("Not observed: share of its")
-    assert feats.reason("likes_given", 0.0) == "Never liked anything"
-    assert feats.reason("extra_listed", 4.0) == "extra_listed = 4"
+    assert catalogue.reason("spike_follow_share", math.nan).startswith("Not observed: share of its")
+    assert catalogue.reason("likes_given", 0.0) == "Never liked anything"
+    assert catalogue.reason("extra_listed", 4.0) == "extra_listed = 4"
 
 
 @pytest.mark.parametrize(
@@ -189,4 +191,4 @@ def test_unobserved_values_are_never_phrased_as_zero():
     ],
 )
 def test_counts_read_as_english(name, value, sentence):
-    assert feats.reason(name, value) == sentence
+    assert catalogue.reason(name, value) == sentence

@@ -10,7 +10,7 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from followaudit.detect import features as feats
+from followaudit.detect import catalogue
 from followaudit.detect import model as mdl
 from followaudit.store.workspace import table_exists
 
@@ -32,7 +32,7 @@ class Contribution:
     @property
     def sentence(self) -> str:
         """The account's value in words, e.g. "No profile picture"."""
-        return feats.reason(self.feature, self.value)
+        return catalogue.reason(self.feature, self.value)
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ def explain_account(bundle: mdl.ModelBundle, features_row: pl.DataFrame | dict) 
             name,
             None if math.isnan(x[0, i]) else float(x[0, i]),
             float(shap[i]),
-            feats.description(name),
+            catalogue.description(name),
         )
         for i, name in enumerate(bundle.features)
     ]
@@ -119,7 +119,7 @@ def top_reasons(names: list[str], x: np.ndarray, shap: np.ndarray, top: int) -> 
     out = []
     for row, cols in enumerate(order):
         parts = [
-            f"{feats.reason(names[c], None if math.isnan(x[row, c]) else float(x[row, c]))}"
+            f"{catalogue.reason(names[c], None if math.isnan(x[row, c]) else float(x[row, c]))}"
             f" (+{shap[row, c]:.1f})"
             for c in cols
             if shap[row, c] > 0

@@ -17,6 +17,7 @@ import polars as pl
 from sklearn.model_selection import StratifiedKFold
 
 from followaudit.data.load import load_folder
+from followaudit.detect import catalogue
 from followaudit.detect import features as feats
 from followaudit.detect.calibration import (  # noqa: F401 - re-exported for callers of model
     ISOTONIC_MIN_ROWS,
@@ -57,7 +58,7 @@ PARAMS = {
     "verbose": -1,
 }
 PROFILE_PREFIX = "profile_"  # the default model's profile-only twin: profile_model.txt, ...
-FOLLOW_FEATURES = {n for n, f in feats.FEATURES.items() if f.group != "profile"}
+FOLLOW_FEATURES = {n for n, f in catalogue.FEATURES.items() if f.group != "profile"}
 MASKED_SHARE = 0.3
 # canonical account columns an imported table may lack (the counts are always there)
 REQUIRED_COUNTS = {"account_id", "follower_count", "following_count", "video_count"}
@@ -302,7 +303,7 @@ def with_masked_sources(labelled: pl.DataFrame, share: float = MASKED_SHARE) -> 
     # as zero ("never liked anything"). Masking teaches the twin what "not observed" means.
     rng = np.random.default_rng(SEED)
     groups: dict[str, list[str]] = {}
-    for name, feature in feats.FEATURES.items():
+    for name, feature in catalogue.FEATURES.items():
         for source in feature.sources:
             if name in labelled.columns and source.removeprefix("accounts.") in OPTIONAL_SOURCES:
                 groups.setdefault(source, []).append(name)

@@ -8,7 +8,7 @@ import polars as pl
 import streamlit as st
 
 from followaudit import ui
-from followaudit.detect import explain, features
+from followaudit.detect import catalogue, explain
 from followaudit.store import analyst as review
 from followaudit.ui import charts
 
@@ -166,7 +166,7 @@ def feature_labels(frame: pl.DataFrame) -> pl.DataFrame:
     """`frame` with `label` (feature name) and `description` (plain words) columns."""
     names = frame["feature"].unique().to_list()
     lookup = pl.DataFrame(
-        {"feature": names, "description": [features.description(n) for n in names]},
+        {"feature": names, "description": [catalogue.description(n) for n in names]},
         schema={"feature": pl.String, "description": pl.String},
     )
     return frame.join(lookup, on="feature", how="left").with_columns(

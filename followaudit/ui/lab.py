@@ -16,12 +16,12 @@ from followaudit import ui
 from followaudit.decide.lab import Lab, build_lab, load_lab_data, score_risk
 from followaudit.decide.policy import Policy, PolicyError, from_toml, presets, to_toml
 from followaudit.decide.policy_store import PolicyStore
-from followaudit.decide.report import (
+from followaudit.decide.report import snapshot
+from followaudit.ui.lab_charts import (
     collateral_chart,
     cost_chart,
     curve_chart,
     risk_chart,
-    snapshot,
     with_data,
 )
 

@@ -1,0 +1,116 @@
+"""Home page sections: headline numbers, worst creators and spikes, the workspace switcher."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import streamlit as st
+
+from followaudit import ui
+from followaudit.growth import audience
+from followaudit.growth import spikes as growth
+from followaudit.ui import session
+from followaudit.ui.text import fmt
+
+HOW_TO_READ = """
+- **Score** — the model's calibrated probability that an account is fake: of 100 accounts scored
+  0.8, about 80 are fake. Scores come from account features (profile, behaviour, coordination).
+- **Active policy** — the threshold plus transparent rules that turn a score into a decision
+  (*review*, *remove follower*, *suspend*). Policy teams tune it in the Threshold lab.
+- **Spike** — days when a creator gained far more followers than both their own history and
+  their views/likes predict. *Suspicious* spikes are unexplained or made of low-quality followers;
+  *explained* ones came with an engagement jump (e.g. a viral video); *annotated* ones an analyst
+  marked as a known benign event.
+- **Why** — every account page shows what pushed its score up or down, in plain sentences, and
+  which rules it breaks. Click through: creator → spike → follower → explanation.
+"""
+
+
+def headline_metrics(head: dict) -> None:
+    """Accounts, flagged share, creators with suspicious spikes, followers a purge would remove."""
+    result = ui.policy_result()
+    flagged = int(result.frame["flagged"].sum()) if result.frame.height else 0
+    share = flagged / max(result.frame.height, 1)
+    purge = ui.cached(audience.purge_simulation, min(float(result.threshold), 1.0))
+    removed = int(purge["removed"].sum() or 0) if purge.height else 0
+    cols = st.columns(4)
+    cols[0].metric("Accounts", f"{head['accounts']:,}")
+    cols[1].metric("Flagged (active policy)", f"{share:.1%}", f"{flagged:,} accounts", "off")
+    cols[2].metric(
+        "Creators with suspicious spikes", f"{head['creators_with_suspicious_spikes']:,}"
+    )
+    cols[3].metric("Followers a purge would remove", f"{removed:,}")
+    pol = ui.active_policy()
+    st.caption(
+        f"{head['follows']:,} follows of {head['creators']:,} creators, "
+        f"{head['first_day']} to {head['last_day']}; {head['labelled']:,} labelled accounts. "
+        f"Active policy **{pol.name}** (v{pol.version}): flag at risk ≥ {result.threshold:.2f}. "
+        "Purge counts followers whose score is at or above that line."
+    )
+
+
+def worst_creator_links(limit: int) -> None:
+    """The creators with the most suspicious growth, as links to their growth page."""
+    worst = ui.cached(growth.creator_search, "", limit)
+    if worst.is_empty():
+        st.info("No creators with followers in this workspace.")
+    for row in worst.iter_rows(named=True):
+        quality = row["quality_score"]
+        ui.creator_link(
+            row["creator_id"],
+            f"@{row['username']} · quality {fmt(quality, '.0f')}/100 · "
+            f"{fmt(row['suspicious_excess'], ',.0f')} suspicious extra followers",
+        )
+
+
+def suspicious_spikes(limit: int) -> pl.DataFrame:
+    """The strongest suspicious spikes, leaving out those an analyst annotated as benign."""
+    spikes = ui.run("explorer/top_spikes", limit=limit * 3)
+    marked = growth.apply_annotations(spikes, ui.demo_frame(ui.store().annotations()))
+    return marked.filter(pl.col("verdict") == "suspicious").head(limit)
+
+
+def top_spike_links(limit: int) -> None:
+    """Suspicious spikes as links that open the creator's chart with the spike selected."""
+    spikes = suspicious_spikes(limit)
+    if spikes.is_empty():
+        st.info("No suspicious spikes in this workspace.")
+    for row in spikes.iter_rows(named=True):
+        days = f"{row['start']:%b %d}" + (
+            "" if row["start"] == row["end"] else f" → {row['end']:%b %d}"
+        )
+        ui.creator_link(
+            row["creator_id"],
+            f"@{row['username']} · {days} · +{fmt(row['excess'], ',.0f')} followers, "
+            f"{fmt(row['flagged_share'], '.0%')} flagged",
+            spike=row["spike_id"],
+        )
+
+
+def known_workspaces() -> list[Path]:
+    """Built workspaces under workspaces/ plus the current one, for the switcher."""
+    found = (
+        sorted(session.WORKSPACES_DIR.glob("*.duckdb")) if session.WORKSPACES_DIR.is_dir() else []
+    )
+    current = ui.workspace_path()
+    if current not in found:
+        found.insert(0, current)
+    return found
+
+
+def workspace_switcher() -> None:
+    """Pick a built workspace under workspaces/ or type the path of any workspace file."""
+    options = [str(p) for p in known_workspaces()]
+    current = str(ui.workspace_path())
+    choice = st.selectbox(
+        "Open workspace", options, index=options.index(current), key="home_workspace"
+    )
+    typed = st.text_input("…or the path of any built workspace file", key="home_workspace_path")
+    target = typed.strip() or choice
+    if target != current:
+        if not Path(target).is_file():
+            st.error(f"No workspace file at `{target[:200]}`; build one with `followaudit build`.")
+            return
+        ui.switch_workspace(target)
+        st.rerun()
