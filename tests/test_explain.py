@@ -6,6 +6,7 @@ import numpy as np
 import polars as pl
 import pytest
 from detector_world import scored_workspace
+from polars.testing import assert_frame_equal
 
 from followaudit.detect import explain
 from followaudit.detect import model as mdl
@@ -72,19 +73,25 @@ def test_precompute_covers_flagged_and_labelled_accounts(explained):
     assert flagged | labelled == explained_ids
     assert shap.group_by("account_id").len()["len"].unique().to_list() == [len(bundle.features)]
     reasons = con.sql("select flagged, top_reasons from account_scores where flagged").pl()
-    assert reasons["top_reasons"].str.contains(r"\(\+\d").all()
+    assert reasons.height > 0 and reasons["top_reasons"].str.contains(r"\(\+\d").all()
 
 
-def test_precomputed_shap_matches_on_demand(explained):
+@pytest.mark.parametrize("label", ["fake", "genuine"])
+def test_precomputed_shap_matches_on_demand(explained, label):
+    """Every labelled account has one stored row per model feature, equal to explaining it now."""
     con, bundle = explained
-    row = _fake_row(con)
-    on_demand = {c.feature: c.shap for c in explain.explain_account(bundle, row).contributions}
+    row = con.sql(
+        "select f.* from account_features f join labels l using (account_id) "
+        "where l.label = $label order by account_id limit 1",
+        params={"label": label},
+    ).pl()
+    on_demand = explain.explain_account(bundle, row).frame().select("feature", "value", "shap")
     stored = con.sql(
-        "select feature, shap from account_shap where account_id = $id",
+        "select feature, value, shap from account_shap where account_id = $id",
         params={"id": row["account_id"][0]},
     ).pl()
-    for feature, value in stored.iter_rows():
-        assert value == pytest.approx(on_demand[feature])
+    assert sorted(stored["feature"]) == sorted(bundle.features)
+    assert_frame_equal(stored.sort("feature"), on_demand.sort("feature"), check_dtypes=False)
 
 
 def test_global_sample_is_stratified_and_weighted(explained):
