@@ -10,6 +10,7 @@ import pytest
 from detector_world import scored_workspace
 from sklearn.metrics import roc_auc_score
 
+from followaudit.detect import metrics
 from followaudit.detect import model as mdl
 
 
@@ -48,12 +49,16 @@ def test_round_trip_gives_identical_predictions(trained, tmp_path):
     np.testing.assert_allclose(bundle.predict(frame.sort("account_id")), stored.to_numpy())
 
 
-def test_thresholds_come_from_out_of_fold_scores_not_training_rows():
+@pytest.fixture(scope="module")
+def noise_training():
     """Noise features, random labels: the final model memorises its rows, out-of-fold it cannot."""
     rng = np.random.default_rng(1)
     x, y = rng.normal(size=(1200, 6)), rng.integers(0, 2, 1200)
-    names = [f"noise{i}" for i in range(6)]
-    result = mdl.train(x, y, names)
+    return x, y, mdl.train(x, y, [f"noise{i}" for i in range(6)])
+
+
+def test_thresholds_come_from_out_of_fold_scores_not_training_rows(noise_training):
+    x, y, result = noise_training
     in_sample = roc_auc_score(y, result.bundle.predict(x))
     assert in_sample > 0.9  # the model trained on these rows overfits them ...
     assert result.bundle.card["cv"]["roc_auc"] < 0.6  # ... the card reports out-of-fold truth
@@ -129,15 +134,30 @@ def test_train_default_is_reproducible(tmp_path):
     assert (tmp_path / "a" / "profile_model.txt").exists()
 
 
-def test_calibration_curve_is_cross_fitted():
+def test_cross_calibration_never_sees_a_folds_own_labels():
     rng = np.random.default_rng(2)
     raw = rng.uniform(size=4000)
     y = (rng.uniform(size=4000) < raw).astype(int)
     folds = np.arange(4000) % 5
     honest = mdl.cross_calibrated(raw, y, folds)
-    own_fit = mdl.Calibration.fit(raw, y).apply(raw)
-    assert not np.allclose(honest, own_fit)  # fitted without each fold's own rows
     assert np.corrcoef(honest, raw)[0, 1] > 0.95
+    flipped = np.where(folds == 0, 1 - y, y)  # fold 0's labels turned upside down
+    again = mdl.cross_calibrated(raw, flipped, folds)
+    np.testing.assert_array_equal(again[folds == 0], honest[folds == 0])  # its map never saw them
+    assert not np.allclose(again[folds != 0], honest[folds != 0])  # the other folds' maps did
+
+
+def test_calibration_curve_is_cross_fitted(noise_training):
+    """A calibration map graded on its own rows looks perfect: an isotonic step predicts exactly
+    its rows' fake share, so every point of a self-graded curve lies on the diagonal. On noise,
+    an honest (cross-fitted) curve cannot."""
+    _, y, result = noise_training
+    curve = result.bundle.card["calibration_curve"]
+    assert sum(point["rows"] for point in curve) == len(y)
+    off_diagonal = max(abs(point["predicted"] - point["observed"]) for point in curve)
+    assert off_diagonal > 1e-3, f"every point on the diagonal: self-graded ({off_diagonal:.1e})"
+    honest = mdl.cross_calibrated(result.oof_raw, y, result.fold_ids)
+    assert curve == metrics.calibration_curve(y, honest)
 
 
 def test_large_label_sets_train_on_a_sample_with_matching_oof(trained, monkeypatch):
