@@ -3,6 +3,7 @@
 import streamlit as st
 
 from followaudit import ui
+from followaudit.decide.policy import MAX_RISK
 from followaudit.decide.report import snapshot
 from followaudit.ui import lab as up
 
@@ -35,7 +36,7 @@ else:
         "Flag the top X % of accounts", 0.01, 100.0, float(start), key="lab_top"
     )
     t = lab.index.threshold_for_top(top)
-    policy = policy.with_changes(top_percent=top, threshold=min(t, 10.0))
+    policy = policy.with_changes(top_percent=top, threshold=min(t, MAX_RISK))
     right.caption(f"= risk threshold {t:.4f}")
 remove, suspend = st.slider(
     "Tiers: remove follower at risk ≥ … and suspend at risk ≥ …",

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from followaudit.cli import main
-from followaudit.detect import evaluate
+from followaudit.detect import evaluate, metrics
 
 MAPPING = """
 [source]
@@ -133,7 +133,7 @@ def test_too_many_folds_is_a_clear_error(labelled_csv, capsys):
 def test_threshold_metrics_on_hand_counts():
     y = np.array([1, 1, 1, 0, 0, 0, 0, 0])
     pred = np.array([1, 1, 0, 1, 0, 0, 0, 0])  # tp 2, fn 1, fp 1, tn 4
-    got = evaluate.threshold_metrics(y, pred)
+    got = metrics.metrics_from_counts(**metrics.confusion(y, pred))
     assert got["accuracy"] == 0.75 and got["precision"] == pytest.approx(2 / 3)
     assert got["recall"] == pytest.approx(2 / 3) and got["f1"] == pytest.approx(2 / 3)
     assert got["mcc"] == pytest.approx((2 * 4 - 1 * 1) / np.sqrt(3 * 3 * 5 * 5))
@@ -168,11 +168,11 @@ def test_weighted_ranking_metrics_match_sklearn_with_ties():
     rng = np.random.default_rng(5)
     y = rng.integers(0, 2, 400)
     scores = np.round(rng.random(400) * 0.5 + y * 0.3, 1)  # coarse: many ties
-    got = evaluate.weighted_ranking_metrics(y, scores, np.ones((1, 400)))
+    got = metrics.ranking_metrics(metrics.sweep(y, scores, np.ones((1, 400))))
     assert got["roc_auc"][0] == pytest.approx(roc_auc_score(y, scores))
     assert got["pr_auc"][0] == pytest.approx(average_precision_score(y, scores))
     counts = rng.integers(0, 3, 400)  # a resample = row multiplicities
-    again = evaluate.weighted_ranking_metrics(y, scores, counts[None, :].astype(float))
+    again = metrics.ranking_metrics(metrics.sweep(y, scores, counts[None, :].astype(float)))
     rows = np.repeat(np.arange(400), counts)
     assert again["roc_auc"][0] == pytest.approx(roc_auc_score(y[rows], scores[rows]))
     assert again["pr_auc"][0] == pytest.approx(average_precision_score(y[rows], scores[rows]))

@@ -10,7 +10,7 @@ import pytest
 from detector_world import scored_workspace
 from sklearn.metrics import roc_auc_score
 
-from followaudit.detect import metrics
+from followaudit.detect import calibration, metrics
 from followaudit.detect import model as mdl
 
 
@@ -62,15 +62,15 @@ def test_thresholds_come_from_out_of_fold_scores_not_training_rows(noise_trainin
     in_sample = roc_auc_score(y, result.bundle.predict(x))
     assert in_sample > 0.9  # the model trained on these rows overfits them ...
     assert result.bundle.card["cv"]["roc_auc"] < 0.6  # ... the card reports out-of-fold truth
-    assert result.bundle.card["thresholds"] == mdl.choose_thresholds(y, result.oof)
-    leaky = mdl.choose_thresholds(y, result.bundle.predict(x))
+    assert result.bundle.card["thresholds"] == metrics.choose_thresholds(y, result.oof)
+    leaky = metrics.choose_thresholds(y, result.bundle.predict(x))
     assert leaky["f1_value"] > result.bundle.card["thresholds"]["f1_value"] + 0.2
 
 
 def test_choose_thresholds_on_hand_made_scores():
     y = np.array([0, 0, 0, 0, 1, 0, 1, 1])
     scores = np.array([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8])
-    chosen = mdl.choose_thresholds(y, scores, fpr=0.0)
+    chosen = metrics.choose_thresholds(y, scores, fpr=0.0)
     assert chosen["fpr_1pct"] == 0.7 and chosen["recall_at_fpr_1pct"] == pytest.approx(2 / 3)
     assert chosen["f1"] == 0.5 and chosen["f1_value"] == pytest.approx(6 / 7)
 
@@ -80,8 +80,8 @@ def test_calibration_is_monotone_and_honest(rows):
     rng = np.random.default_rng(0)
     raw = rng.uniform(size=rows)
     y = (rng.uniform(size=rows) < raw**2).astype(int)  # raw over-states P(fake)
-    cal = mdl.Calibration.fit(raw, y)
-    assert cal.method == ("isotonic" if rows >= mdl.ISOTONIC_MIN_ROWS else "platt")
+    cal = calibration.Calibration.fit(raw, y)
+    assert cal.method == ("isotonic" if rows >= calibration.ISOTONIC_MIN_ROWS else "platt")
     grid = np.linspace(0, 1, 101)
     assert np.all(np.diff(cal.apply(grid)) > 0)  # strictly: the model's ranking survives
     assert abs(cal.apply(np.array([0.5]))[0] - 0.25) < 0.1
@@ -139,10 +139,10 @@ def test_cross_calibration_never_sees_a_folds_own_labels():
     raw = rng.uniform(size=4000)
     y = (rng.uniform(size=4000) < raw).astype(int)
     folds = np.arange(4000) % 5
-    honest = mdl.cross_calibrated(raw, y, folds)
+    honest = calibration.cross_calibrated(raw, y, folds)
     assert np.corrcoef(honest, raw)[0, 1] > 0.95
     flipped = np.where(folds == 0, 1 - y, y)  # fold 0's labels turned upside down
-    again = mdl.cross_calibrated(raw, flipped, folds)
+    again = calibration.cross_calibrated(raw, flipped, folds)
     np.testing.assert_array_equal(again[folds == 0], honest[folds == 0])  # its map never saw them
     assert not np.allclose(again[folds != 0], honest[folds != 0])  # the other folds' maps did
 
@@ -156,7 +156,7 @@ def test_calibration_curve_is_cross_fitted(noise_training):
     assert sum(point["rows"] for point in curve) == len(y)
     off_diagonal = max(abs(point["predicted"] - point["observed"]) for point in curve)
     assert off_diagonal > 1e-3, f"every point on the diagonal: self-graded ({off_diagonal:.1e})"
-    honest = mdl.cross_calibrated(result.oof_raw, y, result.fold_ids)
+    honest = calibration.cross_calibrated(result.oof_raw, y, result.fold_ids)
     assert curve == metrics.calibration_curve(y, honest)
 
 

@@ -32,6 +32,9 @@ OPS = {
     "!=": lambda c, t: c != t,
 }
 TIERS = ("none", "review", "remove", "suspend")
+# The highest risk threshold a policy may hold (risk = score 0..1 + rule points); the lab's cost
+# optimiser and its top-X % mode cap "flag nobody" here too.
+MAX_RISK = 10.0
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 _VERSION_FILE = re.compile(r"v(\d{4,})\.toml")
 
@@ -103,8 +106,10 @@ def validate(policy: Policy) -> None:
             f"policy name {policy.name!r}: expected 1-64 of a-z, 0-9, '_' or '-' "
             "starting with a letter or digit"
         )
-    if not 0.0 <= float(policy.threshold) <= 10.0:
-        raise PolicyError(f"policy {policy.name}: threshold {policy.threshold} not in 0..10")
+    if not 0.0 <= float(policy.threshold) <= MAX_RISK:
+        raise PolicyError(
+            f"policy {policy.name}: threshold {policy.threshold} not in 0..{MAX_RISK:g}"
+        )
     if policy.top_percent is not None and not 0.0 < float(policy.top_percent) <= 100.0:
         raise PolicyError(f"policy {policy.name}: top_percent {policy.top_percent} not in (0, 100]")
     missing = {"remove", "suspend"} - policy.tiers.keys()

@@ -12,10 +12,18 @@ from functools import cached_property
 import numpy as np
 import polars as pl
 
-from followaudit.detect.metrics import METRICS, metrics_from_counts
+from followaudit.decide.policy import MAX_RISK
+from followaudit.detect.metrics import (
+    BOOTSTRAP_DRAWS,
+    Sweep,
+    at_or_above,
+    bootstrap_counts,
+    metrics_from_counts,
+    ranking_metrics,
+    sweep,
+)
 
 CURVE_POINTS = 500
-BOOTSTRAP_DRAWS = 1000
 IMPACT_LEVELS = (5, 10, 25)
 HIST_BINS = 1000  # creator_score_hist: bin = floor(score * 1000)
 
@@ -43,18 +51,14 @@ class ScoreIndex:
         """Both classes are labelled, so precision/recall/MCC mean something."""
         return len(self.pos) > 0 and len(self.neg) > 0
 
-    def _at_or_above(self, values: np.ndarray, threshold: float) -> int:
-        # a scalar of the array's own dtype: otherwise numpy converts (copies) the whole array
-        return len(values) - int(np.searchsorted(values, values.dtype.type(threshold), "left"))
-
     def flagged_count(self, threshold: float) -> int:
         """Accounts with risk >= threshold."""
-        return self._at_or_above(self.all, threshold)
+        return at_or_above(self.all, threshold)
 
     def confusion(self, threshold: float) -> dict[str, int]:
         """tp, fp, fn, tn on the labelled accounts."""
-        tp = self._at_or_above(self.pos, threshold)
-        fp = self._at_or_above(self.neg, threshold)
+        tp = at_or_above(self.pos, threshold)
+        fp = at_or_above(self.neg, threshold)
         return {"tp": tp, "fp": fp, "fn": len(self.pos) - tp, "tn": len(self.neg) - fp}
 
     def metrics(self, threshold: float) -> dict[str, float]:
@@ -68,22 +72,8 @@ class ScoreIndex:
         if key not in self._intervals:
             if len(self._intervals) > 512:
                 self._intervals.clear()
-            self._intervals[key] = self._bootstrap(key, draws)
+            self._intervals[key] = bootstrap_counts(self.confusion(key), draws)
         return self._intervals[key]
-
-    def _bootstrap(self, threshold: float, draws: int) -> dict[str, tuple]:
-        # At a fixed threshold every metric depends only on the four cell counts, and resampling
-        # n labelled rows with replacement draws those counts from Multinomial(n, cell shares):
-        # the exact bootstrap, vectorised, without touching a million rows.
-        counts = self.confusion(threshold)
-        cells = np.array([counts["tp"], counts["fp"], counts["fn"], counts["tn"]], dtype=np.float64)
-        n = int(cells.sum())
-        if n == 0:
-            return {m: (0.0, 0.0) for m in METRICS}
-        rng = np.random.default_rng(12345)
-        sample = rng.multinomial(n, cells / n, size=draws)
-        boot = metrics_from_counts(*sample.T)
-        return {m: tuple(np.percentile(boot[m], [2.5, 97.5]).tolist()) for m in METRICS}
 
     def threshold_for_top(self, percent: float) -> float:
         """The risk that flags the top `percent` % of all accounts."""
@@ -108,47 +98,40 @@ class ScoreIndex:
         }
 
     @cached_property
-    def _sweep(self) -> dict[str, np.ndarray]:
-        """tp/fp at every distinct labelled risk, highest first (once per index)."""
+    def _sweep(self) -> Sweep:
+        """Counts at every distinct labelled risk, highest first (once per index)."""
         scores = np.concatenate([self.pos, self.neg])
         truth = np.concatenate([np.ones(len(self.pos)), np.zeros(len(self.neg))])
-        order = np.argsort(-scores, kind="stable")
-        scores, truth = scores[order], truth[order]
-        last = np.r_[np.flatnonzero(np.diff(scores)), len(scores) - 1] if len(scores) else []
-        tps, fps = np.cumsum(truth)[last], np.cumsum(1 - truth)[last]
-        return {"threshold": scores[last], "tp": tps, "fp": fps}
+        return sweep(truth, scores)
 
     @cached_property
     def curves(self) -> dict[str, pl.DataFrame | float]:
         """PR and ROC curves (<= 500 points each) and their areas, once per index."""
-        sweep, pos, neg = self._sweep, len(self.pos), len(self.neg)
-        tp, fp = sweep["tp"], sweep["fp"]
-        precision = tp / np.maximum(tp + fp, 1)
-        recall, tpr, fpr = tp / max(pos, 1), tp / max(pos, 1), fp / max(neg, 1)
-        keep = _downsample(len(tp))
+        swept = self._sweep
+        at = swept.curve
+        keep = _downsample(len(swept.threshold))
         pr = pl.DataFrame(
             {
-                "threshold": sweep["threshold"][keep],
-                "recall": recall[keep],
-                "precision": precision[keep],
+                "threshold": swept.threshold[keep],
+                "recall": at["recall"][keep],
+                "precision": at["precision"][keep],
             }
         )
         roc = pl.DataFrame(
-            {"threshold": sweep["threshold"][keep], "fpr": fpr[keep], "tpr": tpr[keep]}
+            {"threshold": swept.threshold[keep], "fpr": at["fpr"][keep], "tpr": at["recall"][keep]}
         )
-        ap = float(np.sum(np.diff(np.r_[0.0, recall]) * precision)) if len(tp) else 0.0
-        auc = float(np.trapezoid(np.r_[0.0, tpr], np.r_[0.0, fpr])) if len(tp) else 0.0
-        return {"pr": pr, "roc": roc, "pr_auc": ap, "roc_auc": auc}
+        areas = {name: float(np.nan_to_num(v)) for name, v in ranking_metrics(swept).items()}
+        return {"pr": pr, "roc": roc, **areas}
 
     def optimise_cost(self, cost_fp: float, cost_fn: float) -> dict[str, float]:
         """The threshold minimising cost_fp x genuine actioned + cost_fn x fakes missed."""
-        sweep, pos = self._sweep, len(self.pos)
-        thresholds = np.r_[sweep["threshold"], np.inf]  # inf = flag nobody
-        fp = np.r_[sweep["fp"], 0.0]
-        fn = pos - np.r_[sweep["tp"], 0.0]
+        swept, pos = self._sweep, len(self.pos)
+        thresholds = np.r_[swept.threshold, np.inf]  # inf = flag nobody
+        fp = np.r_[swept.fp, 0.0]
+        fn = pos - np.r_[swept.tp, 0.0]
         cost = cost_fp * fp + cost_fn * fn
         best = int(np.argmin(cost))
-        threshold = float(min(thresholds[best], 10.0))
+        threshold = float(min(thresholds[best], MAX_RISK))
         return {
             "threshold": threshold,
             "cost": float(cost[best]),
@@ -158,10 +141,10 @@ class ScoreIndex:
 
     def cost_curve(self, cost_fp: float, cost_fn: float) -> pl.DataFrame:
         """Expected cost at each threshold (<= 500 points) for a chart."""
-        sweep, pos = self._sweep, len(self.pos)
-        cost = cost_fp * sweep["fp"] + cost_fn * (pos - sweep["tp"])
+        swept, pos = self._sweep, len(self.pos)
+        cost = cost_fp * swept.fp + cost_fn * (pos - swept.tp)
         keep = _downsample(len(cost))
-        return pl.DataFrame({"threshold": sweep["threshold"][keep], "cost": cost[keep]})
+        return pl.DataFrame({"threshold": swept.threshold[keep], "cost": cost[keep]})
 
     @cached_property
     def histogram(self) -> pl.DataFrame:
@@ -210,8 +193,7 @@ class SegmentIndex:
         """Per segment: accounts, flagged, genuine labelled, genuine flagged and their FPR."""
         rows = []
         for column, value, genuine, everyone in self.groups:
-            g_flag = len(genuine) - int(np.searchsorted(genuine, genuine.dtype.type(threshold)))
-            flagged = len(everyone) - int(np.searchsorted(everyone, everyone.dtype.type(threshold)))
+            g_flag, flagged = at_or_above(genuine, threshold), at_or_above(everyone, threshold)
             rows.append(
                 (column, value, len(everyone), flagged, len(genuine), g_flag)
                 + (g_flag / len(genuine) if len(genuine) else None,)

@@ -8,79 +8,23 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
 from followaudit.detect import features as feats
+from followaudit.detect import metrics
 from followaudit.detect import model as mdl
-from followaudit.detect.metrics import metrics_from_counts
 
 METRICS = ("accuracy", "precision", "recall", "f1", "mcc", "roc_auc", "pr_auc")
 INNER_FOLDS = (
     5  # folds inside each training split: calibration and threshold never see the test fold
 )
-BOOTSTRAP = 1000
-
-
-def threshold_metrics(y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
-    """Accuracy, precision, recall, F1 and MCC of 0/1 predictions."""
-    y, pred = np.asarray(y, dtype=bool), np.asarray(pred, dtype=bool)
-    tp, fp = float((y & pred).sum()), float((~y & pred).sum())
-    fn, tn = float((y & ~pred).sum()), float((~y & ~pred).sum())
-    return _from_counts(tp, fp, fn, tn)
-
-
-def _from_counts(tp, fp, fn, tn) -> dict:
-    """Metrics from confusion counts (scalars or numpy arrays, for the bootstrap)."""
-    metrics = metrics_from_counts(tp, fp, fn, tn)
-    return {name: metrics[name] for name in ("accuracy", "precision", "recall", "f1", "mcc")}
 
 
 def all_metrics(y: np.ndarray, scores: np.ndarray, pred: np.ndarray) -> dict[str, float]:
     """The seven metrics of issue 3: threshold ones from `pred`, ranking ones from `scores`."""
-    out = {k: float(v) for k, v in threshold_metrics(y, pred).items()}
+    counts = metrics.metrics_from_counts(**metrics.confusion(y, pred))
+    out = {name: float(counts[name]) for name in METRICS if name in counts}
     both = 0 < y.sum() < len(y)
     out["roc_auc"] = float(roc_auc_score(y, scores)) if both else float("nan")
     out["pr_auc"] = float(average_precision_score(y, scores)) if both else float("nan")
     return out
-
-
-def bootstrap_intervals(
-    y: np.ndarray, scores: np.ndarray, pred: np.ndarray, rounds: int = BOOTSTRAP, seed: int = 0
-) -> dict[str, list[float]]:
-    """95 % percentile intervals of every metric over `rounds` resamples of the rows."""
-    rng = np.random.default_rng(seed)
-    y, pred = np.asarray(y, dtype=bool), np.asarray(pred, dtype=bool)
-    # A resample is a vector of row multiplicities, so every metric is a weighted sum.
-    weights = rng.multinomial(len(y), np.full(len(y), 1 / len(y)), size=rounds).astype(float)
-    counts = [
-        weights @ (y & pred),
-        weights @ (~y & pred),
-        weights @ (y & ~pred),
-        weights @ (~y & ~pred),
-    ]
-    samples = _from_counts(*counts)
-    samples.update(weighted_ranking_metrics(y, scores, weights))
-    return {
-        m: [float(np.nanpercentile(samples[m], 2.5)), float(np.nanpercentile(samples[m], 97.5))]
-        for m in METRICS
-    }
-
-
-def weighted_ranking_metrics(y: np.ndarray, scores: np.ndarray, weights: np.ndarray) -> dict:
-    """ROC-AUC and average precision for each row of `weights` (rounds x rows), ties as sklearn."""
-    order = np.argsort(-np.asarray(scores), kind="stable")
-    s, pos = np.asarray(scores)[order], np.asarray(y, dtype=float)[order]
-    w = np.atleast_2d(weights)[:, order]
-    starts = np.r_[0, np.nonzero(s[1:] != s[:-1])[0] + 1]  # blocks of tied scores, best first
-    tp = np.add.reduceat(w * pos, starts, axis=1)
-    fp = np.add.reduceat(w * (1 - pos), starts, axis=1)
-    ctp, cfp = np.cumsum(tp, axis=1), np.cumsum(fp, axis=1)
-    total_p, total_n = ctp[:, -1], cfp[:, -1]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        # a positive beats every negative in later (lower) blocks and half of its own block's
-        below = total_n[:, None] - cfp
-        roc = (tp * (below + 0.5 * fp)).sum(1) / (total_p * total_n)
-        precision = np.where(ctp + cfp > 0, ctp / (ctp + cfp), 0.0)
-        ap = (tp * precision).sum(1) / total_p
-    bad = (total_p == 0) | (total_n == 0)
-    return {"roc_auc": np.where(bad, np.nan, roc), "pr_auc": np.where(bad, np.nan, ap)}
 
 
 def cross_validate(
@@ -125,6 +69,7 @@ def evaluate_table(
             raise mdl.ModelError(f"--folds {folds} needs at least {folds} rows of each class")
         scores, pred, thresholds = cross_validate(frame, y, folds, seed)
         threshold, used = float(np.median(thresholds)), feats.feature_columns(frame)
+    intervals = metrics.bootstrap_rows(y, scores, pred, seed=seed)
     return {
         "rows": int(len(y)),
         "positives": int(y.sum()),
@@ -132,5 +77,5 @@ def evaluate_table(
         "features": used,
         "threshold": threshold,
         "metrics": all_metrics(y, scores, pred),
-        "intervals": bootstrap_intervals(y, scores, pred, seed=seed),
+        "intervals": {name: list(intervals[name]) for name in METRICS},
     }

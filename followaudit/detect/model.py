@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
@@ -19,16 +20,11 @@ from sklearn.model_selection import StratifiedKFold
 from followaudit.data.load import load_folder
 from followaudit.detect import catalogue
 from followaudit.detect import features as feats
-from followaudit.detect.calibration import (  # noqa: F401 - re-exported for callers of model
-    ISOTONIC_MIN_ROWS,
-    Calibration,
-    cross_calibrated,
-)
-from followaudit.detect.metrics import (  # noqa: F401 - re-exported for callers of model
+from followaudit.detect.calibration import Calibration, cross_calibrated
+from followaudit.detect.metrics import (
     calibration_curve,
     choose_thresholds,
     cv_metrics,
-    fingerprint,
     per_kind_recall,
 )
 from followaudit.store.workspace import table_exists
@@ -153,6 +149,13 @@ class TrainResult:
     oof: np.ndarray
     fold_ids: np.ndarray
     account_ids: np.ndarray | None = None  # rows of `oof` when trained from a labelled frame
+
+
+def fingerprint(x: np.ndarray, y: np.ndarray) -> str:
+    """A short hash of the training matrix and labels."""
+    digest = hashlib.sha256(np.ascontiguousarray(x).tobytes())
+    digest.update(np.asarray(y, dtype=np.int8).tobytes())
+    return digest.hexdigest()[:16]
 
 
 def fit_booster(x: np.ndarray, y: np.ndarray, names: list[str], seed: int = SEED) -> lgb.Booster:

@@ -197,8 +197,15 @@ def model_card(card: dict) -> None:
     cols = st.columns(2)
     cols[0].metric("ROC-AUC (out-of-fold)", f"{cv['roc_auc']:.3f}" if "roc_auc" in cv else "n/a")
     cols[1].metric("PR-AUC (out-of-fold)", f"{cv['pr_auc']:.3f}" if "pr_auc" in cv else "n/a")
+    curve = calibration_points(card)
+    if curve is not None:
+        st.altair_chart(charts.calibration_curve(curve))
+
+
+def calibration_points(card: dict) -> pl.DataFrame | None:
+    """The card's calibration curve as `predicted, observed, count` (rows per bin), if any."""
     curve = pl.DataFrame(card.get("calibration_curve", []))
-    if curve.height and {"predicted", "observed"} <= set(curve.columns):
-        if "count" not in curve.columns:
-            curve = curve.with_columns(pl.lit(None, pl.Int64).alias("count"))
-        st.altair_chart(charts.calibration_curve(curve.select("predicted", "observed", "count")))
+    if not curve.height or not {"predicted", "observed"} <= set(curve.columns):
+        return None
+    rows = pl.col("rows") if "rows" in curve.columns else pl.lit(None, pl.Int64)
+    return curve.select("predicted", "observed", rows.alias("count"))
