@@ -12,7 +12,7 @@ import polars as pl
 
 from followaudit.detect import catalogue
 from followaudit.detect import model as mdl
-from followaudit.store.workspace import table_exists
+from followaudit.store.workspace import table_exists, write_frame
 
 SAMPLE_SIZE = 5_000  # accounts in `shap_sample` for global plots (half flagged when possible)
 LABELLED_CAP = 5_000  # labelled accounts explained at most (stratified by label)
@@ -197,16 +197,6 @@ def _features_of(con: duckdb.DuckDBPyConnection, ids: pl.DataFrame) -> pl.DataFr
         cur.close()
 
 
-def _write(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    cur = con.cursor()
-    try:
-        cur.register("_frame", frame.to_arrow())
-        cur.execute(f"create or replace table {table} as select * from _frame")
-        cur.unregister("_frame")
-    finally:
-        cur.close()
-
-
 def precompute(con: duckdb.DuckDBPyConnection, model_dir: str | Path) -> None:
     """Tables `account_shap` (flagged + labelled sample) and `shap_sample`; fill top_reasons."""
     bundle = _bundle_for_build(con, model_dir)
@@ -214,20 +204,20 @@ def precompute(con: duckdb.DuckDBPyConnection, model_dir: str | Path) -> None:
     rows = _features_of(con, _explained_accounts(con))
     x = bundle.matrix(rows)
     shap = contributions(bundle, x)[:, :-1] if len(x) else np.zeros((0, len(names)))
-    _write(con, "account_shap", _shap_long(rows["account_id"], names, x, shap))
+    write_frame(con, "account_shap", _shap_long(rows["account_id"], names, x, shap))
     reasons = pl.DataFrame(
         {
             "account_id": rows["account_id"],
             "reasons": top_reasons(names, x, shap, REASONS_IN_TABLE),
         }
     )
-    _write(con, "_reasons", reasons)
+    write_frame(con, "_reasons", reasons)
     con.execute(
         "update account_scores set top_reasons = r.reasons from _reasons as r "
         "where account_scores.account_id = r.account_id"
     )
     con.execute("drop table _reasons")
-    _write(con, "shap_sample", _global_sample(con, bundle))
+    write_frame(con, "shap_sample", _global_sample(con, bundle))
 
 
 def _global_sample(con: duckdb.DuckDBPyConnection, bundle: mdl.ModelBundle) -> pl.DataFrame:

@@ -7,7 +7,7 @@ import polars as pl
 
 from followaudit.data.spec import EXTRA_PREFIX
 from followaudit.detect.catalogue import FEATURES, A
-from followaudit.store.workspace import load_sql, run_query, table_exists
+from followaudit.store.workspace import load_sql, run_query, table_exists, write_frame
 
 SPIKE_Z = 6.0  # robust z-score above which a creator's daily gain counts as a spike
 
@@ -117,16 +117,7 @@ def build_account_features(con: duckdb.DuckDBPyConnection) -> None:
         .fetchall()[0][0]
     )
     behaviour = run_query(con, "features/follows", {"spike_z": SPIKE_Z}) if has_follows else None
-    frame = _assemble(profile, behaviour, set(accounts.columns))
-    cur = con.cursor()
-    try:
-        cur.register("_account_features_frame", frame.to_arrow())
-        cur.execute(
-            "create or replace table account_features as select * from _account_features_frame"
-        )
-        cur.unregister("_account_features_frame")
-    finally:
-        cur.close()
+    write_frame(con, "account_features", _assemble(profile, behaviour, set(accounts.columns)))
 
 
 def _assemble(

@@ -12,6 +12,7 @@ from followaudit.store.workspace import (
     materialize,
     run_query,
     table_exists,
+    write_frame,
 )
 
 SPIKE_COLUMNS = [
@@ -91,23 +92,13 @@ def _expected_table(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select(EXPECTED_COLUMNS)
 
 
-def _write(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    """Replace `table` (a name we own) with the rows of `frame`."""
-    view = f"_{table}_frame"
-    con.register(view, frame.to_arrow())
-    try:
-        con.execute(f'create or replace table {table} as select * from "{view}"')
-    finally:
-        con.unregister(view)
-
-
 def build_growth(con: duckdb.DuckDBPyConnection) -> None:
     """Build step: `creator_daily_expected`, `spikes` and `spike_followers`."""
     daily = run_query(con, "growth/daily_series")
     frame = baseline.expected_gain(daily)
-    _write(con, "creator_daily_expected", _expected_table(frame))
+    write_frame(con, "creator_daily_expected", _expected_table(frame))
     spikes = spikes_from_expected(frame)
-    _write(con, "spikes", spikes)
+    write_frame(con, "spikes", spikes)
     # One pass over `follows` for the spikes' followers; their cohorts come from that table.
     materialize(con, "spike_followers", "growth/spike_followers_all")
     cohorts = run_query(con, "growth/spike_cohorts").select(
@@ -116,7 +107,7 @@ def build_growth(con: duckdb.DuckDBPyConnection) -> None:
     if not spikes.is_empty():
         spikes = spikes.drop("cohort_share").join(cohorts, on="spike_id", how="left")
         spikes = spike_runs.assign_verdict(spikes).select(SPIKE_COLUMNS)
-        _write(con, "spikes", spikes)
+        write_frame(con, "spikes", spikes)
 
 
 def _connection(ws_or_con) -> duckdb.DuckDBPyConnection:
