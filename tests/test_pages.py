@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -51,8 +53,6 @@ def writable_workspace(sample_workspace_path, tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def empty_workspace_path(sample_workspace_path, tmp_path_factory) -> Path:
     """Every table of the sample workspace with no rows: what a brand-new, empty world looks like."""
-    import duckdb
-
     target = tmp_path_factory.mktemp("ws_empty") / "empty.duckdb"
     con = duckdb.connect(str(target))
     try:
@@ -121,29 +121,105 @@ def test_home_shows_headline_numbers_and_links(sample_workspace_path, monkeypatc
     assert any("spike=" in str(link.proto) for link in links)
 
 
+class _RecordingConnection:
+    """A DuckDB connection (or cursor) that logs the text of every statement before running it."""
+
+    def __init__(self, con, log: list[str]):
+        self._con, self._log = con, log
+
+    def cursor(self):
+        return _RecordingConnection(self._con.cursor(), self._log)
+
+    def execute(self, query, *args, **kwargs):
+        self._log.append(str(query))
+        return self._con.execute(query, *args, **kwargs)
+
+    def sql(self, query, *args, **kwargs):
+        self._log.append(str(query))
+        return self._con.sql(query, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._con, name)
+
+
+def _table_rows(con) -> dict[str, int]:
+    names = [r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()]
+    return {n: con.execute(f'select count(*) from "{n}"').fetchone()[0] for n in sorted(names)}
+
+
+@pytest.fixture(scope="module")
+def injectable_copy(sample_workspace_path, tmp_path_factory) -> tuple[Path, dict[str, int]]:
+    """A private copy of the sample workspace and the row count of each of its tables."""
+    target = tmp_path_factory.mktemp("injectable") / "copy.duckdb"
+    shutil.copy(sample_workspace_path, target)
+    con = duckdb.connect(str(target), read_only=True)
+    try:
+        return target, _table_rows(con)
+    finally:
+        con.close()
+
+
+@dataclass
+class SqlSpy:
+    """What the app did to a writable workspace: every statement's text and the tables after."""
+
+    before: dict[str, int]
+    log: list[str] = field(default_factory=list)
+    opened: list[Workspace] = field(default_factory=list)
+
+    def pasted(self, value: str) -> list[str]:
+        """Statements whose text contains `value` (values travel as parameters, never as text)."""
+        return [sql for sql in self.log if len(value) > 2 and value in sql]
+
+    def tables(self) -> dict[str, int]:
+        return _table_rows(self.opened[0].con._con)
+
+
+@pytest.fixture
+def sql_spy(injectable_copy, monkeypatch) -> SqlSpy:
+    """The app opens the copy *writable* (a pasted `drop table` would really drop) and logs
+    every statement it runs."""
+    spy = SqlSpy(before=injectable_copy[1])
+    real_open = Workspace.open.__func__
+
+    def open_writable(cls, target, read_only=True):
+        ws = real_open(cls, target, read_only=False)
+        ws.con = _RecordingConnection(ws.con, spy.log)
+        spy.opened.append(ws)
+        return ws
+
+    monkeypatch.setattr(Workspace, "open", classmethod(open_writable))
+    yield spy
+    for ws in spy.opened:
+        ws.close()
+
+
+def assert_only_values(spy: SqlSpy, bad: str) -> None:
+    """The page queried the workspace, never with `bad` in a statement, and changed nothing."""
+    assert spy.log, "the page never queried the workspace"
+    assert spy.pasted(bad) == []
+    assert spy.tables() == spy.before
+
+
 @pytest.mark.parametrize("bad", HOSTILE_IDS)
-def test_growth_page_survives_hostile_creator_ids(bad, sample_workspace_path, monkeypatch):
-    at = open_page(sample_workspace_path, "pages/1_Growth_Anomalies.py", monkeypatch, creator=bad)
+def test_growth_page_survives_hostile_creator_ids(bad, injectable_copy, sql_spy, monkeypatch):
+    at = open_page(injectable_copy[0], "pages/1_Growth_Anomalies.py", monkeypatch, creator=bad)
     no_exception(at)
     if bad:
         assert "No creator matches" in at.warning[0].value
-    ws = Workspace.open(sample_workspace_path)
-    try:
-        assert ws.has_table("accounts")
-    finally:
-        ws.close()
+    assert_only_values(sql_spy, bad)
 
 
 @pytest.mark.parametrize("param", ["account", "username"])
 @pytest.mark.parametrize("bad", [b for b in HOSTILE_IDS if b])
-def test_account_page_survives_hostile_ids(param, bad, sample_workspace_path, monkeypatch):
-    at = open_page(
-        sample_workspace_path, "pages/2_Account_Explanation.py", monkeypatch, **{param: bad}
-    )
+def test_account_page_survives_hostile_ids(param, bad, injectable_copy, sql_spy, monkeypatch):
+    page = "pages/2_Account_Explanation.py"
+    at = open_page(injectable_copy[0], page, monkeypatch, **{param: bad})
     no_exception(at)
     assert "No account matches" in at.warning[0].value
     at.text_input(key="nf_account").input("a").run()  # the search box works after a miss
     no_exception(at)
+    assert_only_values(sql_spy, bad)
 
 
 def test_growth_page_with_spike_lists_its_followers(ids, sample_workspace_path, monkeypatch):
