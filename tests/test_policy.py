@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
 import threading
 
 import polars as pl
@@ -21,6 +23,7 @@ from followaudit.decide.policy import (
     to_toml,
 )
 from followaudit.decide.policy_store import PolicyStore
+from followaudit.store.crash_points import STOP_AT
 
 SCORES = pl.DataFrame({"account_id": [1, 2, 3, 4], "score": [0.95, 0.55, 0.1, 0.75]})
 FEATURES = pl.DataFrame(
@@ -191,29 +194,27 @@ def test_store_concurrent_process_saves_all_land(tmp_path):
     assert thresholds == sorted([i / 100 for i in range(10)] + [i / 100 for i in range(50, 60)])
 
 
-def _save_forever(root: str) -> None:
+def _save_then_die(root: str) -> None:
+    """Save three versions, then die while the fourth's text is written but not yet published."""
     store = PolicyStore(root)
-    while True:
+    for _ in range(3):
         store.save(make_policy(note="x" * 5000))
+    os.environ[STOP_AT] = "files.written"
+    store.save(make_policy(note="x" * 5000))
 
 
 def test_killed_save_leaves_only_whole_versions(tmp_path):
-    import os
-    import signal
-    import time
-
-    ctx = multiprocessing.get_context("fork")
-    child = ctx.Process(target=_save_forever, args=(str(tmp_path),))
+    child = multiprocessing.get_context("fork").Process(
+        target=_save_then_die, args=(str(tmp_path),)
+    )
     child.start()
-    time.sleep(0.7)
-    os.kill(child.pid, signal.SIGKILL)
     child.join()
+    assert child.exitcode == -signal.SIGKILL  # it died at the crash point, mid-write
     store = PolicyStore(tmp_path)
     versions = store.list()
-    assert versions, "the child saved something before it was killed"
-    assert [v.version for v in versions] == list(range(len(versions), 0, -1))
+    assert [v.version for v in versions] == [3, 2, 1]
     assert all(len(store.load("t", v.version).note) == 5000 for v in versions)
-    assert store.save(make_policy()).version == len(versions) + 1
+    assert store.save(make_policy()).version == 4
 
 
 def test_preset_features_exist_in_the_feature_catalogue():

@@ -7,7 +7,6 @@ import os
 import signal
 import sqlite3
 import threading
-import time
 from datetime import date
 
 import polars as pl
@@ -15,6 +14,7 @@ import pytest
 
 from followaudit.decide.review_queue import review_queue
 from followaudit.store.analyst import AnalystStore, LabelConflict, ReviewError
+from followaudit.store.crash_points import STOP_AT
 
 
 def test_label_history_is_kept_and_latest_is_current(tmp_path):
@@ -144,34 +144,43 @@ def test_two_processes_labelling_at_once_lose_nothing(tmp_path):
     assert AnalystStore(tmp_path).progress()["total"] == 300
 
 
-def _label_forever(root: str) -> None:
+def _label_then_die(root: str) -> None:
+    """Commit ten labels, then die inside the eleventh label's transaction, before its commit."""
     store = AnalystStore(root)
-    i = 0
-    while True:
+    for i in range(10):
         store.add_label(i, "fake", "x" * 200, "loop")
-        i += 1
+    os.environ[STOP_AT] = "analyst.before_commit"
+    store.add_label(99, "genuine", "never committed", "loop")
 
 
 def test_killed_process_leaves_old_or_new_state(tmp_path):
     AnalystStore(tmp_path).add_label(-1, "genuine", "before", "ann")
-    ctx = multiprocessing.get_context("fork")
-    child = ctx.Process(target=_label_forever, args=(str(tmp_path),))
+    child = multiprocessing.get_context("fork").Process(
+        target=_label_then_die, args=(str(tmp_path),)
+    )
     child.start()
-    time.sleep(0.5)
-    os.kill(child.pid, signal.SIGKILL)
     child.join()
+    assert child.exitcode == -signal.SIGKILL  # it died at the crash point, mid-transaction
     con = sqlite3.connect(tmp_path / "analyst.sqlite")
     assert con.execute("pragma integrity_check").fetchone() == ("ok",)
     con.close()
     store = AnalystStore(tmp_path)
     history = store.all_history()
-    # every committed row is whole and the ids have no holes: nothing half-written survives
-    assert history["label_id"].to_list() == list(range(1, history.height + 1))
+    # the first label and the ten committed ones, whole and without holes; the killed one: nothing
+    assert history["label_id"].to_list() == list(range(1, 12))
     assert history.filter(pl.col("account_id") >= 0)["note"].str.len_chars().unique().to_list() == [
         200
     ]
+    assert store.current_label(99) is None
     assert store.current_label(-1)["note"] == "before"
-    store.add_label(10**6, "fake", "", "ann")  # still writable after the crash
+    store.add_label(10**6, "fake", "", "ann")  # still writable: the dead writer's lock is gone
+
+
+def test_crash_points_are_inert_unless_named(tmp_path, monkeypatch):
+    monkeypatch.setenv(STOP_AT, "some.other_point")
+    store = AnalystStore(tmp_path)
+    assert store.add_label(1, "fake", "", "ann") == 1  # still alive, and the label committed
+    assert store.current_label(1)["label"] == "fake"
 
 
 RISK = pl.DataFrame(

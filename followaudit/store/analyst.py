@@ -18,6 +18,8 @@ from pathlib import Path
 
 import polars as pl
 
+from followaudit.store.crash_points import crash_point
+
 LABELS = ("fake", "genuine", "unsure")
 KINDS = ("viral", "giveaway", "shoutout", "ad_campaign", "other")
 UNCHECKED = object()  # `seen_id` default: the caller did not load a label first (e.g. a script)
@@ -116,6 +118,7 @@ class AnalystStore:
             con.execute("begin immediate")
             try:
                 yield con
+                crash_point("analyst.before_commit")
                 con.execute("commit")
             except BaseException:
                 con.execute("rollback")

@@ -7,6 +7,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from followaudit.store.crash_points import crash_point
+
 
 def _complete_temp(path: Path, text: str) -> str:
     """A fully written, fsynced temp file beside `path` (removed again if writing fails)."""
@@ -14,6 +16,7 @@ def _complete_temp(path: Path, text: str) -> str:
     try:
         with os.fdopen(fd, "w") as handle:
             handle.write(text)
+            crash_point("files.written")
             handle.flush()
             os.fsync(handle.fileno())
     except BaseException:
