@@ -20,6 +20,7 @@ QUALITY_WEIGHTS = {"w_flagged": 0.4, "w_growth": 0.25, "w_engagement": 0.2, "w_c
 # of an audience flagged is already as bad as an audience can credibly be.
 QUALITY_CAPS = {"flagged_cap": 0.25, "growth_cap": 0.25}
 LOSS_LEVELS = (0.05, 0.10, 0.25)
+ENGAGEMENT_DAYS = 28  # the recent days whose mean daily engagement makes `engagement_rate`
 
 
 def build_audience(con: duckdb.DuckDBPyConnection) -> None:
@@ -29,8 +30,8 @@ def build_audience(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def quality_params() -> dict:
-    """The size-tier bounds and component weights the quality query takes."""
-    return {**SIZE_TIERS, **QUALITY_WEIGHTS, **QUALITY_CAPS}
+    """The size-tier bounds, component weights, caps and engagement window the quality query takes."""
+    return {**SIZE_TIERS, **QUALITY_WEIGHTS, **QUALITY_CAPS, "engagement_days": ENGAGEMENT_DAYS}
 
 
 def _purge_base(con_or_hist) -> pl.DataFrame:

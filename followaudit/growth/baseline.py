@@ -8,6 +8,7 @@ import numpy as np
 import polars as pl
 
 MAD_TO_SIGMA = 1.4826
+WEEK = 7  # days averaged to smooth the weekday pattern out of flagged follows
 # Columns that are zero on a day with no row; others (running totals, means) are not.
 ZERO_ON_QUIET_DAYS = {
     "new_follows",
@@ -28,8 +29,8 @@ ZERO_ON_QUIET_DAYS = {
 class BaselineConfig:
     """Knobs of the expected-gain model and of what counts as 'far above'."""
 
-    window: int = 28  # trailing days for the median/MAD baseline
-    min_history: int = 7  # days of history before a baseline is trusted
+    window: int = 28  # trailing days for the median/MAD baseline and the flagged share
+    min_history: int = 7  # days of history before a baseline (or a share) is trusted
     k: float = 5.0  # robust sigmas above expected for a day to be anomalous
     k_quality: float = 4.0  # sigmas above a creator's usual flagged follows
     min_ratio: float = 1.5  # ... and at least this many times the expected gain
@@ -174,23 +175,24 @@ def _with_quality_baseline(
     viral day's few stray flagged accounts stay far below the 30 % of its excess the verdict
     asks for.
     """
-    weekly = pl.col("_q").rolling_mean(7, center=True, min_samples=1)
+    weekly = pl.col("_q").rolling_mean(WEEK, center=True, min_samples=1)
     if exclude is not None:  # days left out of the level (e.g. inside a drip found before)
         weekly = pl.when(pl.col(exclude)).then(None).otherwise(weekly)
     width = cfg.quality_window
     level = weekly.rolling_quantile(
-        cfg.quality_quantile, window_size=width, center=True, min_samples=min(width, 28)
+        cfg.quality_quantile, window_size=width, center=True, min_samples=min(width, cfg.window)
     ).over("creator_id")
     frame = frame.with_columns(level.alias("_qlevel"))
-    # Creators with less than four weeks of data: their overall level.
+    # Creators with less than a baseline window of data: their overall level.
     frame = frame.with_columns(
         pl.col("_qlevel")
         .fill_null(pl.col("_qlevel").median().over("creator_id"))
         .fill_null(pl.col("_q").mean().over("creator_id"))
     )
     # The whole-series share still scales the expected *count* (fakes on top of organic gain).
-    flagged = pl.col("_q").rolling_sum(28, min_samples=7).over("creator_id")
-    follows = pl.col("_g").rolling_sum(28, min_samples=7).over("creator_id")
+    flagged = pl.col("_q").rolling_sum(cfg.window, min_samples=cfg.min_history)
+    follows = pl.col("_g").rolling_sum(cfg.window, min_samples=cfg.min_history)
+    flagged, follows = flagged.over("creator_id"), follows.over("creator_id")
     frame = frame.with_columns((flagged / follows.clip(1)).alias("_qshare"))
     share = pl.col("_qshare").median().over("creator_id").fill_null(0.0)
     frame = frame.with_columns(share.alias("_qshare"))

@@ -131,7 +131,8 @@ class VerdictConfig:
     fake_excess_share: float = 0.3  # flagged followers above usual, as a share of the excess
     quality_z: float = 6.0  # ... and that many Poisson sigmas above the usual flagged follows
     min_flagged_excess: float = 10.0  # ... and at least this many extra flagged followers
-    flagged_share: float = 0.5  # or simply this share of all new followers flagged
+    flagged_share: float = 0.5  # or simply this share of all new followers flagged ...
+    flagged_share_min_excess: float = 5.0  # ... with at least this many extra flagged followers
     engagement_rise: float = 2.0  # views this many times their usual level explain a spike
     young_share: float = 0.5  # unexplained spikes of this many brand-new accounts ...
     cohort_share: float = 0.3  # ... mostly from one creation cohort
@@ -149,7 +150,9 @@ def assign_verdict(spikes: pl.DataFrame, cfg: VerdictConfig | None = None) -> pl
         & (pl.col("quality_z") >= cfg.quality_z)
         & (pl.col("flagged_excess") >= cfg.min_flagged_excess)
     )
-    mostly_fakes = (pl.col("flagged_share") >= cfg.flagged_share) & (pl.col("flagged_excess") >= 5)
+    mostly_fakes = (pl.col("flagged_share") >= cfg.flagged_share) & (
+        pl.col("flagged_excess") >= cfg.flagged_share_min_excess
+    )
     # Extra flagged followers, many of them created on one day: a bought batch fed in slowly.
     # (Stray flagged accounts come from many batches; a drip on a big creator adds a few a day,
     # too few for `quality_z` but one creation day gives it away.)

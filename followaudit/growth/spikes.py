@@ -66,15 +66,17 @@ def detect_spikes(
     verdict: spike_runs.VerdictConfig | None = None,
 ) -> pl.DataFrame:
     """Spikes of a daily series (creator_id, date, new_follows [+ views, likes, quality])."""
-    return spikes_from_expected(baseline.expected_gain(daily, cfg), verdict)
+    return spikes_from_expected(baseline.expected_gain(daily, cfg), cfg, verdict)
 
 
 def spikes_from_expected(
-    frame: pl.DataFrame, verdict: spike_runs.VerdictConfig | None = None
+    frame: pl.DataFrame,
+    cfg: baseline.BaselineConfig | None = None,
+    verdict: spike_runs.VerdictConfig | None = None,
 ) -> pl.DataFrame:
-    """Runs of anomalous days of an `expected_gain` frame, scored and judged."""
-    runs = spike_runs.significant(spike_runs.summarise_runs(frame, spike_runs.find_runs(frame)))
-    spikes = spike_runs.assign_verdict(runs, verdict)
+    """Runs of anomalous days of an `expected_gain` frame (made with the same `cfg`), judged."""
+    runs = spike_runs.summarise_runs(frame, spike_runs.find_runs(frame))
+    spikes = spike_runs.assign_verdict(spike_runs.significant(runs, cfg), verdict)
     spikes = spikes.sort("creator_id", "start").with_row_index("spike_id", offset=1)
     spikes = spikes.with_columns(pl.col("spike_id").cast(pl.Int64))
     return spikes.select(SPIKE_COLUMNS)
@@ -92,12 +94,16 @@ def _expected_table(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select(EXPECTED_COLUMNS)
 
 
-def build_growth(con: duckdb.DuckDBPyConnection) -> None:
+def build_growth(
+    con: duckdb.DuckDBPyConnection,
+    cfg: baseline.BaselineConfig | None = None,
+    verdict: spike_runs.VerdictConfig | None = None,
+) -> None:
     """Build step: `creator_daily_expected`, `spikes` and `spike_followers`."""
     daily = run_query(con, "growth/daily_series")
-    frame = baseline.expected_gain(daily)
+    frame = baseline.expected_gain(daily, cfg)
     write_frame(con, "creator_daily_expected", _expected_table(frame))
-    spikes = spikes_from_expected(frame)
+    spikes = spikes_from_expected(frame, cfg, verdict)
     write_frame(con, "spikes", spikes)
     # One pass over `follows` for the spikes' followers; their cohorts come from that table.
     materialize(con, "spike_followers", "growth/spike_followers_all")
@@ -105,8 +111,9 @@ def build_growth(con: duckdb.DuckDBPyConnection) -> None:
         "spike_id", "cohort_share", "flagged_cohort", "flagged_cohort_share"
     )
     if not spikes.is_empty():
+        # The verdict again, now that each spike's creation cohorts are known.
         spikes = spikes.drop("cohort_share").join(cohorts, on="spike_id", how="left")
-        spikes = spike_runs.assign_verdict(spikes).select(SPIKE_COLUMNS)
+        spikes = spike_runs.assign_verdict(spikes, verdict).select(SPIKE_COLUMNS)
         write_frame(con, "spikes", spikes)
 
 

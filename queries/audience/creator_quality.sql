@@ -11,12 +11,12 @@ with current_followers as (
 ),
 
 recent as (
-    -- engagement over the last 28 days of each creator's series
+    -- engagement over the last $engagement_days days of the data
     select
         d.creator_id,
         sum(d.new_follows) as gained,
         avg(d.likes + d.comments + d.shares) filter (
-            where d.date > (select max(x.date) from creator_daily as x) - 28
+            where d.date > (select max(x.date) from creator_daily as x) - $engagement_days
         ) as daily_engagement,
         coalesce(corr(d.new_follows, d.views), 0) as follow_view_corr
     from creator_daily as d
