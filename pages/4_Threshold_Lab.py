@@ -6,10 +6,11 @@ from followaudit import ui
 from followaudit.decide.policy import MAX_RISK
 from followaudit.decide.report import snapshot
 from followaudit.ui import lab as up
+from followaudit.ui import policies as pol
 
 ui.page_setup("Threshold lab", ":material/tune:")
 st.title("Threshold lab")
-policy = up.editing_policy()
+policy = pol.editing_policy()
 up.intro(policy)
 with st.expander("Rules (toggle, change thresholds and weights)"):
     policy = up.rules_editor(policy)
@@ -47,7 +48,7 @@ remove, suspend = st.slider(
     key="lab_tiers",
 )
 policy = policy.with_changes(tiers={"review": t, "remove": remove, "suspend": suspend})
-up.set_editing(policy)
+pol.set_editing(policy)
 
 snap = snapshot(lab, policy, t)
 up.metrics_row(lab, snap)
@@ -66,4 +67,4 @@ with impact:
 with dist:
     up.distribution(lab, t)
 with st.expander("Save these settings as a policy"):
-    up.save_form(policy, "lab_save")
+    pol.save_form(policy, "lab_save")

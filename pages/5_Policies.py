@@ -4,16 +4,15 @@ import streamlit as st
 
 from followaudit import ui
 from followaudit.decide.policy import describe
-from followaudit.ui import lab as up
 from followaudit.ui import policies as uc
 
 ui.page_setup("Policies", ":material/policy:")
 st.title("Policies")
-editing = up.editing_policy()
+editing = uc.editing_policy()
 
 st.subheader("Save the lab's current settings")
 st.caption(describe(editing))
-up.save_form(editing, "pol_save")
+uc.save_form(editing, "pol_save")
 
 st.subheader("Saved versions")
 versions = uc.versions_frame()
@@ -24,7 +23,7 @@ else:
 uc.active_picker()
 
 st.subheader("Compare two policies")
-choices = [up.UNSAVED, *up.policy_choices()]
+choices = [uc.UNSAVED, *uc.policy_choices()]
 left, right = st.columns(2)
 a = left.selectbox("Policy A", choices, index=0, key="pol_a")
 default_b = choices.index("conservative") if "conservative" in choices else 0

@@ -3,12 +3,12 @@
 import streamlit as st
 
 from followaudit import ui
-from followaudit.ui import lab as up
+from followaudit.ui import policies as uc
 from followaudit.ui import review as ur
 
 ui.page_setup("Review queue", ":material/fact_check:")
 st.title("Review queue")
-policy = up.policy_store().active()
+policy = uc.policy_store().active()
 
 left, middle, right = st.columns(3)
 order = left.radio(

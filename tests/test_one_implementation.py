@@ -1,5 +1,6 @@
-"""One implementation each: SQL quoting lives in `data/sources.py` (`literal`, `ident`) and
-frame-to-table writes in `store/workspace.py` (`write_frame`); no other module grows its own."""
+"""One implementation each: SQL quoting lives in `data/sources.py` (`literal`, `ident`),
+frame-to-table writes and a file's version in `store/workspace.py` (`write_frame`,
+`file_version`); no other module grows its own."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "followaudit"
 SOURCES = sorted(PACKAGE.rglob("*.py"))
 QUOTING_HOME = PACKAGE / "data" / "sources.py"
-FRAME_WRITER_HOME = PACKAGE / "store" / "workspace.py"
+FRAME_WRITER_HOME = FILE_VERSION_HOME = PACKAGE / "store" / "workspace.py"
 QUOTE_DOUBLING = {("'", "''"), ('"', '""')}
 
 
@@ -52,3 +53,14 @@ def test_frames_become_tables_only_through_write_frame():
             if registers and creates:
                 found.append(f"{path.relative_to(PACKAGE)}:{function.lineno} {function.name}")
     assert not found, f"frame registered and written as a table (use write_frame): {found}"
+
+
+def test_a_files_version_is_computed_in_one_place():
+    found = [
+        f"{path.relative_to(PACKAGE)}:{node.lineno}"
+        for path in SOURCES
+        if path != FILE_VERSION_HOME
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Attribute) and node.attr == "st_mtime_ns"
+    ]
+    assert not found, f"a file version computed by hand (use workspace.file_version): {found}"

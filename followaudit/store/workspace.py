@@ -89,6 +89,14 @@ def write_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame)
         cur.close()
 
 
+def file_version(path: str | Path) -> str:
+    """A file's version: changes whenever it is rewritten or replaced (the key of every cache of
+    what was read from it)."""
+    path = Path(path)
+    stat = path.stat()
+    return f"{path.resolve()}:{stat.st_mtime_ns}:{stat.st_size}"
+
+
 def check_identifier(value: str, allowed: Iterable[str]) -> str:
     """Return `value` if it is one of `allowed` (e.g. a sort column from a selectbox)."""
     allowed = list(allowed)
@@ -150,8 +158,7 @@ class Workspace:
     @property
     def version(self) -> str:
         """Changes whenever the file is rebuilt: cache key for query results."""
-        stat = self.path.stat()
-        return f"{self.path.resolve()}:{stat.st_mtime_ns}:{stat.st_size}"
+        return file_version(self.path)
 
     @property
     def sidecar(self) -> Path:

@@ -7,8 +7,11 @@ How a page uses it (pages stay thin; no SQL or duckdb in pages):
     df = ui.run("growth/creator_daily", creator_id=creator)  # cached, pseudonymised in demo mode
     ui.account_link(42, "@someone")              # link to Account_Explanation?account=42
 
-`ui.session` holds the session's state and every cache; `ui.navigation` the page frame, links
-and URL parameters; the other modules are one page area each, plus `charts` (pure Altair).
+`ui.session` holds the session's state and the caches every page shares, and states the one
+caching rule (a cache sits beside the code it serves, keyed by what it reads: workspace path +
+file version + inputs; it never reads the session); `ui.navigation` the page frame, links and URL
+parameters; the other modules are one page area each (`lab`, `policies`, `review`, `data`, ...,
+with the caches only they use), plus `charts` / `lab_charts` (pure Altair).
 """
 
 from followaudit.ui.navigation import (

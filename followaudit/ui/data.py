@@ -159,9 +159,9 @@ def _export_frame(name: str) -> pl.DataFrame:
 # hashing them as a cache_data argument plus unpickling the result cost ~1 s on every rerun.
 @st.cache_resource(show_spinner="Preparing the flagged-accounts export…", max_entries=4)
 def _flagged_export(path: str, version: str, policy_toml: str) -> pl.DataFrame:
-    result = ui.policy_result()
+    result = session.policy_result_at(path, version, policy_toml)
     ids = exports.flagged_ids(result.frame)
-    details = ui.current_workspace().query("data/flagged_accounts", ids=ids)
+    details = session.workspace_at(path).query("data/flagged_accounts", ids=ids)
     return exports.with_policy(details, result.frame)
 
 

@@ -1,8 +1,9 @@
-"""Streamlit helpers for the Threshold lab, Policies and Review queue pages.
+"""The Threshold lab page area: the lab for a rule set and what it shows at a threshold.
 
-Caching: the workspace side of the lab (1M rows) is read once per workspace version; the lab
-(rule points, sorted indexes, curves) once per version + rule set + label events. A threshold
-move then only calls `report.snapshot`, which is a few `np.searchsorted` calls.
+Caching (the rule is in `ui/session.py`): the workspace side of the lab (1M rows) is read once
+per workspace version; the risk under a rule set and the lab (rule points, sorted indexes,
+curves) once per version + rule set (+ label events for the lab). A threshold move then only
+calls `report.snapshot`, which is a few `np.searchsorted` calls.
 """
 
 from __future__ import annotations
@@ -14,9 +15,8 @@ import streamlit as st
 
 from followaudit import ui
 from followaudit.decide.lab import Lab, build_lab, load_lab_data, score_risk
-from followaudit.decide.policy import Policy, PolicyError, from_toml, presets, to_toml
-from followaudit.decide.policy_store import PolicyStore
-from followaudit.decide.report import snapshot
+from followaudit.decide.policy import Policy, from_toml, to_toml
+from followaudit.ui import session
 from followaudit.ui.lab_charts import (
     collateral_chart,
     cost_chart,
@@ -25,16 +25,12 @@ from followaudit.ui.lab_charts import (
     with_data,
 )
 
-EDIT_KEY = "lab_policy"  # the policy being edited in the lab, shared with the Policies page
-UNSAVED = "lab settings (unsaved)"
-
-
 # --- the lab, cached --------------------------------------------------------------------------
 
 
 @st.cache_resource(show_spinner="Reading scores and labels…", max_entries=4)
 def _lab_data(path: str, version: str):
-    return load_lab_data(ui.current_workspace())
+    return load_lab_data(session.workspace_at(path))
 
 
 @st.cache_resource(show_spinner="Applying the rules…", max_entries=8)
@@ -45,7 +41,7 @@ def _risk(path: str, version: str, rules_toml: str):
 @st.cache_resource(show_spinner="Indexing scores for this rule set…", max_entries=16)
 def _lab(path: str, version: str, label_events: int, rules_toml: str) -> Lab:
     data = _lab_data(path, version)
-    reviewed = ui.store().current_labels()
+    reviewed = session.store_at(path).current_labels()
     policy = from_toml(rules_toml)
     return build_lab(data, reviewed, policy, _risk(path, version, rules_toml))
 
@@ -57,7 +53,12 @@ def _rules_key(policy: Policy) -> str:
 def risk_for(policy: Policy) -> pl.DataFrame:
     """Every account's score, rule points, rule hits and risk under the policy's rules."""
     ws = ui.current_workspace()
-    return _risk(str(ws.path), ws.version, _rules_key(policy))[0]
+    return risk_at(str(ws.path), ws.version, policy)
+
+
+def risk_at(path: str, version: str, policy: Policy) -> pl.DataFrame:
+    """`risk_for` in the workspace at `path` / `version` (what other caches read)."""
+    return _risk(path, version, _rules_key(policy))[0]
 
 
 def lab_for(policy: Policy) -> Lab:
@@ -73,54 +74,7 @@ def slider_top(lab: Lab) -> float:
     return max(1.0, round(highest + 0.005, 2))
 
 
-def policy_store() -> PolicyStore:
-    """The versioned policy store beside the current workspace."""
-    return PolicyStore(ui.current_workspace().sidecar)
-
-
-# --- choosing and editing policies ------------------------------------------------------------
-
-
-def policy_choices() -> list[str]:
-    """Saved versions ('name v3') newest first, then presets by name."""
-    saved = [f"{v.name} v{v.version}" for v in policy_store().list()]
-    return saved + [n for n in presets() if n not in policy_store().names()]
-
-
-def load_choice(choice: str) -> Policy:
-    """A choice from `policy_choices` (or the lab's unsaved settings) as a Policy."""
-    if choice == UNSAVED:
-        return editing_policy()
-    name, _, version = choice.partition(" v")
-    return policy_store().load(name, int(version) if version else None)
-
-
-def editing_policy() -> Policy:
-    """The policy the lab edits: kept in the session; `?policy=NAME` (a new link) loads NAME."""
-    wanted = st.query_params.get("policy")
-    current = st.session_state.get(EDIT_KEY)
-    if current is None or (wanted and wanted != st.session_state.get("lab_loaded")):
-        try:
-            current = policy_store().load(wanted) if wanted else policy_store().active()
-        except PolicyError as exc:
-            st.warning(f"{exc}. Showing the active policy instead.")
-            current = policy_store().active()
-        start_editing(current)
-        st.session_state["lab_loaded"] = wanted
-    return current
-
-
-def start_editing(policy: Policy) -> None:
-    """Load `policy` into the lab and reset its widgets to the policy's values."""
-    for key in [k for k in st.session_state if str(k).startswith("lab_") and k != "lab_loaded"]:
-        if key not in ("lab_cost_fp", "lab_cost_fn"):
-            del st.session_state[key]
-    st.session_state[EDIT_KEY] = policy
-
-
-def set_editing(policy: Policy) -> None:
-    """Replace the lab's policy after a widget change (widgets keep their own values)."""
-    st.session_state[EDIT_KEY] = policy
+# --- the rule set -------------------------------------------------------------------------------
 
 
 def rules_editor(policy: Policy) -> Policy:
@@ -320,35 +274,3 @@ def distribution(lab: Lab, threshold: float) -> None:
     """Accounts by risk with the threshold line (shown with or without labels)."""
     current = pl.DataFrame({"t": [threshold]})
     _chart(st, lab, "risk", lambda: risk_chart(lab.index.histogram), current=current)
-
-
-def save_form(policy: Policy, key: str) -> Policy | None:
-    """Name + note + Save; a save always lands as a new version. Returns the saved policy."""
-    with st.form(f"{key}_form"):
-        name = st.text_input("Policy name", value=policy.name, key=f"{key}_name", max_chars=64)
-        note = st.text_input("Note (why this policy)", key=f"{key}_note", max_chars=500)
-        if not st.form_submit_button("Save as new version", type="primary"):
-            return None
-    try:
-        saved = policy_store().save(
-            policy.with_changes(name=name.strip()), author=ui.reviewer_name(), note=note
-        )
-    except PolicyError as exc:
-        st.error(str(exc))
-        return None
-    set_editing(saved)
-    st.session_state["lab_loaded"] = saved.name
-    st.query_params["policy"] = saved.name
-    st.success(f"Saved **{saved.name}** version {saved.version}.")
-    return saved
-
-
-def snapshot_for(policy: Policy, threshold: float | None = None) -> tuple[Lab, dict]:
-    """The lab and its snapshot for a policy."""
-    lab = lab_for(policy)
-    return lab, snapshot(lab, policy, threshold)
-
-
-def download_path_name(policy: Policy, ext: str) -> str:
-    """A file name for exports."""
-    return f"policy_{policy.name}_v{policy.version}.{ext}"

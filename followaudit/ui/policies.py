@@ -1,4 +1,9 @@
-"""Streamlit helpers for the Policies page: saved versions, the active policy, compare, export."""
+"""Policies as the analyst picks, edits, saves, activates, compares and exports them.
+
+The versioned store beside the workspace, the policy under edit (one per session, shared by the
+Threshold lab and the Policies page), the save form, and the Policies page's sections. The lab
+itself (caches, what it shows at a threshold) is `ui/lab.py`.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,91 @@ import streamlit as st
 
 from followaudit import ui
 from followaudit.decide.policy import Policy, PolicyError, presets
+from followaudit.decide.policy_store import PolicyStore
 from followaudit.decide.report import compare, report_csv, report_html, snapshot
-from followaudit.ui.lab import download_path_name, lab_for, load_choice, policy_store
+from followaudit.ui.lab import lab_for
+
+EDIT_KEY = "lab_policy"  # the policy being edited in the lab, shared with the Policies page
+UNSAVED = "lab settings (unsaved)"
+
+
+def policy_store() -> PolicyStore:
+    """The versioned policy store beside the current workspace."""
+    return PolicyStore(ui.current_workspace().sidecar)
+
+
+# --- choosing and editing policies ------------------------------------------------------------
+
+
+def policy_choices() -> list[str]:
+    """Saved versions ('name v3') newest first, then presets by name."""
+    saved = [f"{v.name} v{v.version}" for v in policy_store().list()]
+    return saved + [n for n in presets() if n not in policy_store().names()]
+
+
+def load_choice(choice: str) -> Policy:
+    """A choice from `policy_choices` (or the lab's unsaved settings) as a Policy."""
+    if choice == UNSAVED:
+        return editing_policy()
+    name, _, version = choice.partition(" v")
+    return policy_store().load(name, int(version) if version else None)
+
+
+def editing_policy() -> Policy:
+    """The policy the lab edits: kept in the session; `?policy=NAME` (a new link) loads NAME."""
+    wanted = st.query_params.get("policy")
+    current = st.session_state.get(EDIT_KEY)
+    if current is None or (wanted and wanted != st.session_state.get("lab_loaded")):
+        try:
+            current = policy_store().load(wanted) if wanted else policy_store().active()
+        except PolicyError as exc:
+            st.warning(f"{exc}. Showing the active policy instead.")
+            current = policy_store().active()
+        start_editing(current)
+        st.session_state["lab_loaded"] = wanted
+    return current
+
+
+def start_editing(policy: Policy) -> None:
+    """Load `policy` into the lab and reset its widgets to the policy's values."""
+    for key in [k for k in st.session_state if str(k).startswith("lab_") and k != "lab_loaded"]:
+        if key not in ("lab_cost_fp", "lab_cost_fn"):
+            del st.session_state[key]
+    st.session_state[EDIT_KEY] = policy
+
+
+def set_editing(policy: Policy) -> None:
+    """Replace the lab's policy after a widget change (widgets keep their own values)."""
+    st.session_state[EDIT_KEY] = policy
+
+
+def save_form(policy: Policy, key: str) -> Policy | None:
+    """Name + note + Save; a save always lands as a new version. Returns the saved policy."""
+    with st.form(f"{key}_form"):
+        name = st.text_input("Policy name", value=policy.name, key=f"{key}_name", max_chars=64)
+        note = st.text_input("Note (why this policy)", key=f"{key}_note", max_chars=500)
+        if not st.form_submit_button("Save as new version", type="primary"):
+            return None
+    try:
+        saved = policy_store().save(
+            policy.with_changes(name=name.strip()), author=ui.reviewer_name(), note=note
+        )
+    except PolicyError as exc:
+        st.error(str(exc))
+        return None
+    set_editing(saved)
+    st.session_state["lab_loaded"] = saved.name
+    st.query_params["policy"] = saved.name
+    st.success(f"Saved **{saved.name}** version {saved.version}.")
+    return saved
+
+
+def download_path_name(policy: Policy, ext: str) -> str:
+    """A file name for exports."""
+    return f"policy_{policy.name}_v{policy.version}.{ext}"
+
+
+# --- the Policies page ----------------------------------------------------------------------------
 
 
 def versions_frame() -> pl.DataFrame:

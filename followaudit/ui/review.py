@@ -10,6 +10,7 @@ from followaudit.decide.policy import Policy, from_toml, resolve_threshold, to_t
 from followaudit.decide.review_queue import review_queue
 from followaudit.store.analyst import LabelConflict
 from followaudit.ui import lab as up
+from followaudit.ui import session
 
 SHORTCUTS = {"fake": "F", "genuine": "G", "unsure": "U"}
 QUEUE_SIZE = 200
@@ -20,18 +21,18 @@ _MESSAGE = "rev_message"
 @st.cache_data(show_spinner=False, max_entries=64)
 def _queue(path: str, version: str, policy_toml: str, order: str, key: tuple, n_labels: int):
     policy = from_toml(policy_toml)
-    risk = up.risk_for(policy)
+    risk = up.risk_at(path, version, policy)
     threshold = resolve_threshold(policy, risk["risk"].to_numpy())
-    only = _restriction(*key)
+    only = _restriction(session.workspace_at(path), *key)
     queue = review_queue(risk, threshold, order, QUEUE_SIZE + n_labels, only)
     return queue.select("account_id", "score", "risk", "rule_hits", "distance"), threshold
 
 
-def _restriction(creator: int | None, spike: int | None) -> pl.DataFrame | None:
-    if spike is not None and ui.has_table("spike_followers"):
-        return ui.run("policy/spike_accounts", spike_id=spike)
+def _restriction(ws, creator: int | None, spike: int | None) -> pl.DataFrame | None:
+    if spike is not None and ws.has_table("spike_followers"):
+        return ws.query("policy/spike_accounts", spike_id=spike)
     if creator is not None:
-        return ui.run("policy/creator_followers", creator_id=creator)
+        return ws.query("policy/creator_followers", creator_id=creator)
     return None
 
 

@@ -1,7 +1,17 @@
-"""A session's state: the open workspace, cached queries, demo mode, analyst store, policy, model.
+"""A session's state (the open workspace, demo mode, reviewer) and the caches every page shares.
 
-Query results are cached per query name + params + workspace file version, so a rebuilt
-workspace is re-read.
+How caching works in `followaudit.ui` (one rule, checked by tests/test_ui_caches.py):
+- A cache sits beside the code it serves: here the ones every page shares (the workspace
+  connection, query results, `cached(fn)`, the active policy applied to every account, the
+  analyst store, the model); in a page area's module (`ui/lab.py`, `ui/review.py`, `ui/data.py`)
+  the ones only that area uses.
+- A cached function is keyed by what it reads: `(path, version, ...inputs as short strings)`
+  for the workspace at `path`, where `version` is `store.workspace.file_version` of the file; a
+  folder's fingerprint or a file's version for anything else. It reads nothing but its key:
+  `workspace_at(path)` / `store_at(path)`, never the session (`current_workspace()`, `ui.run`),
+  so two sessions on two workspaces can never share an entry by mistake.
+- `st.cache_data` for small results (copied per caller); `st.cache_resource` for large ones shared
+  read-only (a million-row frame, the lab's sorted indexes).
 """
 
 from __future__ import annotations
@@ -20,7 +30,13 @@ from followaudit.decide import policy
 from followaudit.decide.policy_store import PolicyStore
 from followaudit.detect import model
 from followaudit.store import analyst as review
-from followaudit.store.workspace import PROJECT_ROOT, Workspace, WorkspaceError
+from followaudit.store.workspace import (
+    PROJECT_ROOT,
+    Workspace,
+    WorkspaceError,
+    file_version,
+    sidecar_dir,
+)
 from followaudit.ui.demo import pseudonymise_frame
 
 WORKSPACES_DIR = PROJECT_ROOT / "workspaces"
@@ -76,18 +92,15 @@ def _holder(path: str) -> _Holder:
     return _Holder()
 
 
-def _file_version(path: Path) -> str:
-    stat = path.stat()
-    return f"{path.resolve()}:{stat.st_mtime_ns}:{stat.st_size}"
-
-
-def _open(path: Path) -> Workspace:
-    """The cached read-only workspace at `path`; raises WorkspaceError when missing or locked."""
+def workspace_at(path: str | Path) -> Workspace:
+    """The read-only workspace at `path`, one connection per file version (what a cached
+    function keyed by `path` reads); raises WorkspaceError when missing or locked."""
+    path = Path(path)
     if not path.is_file():
         raise WorkspaceError(f"workspace {path} does not exist")
     holder = _holder(str(path.resolve()))
     with holder.lock:
-        version = _file_version(path)
+        version = file_version(path)
         if holder.ws is None or holder.version != version:
             # Close first: DuckDB would otherwise hand back the old, replaced file's instance.
             if holder.ws is not None:
@@ -102,7 +115,7 @@ def current_workspace() -> Workspace:
     """The session's workspace, opened once per file version; stops the page with help if absent."""
     path = workspace_path()
     try:
-        return _open(path)
+        return workspace_at(path)
     except (WorkspaceError, OSError) as exc:
         st.error(
             f"Cannot open the workspace **{path}**: {exc}.\n\n"
@@ -117,7 +130,7 @@ def current_workspace() -> Workspace:
 
 @st.cache_data(show_spinner=False, max_entries=1024)
 def _query(path: str, version: str, name: str, params: dict) -> pl.DataFrame:
-    return _open(Path(path)).query(name, **params)
+    return workspace_at(path).query(name, **params)
 
 
 def run(name: str, **params) -> pl.DataFrame:
@@ -141,7 +154,7 @@ def _cached_call(path: str, version: str, module: str, qualname: str, args: tupl
     fn = importlib.import_module(module)
     for part in qualname.split("."):
         fn = getattr(fn, part)
-    return fn(_open(Path(path)), *args, **kwargs)
+    return fn(workspace_at(path), *args, **kwargs)
 
 
 def demo_mode() -> bool:
@@ -186,6 +199,12 @@ def store():
     return _store(str(current_workspace().sidecar))
 
 
+def store_at(path: str | Path):
+    """The analyst store beside the workspace at `path` (what a cached function keyed by
+    `path` reads)."""
+    return _store(str(sidecar_dir(path)))
+
+
 # Safe to share across sessions: the store opens a fresh SQLite connection per call.
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _store(sidecar: str):
@@ -203,7 +222,7 @@ def model_bundle():
     warning shown) when neither exists."""
     side = current_workspace().sidecar
     card = side / "model" / "card.json"
-    stamp = str(card.stat().st_mtime_ns) if card.exists() else "default"
+    stamp = file_version(card) if card.exists() else "default"
     try:
         return _model_bundle(str(side), stamp)
     except model.ModelError as exc:
@@ -212,21 +231,26 @@ def model_bundle():
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _model_bundle(sidecar: str, stamp: str):
+def _model_bundle(sidecar: str, stamp: str):  # stamp: the card's file version
     return model.load_for_workspace(Path(sidecar))
 
 
 def policy_result():
     """The active policy applied to every account (`policy.PolicyResult`), once per version."""
     ws = current_workspace()
-    return _policy_result(str(ws.path), ws.version, policy.to_toml(active_policy()))
+    return policy_result_at(str(ws.path), ws.version, policy.to_toml(active_policy()))
+
+
+def policy_result_at(path: str, version: str, policy_toml: str):
+    """`policy_result` for the workspace at `path` / `version` (what other caches read)."""
+    return _policy_result(path, version, policy_toml)
 
 
 # cache_resource, not cache_data: a million-row frame is shared read-only instead of unpickled
 # on every rerun (Polars frames are immutable, so sharing is safe).
 @st.cache_resource(show_spinner="Applying the active policy…", max_entries=4)
 def _policy_result(path: str, version: str, policy_toml: str):
-    ws = _open(Path(path))
+    ws = workspace_at(path)
     scores = ws.query("explorer/account_scores")
     features = ws.query("explorer/account_features")
     return policy.evaluate_policy(policy.from_toml(policy_toml), scores, features)

@@ -1,0 +1,74 @@
+"""The caching rule of `followaudit.ui` (stated in ui/session.py), checked on the source: every
+cached function is keyed by what it reads and reads nothing but its key (never the session)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+UI = Path(__file__).resolve().parents[1] / "followaudit" / "ui"
+WORKSPACE_KEY = ("path", "version")
+# caches keyed by something other than a workspace file, and why
+OTHER_KEYS = {
+    "_holder": ("path",),  # the connection holder itself: it checks the file version inside
+    "_store": ("sidecar",),  # an AnalystStore opens SQLite per call: nothing read is cached
+    "_model_bundle": ("sidecar", "stamp"),  # stamp = the model card's file version
+    "_problems": ("folder", "fingerprint"),  # a data folder before any workspace exists
+}
+# calls that read the session (which workspace, which policy, demo mode) instead of the key
+SESSION_READS = {
+    "current_workspace",
+    "workspace_path",
+    "store",
+    "run",
+    "has_table",
+    "cached",
+    "policy_result",
+    "active_policy",
+    "model_bundle",
+    "workspace_meta",
+    "demo_mode",
+    "demo_frame",
+    "risk_for",
+    "lab_for",
+    "policy_store",
+}
+
+
+def _is_cache(decorator: ast.expr) -> bool:
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    return isinstance(target, ast.Attribute) and target.attr in {"cache_data", "cache_resource"}
+
+
+def _cached_functions():
+    for path in sorted(UI.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef) and any(map(_is_cache, node.decorator_list)):
+                yield path.name, node
+
+
+def _called_name(call: ast.Call) -> str | None:
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+
+
+def test_there_are_caches_to_check():
+    names = {node.name for _, node in _cached_functions()}
+    assert {"_query", "_cached_call", "_policy_result", "_lab", "_queue"} <= names
+
+
+def test_every_cache_is_keyed_by_what_it_reads():
+    for module, node in _cached_functions():
+        params = tuple(a.arg for a in node.args.args)
+        expected = OTHER_KEYS.get(node.name, WORKSPACE_KEY)
+        assert params[: len(expected)] == expected, f"{module}:{node.lineno} {node.name}{params}"
+
+
+def test_no_cache_reads_the_session():
+    for module, node in _cached_functions():
+        reads = {
+            name
+            for call in ast.walk(node)
+            if isinstance(call, ast.Call) and (name := _called_name(call)) in SESSION_READS
+        }
+        assert not reads, f"{module}:{node.lineno} {node.name} reads the session via {reads}"
