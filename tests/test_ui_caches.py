@@ -72,3 +72,22 @@ def test_no_cache_reads_the_session():
             if isinstance(call, ast.Call) and (name := _called_name(call)) in SESSION_READS
         }
         assert not reads, f"{module}:{node.lineno} {node.name} reads the session via {reads}"
+
+
+def test_a_replaced_workspace_file_is_a_new_version(tmp_path):
+    """Every cache key carries `file_version`: a rebuild (temp file + rename) must change it."""
+    import os
+
+    import duckdb
+
+    from followaudit.store.workspace import Workspace, file_version
+
+    path, fresh = tmp_path / "w.duckdb", tmp_path / "w.building"
+    for target in (path, fresh):
+        duckdb.connect(str(target)).execute("create table t as select 1 as x").close()
+    ws = Workspace.open(path)
+    before = ws.version
+    assert before == file_version(path)
+    ws.close()
+    os.replace(fresh, path)  # same size, same name: only the file's identity changed
+    assert file_version(path) != before
