@@ -91,10 +91,10 @@ def write_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame)
 
 def file_version(path: str | Path) -> str:
     """A file's version: changes whenever it is rewritten or replaced (the key of every cache of
-    what was read from it)."""
+    what was read from it). The inode catches a replacement even within one mtime tick."""
     path = Path(path)
     stat = path.stat()
-    return f"{path.resolve()}:{stat.st_mtime_ns}:{stat.st_size}"
+    return f"{path.resolve()}:{stat.st_ino}:{stat.st_mtime_ns}:{stat.st_size}"
 
 
 def check_identifier(value: str, allowed: Iterable[str]) -> str:
