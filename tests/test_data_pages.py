@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
+from datetime import date, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -170,68 +170,87 @@ def test_sandbox_page_renders_the_attack_form(sample_workspace_path, monkeypatch
     assert at.slider(key="sandbox_size").value == 500
 
 
-@pytest.fixture
-def writable_workspace(sample_workspace_path, tmp_path) -> Path:
-    """A private copy of the sample workspace and its sidecar."""
-    target = tmp_path / "copy.duckdb"
-    shutil.copy(sample_workspace_path, target)
-    if sidecar_dir(sample_workspace_path).exists():
-        shutil.copytree(sidecar_dir(sample_workspace_path), sidecar_dir(target))
-    return target
+@pytest.fixture(scope="module")
+def tiny_workspace(tmp_path_factory) -> Path:
+    """A generated 3,000-account world built into a workspace (its meta records the data folder)."""
+    from followaudit.synth import WorldConfig, generate_world
+
+    root = tmp_path_factory.mktemp("tiny")
+    generate_world(root / "data", WorldConfig(seed=3, accounts=3000), show_progress=False)
+    build.build_workspace(root / "data", root / "tiny.duckdb")
+    return root / "tiny.duckdb"
 
 
-def _known_fakes(ws_path: Path) -> tuple[int, list[int]]:
-    """A creator and fake accounts that follow it in the sample world (stand-in for a batch)."""
+def _data_and_top_creator(ws_path: Path) -> tuple[Path, int]:
+    """The folder the workspace was built from and its creator with the most followers."""
     ws = Workspace.open(ws_path)
     try:
-        rows = ws.con.execute(
-            "select f.creator_id, list(distinct f.follower_id) from follows f "
-            "join labels l on l.account_id = f.follower_id and l.label = 'fake' "
-            "group by 1 order by count(*) desc limit 1"
-        ).fetchall()
+        top = int(ws.query("sandbox/creators", limit=1)["creator_id"][0])
+        return Path(ws.meta()["data_dir"]), top
     finally:
         ws.close()
-    return rows[0][0], sorted(rows[0][1])[:200]
 
 
-def test_run_attack_reports_caught_accounts_and_spike(writable_workspace, tmp_path, monkeypatch):
-    creator, fakes = _known_fakes(writable_workspace)
-    data = tmp_path / "data"
-    data.mkdir()
-    calls = []
+def _account_ids(folder: Path) -> set[int]:
+    return set(pl.read_parquet(folder / "accounts.parquet", columns=["account_id"])["account_id"])
 
-    def fake_inject(data_dir, out_dir, creator_id, size, duration_days, camouflage, seed):
-        calls.append((creator_id, size, duration_days, camouflage, seed))
-        assert not (
-            Path(data_dir) / "labels.parquet"
-        ).exists()  # labels never reach the scratch world
-        Path(out_dir).mkdir(parents=True)
-        return {"account_ids": fakes}
 
-    def fake_build(data_dir, out_path, progress=None):
-        shutil.copy(writable_workspace, out_path)  # the sample already holds the "injected" fakes
+def test_run_attack_reports_caught_accounts_and_spike(tiny_workspace, monkeypatch):
+    """A real run: 300 plain bots in one day injected into a scratch copy, rebuilt and scored."""
+    data, creator = _data_and_top_creator(tiny_workspace)
+    scratch_folders = []
 
-    import followaudit.synth
+    def recording_build(data_dir, out_path, progress=None):
+        scratch_folders.append(Path(data_dir))
+        return build.build_workspace(data_dir, out_path, progress)
 
-    monkeypatch.setattr(followaudit.synth, "inject_campaign", fake_inject)
-    monkeypatch.setattr(sandbox, "build_workspace", fake_build)
-    (data / "labels.csv").write_text("account_id,label\n")
-    (data / "accounts.csv").write_text(GOOD_ACCOUNTS)
+    monkeypatch.setattr(sandbox, "build_workspace", recording_build)
     attack = sandbox.Attack(creator, 300, 1, 0.0, 3)
-    result = sandbox.run_attack(
-        data, sidecar_dir(writable_workspace), attack, policy.default_policy()
-    )
-    assert calls == [(creator, 300, 1, 0.0, 3)]
-    assert result.accounts.height == len(fakes)
-    assert 0.5 < result.recall <= 1.0
-    assert result.window[0] <= result.window[1]
-    again = sandbox.run_attack(
-        data, sidecar_dir(writable_workspace), attack, policy.default_policy()
-    )
-    assert len(calls) == 1 and again.caught == result.caught  # same attack reuses its scratch world
+    result = sandbox.run_attack(data, sidecar_dir(tiny_workspace), attack, policy.default_policy())
+    scratch = scratch_folders[0]
+    truth = {"labels", "campaigns", "events"}  # the batch must not leak into training
+    assert [f.name for f in scratch.iterdir() if f.stem in truth] == []
+    # the accounts are exactly the injected ones, flagged as the policy says
+    injected = _account_ids(scratch) - _account_ids(data)
+    accounts = result.accounts
+    assert len(injected) == 300 and set(accounts["account_id"]) == injected
+    assert accounts["flagged"].to_list() == (accounts["risk"] >= result.threshold).to_list()
+    assert 0 < result.caught == accounts["flagged"].sum() and result.recall == result.caught / 300
+    # the spike: a suspicious spike of the attacked creator covers the one-day injection window
+    start, end = result.window
+    assert timedelta(0) <= end - start <= timedelta(days=1)
+    assert result.spike_caught
+    caught = result.spikes.filter(pl.col("verdict") == "suspicious")
+    assert (caught["start"] <= end.date()).all() and (caught["end"] >= start.date()).all()
+    assert caught["followers_gained"].max() >= attack.size
+    again = sandbox.run_attack(data, sidecar_dir(tiny_workspace), attack, policy.default_policy())
+    assert (
+        len(scratch_folders) == 1 and again.caught == result.caught
+    )  # the scratch world is reused
 
 
-def test_sandbox_page_shows_what_was_caught(sample_workspace_path, monkeypatch):
+SPIKE = pl.DataFrame(
+    {
+        "spike_id": [5],
+        "start": [date(2026, 9, 1)],
+        "end": [date(2026, 9, 2)],
+        "followers_gained": [1300],
+        "verdict": ["suspicious"],
+        "kind": ["burst"],
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("spikes", "detected"),
+    [
+        (SPIKE, "yes"),
+        (SPIKE.with_columns(verdict=pl.lit("explained")), "no"),  # seen, but not as an attack
+        (SPIKE.clear(), "no"),
+    ],
+    ids=["suspicious spike", "explained spike", "no spike"],
+)
+def test_sandbox_page_shows_what_was_caught(sample_workspace_path, monkeypatch, spikes, detected):
     seen = []
 
     def fake_run(data_dir, sidecar, attack, active, progress=None):
@@ -244,7 +263,6 @@ def test_sandbox_page_shows_what_was_caught(sample_workspace_path, monkeypatch):
                 "flagged": [True, True, False, False],
             }
         )
-        spikes = pl.DataFrame({"spike_id": [5], "verdict": ["suspicious"]})
         return sandbox.AttackResult(attack, accounts, spikes, 0.8, ("2026-09-01", "2026-09-02"))
 
     monkeypatch.setattr(sandbox, "run_attack", fake_run)
@@ -257,7 +275,11 @@ def test_sandbox_page_shows_what_was_caught(sample_workspace_path, monkeypatch):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Injected accounts"] == "4"
     assert metrics["Flagged by the active policy"] == "2"
-    assert metrics["Spike detected"] == "yes"
+    assert metrics["Spike detected"] == detected
+    tables = [d.value for d in at.dataframe if "verdict" in d.value.columns]
+    assert [i for table in tables for i in table["spike_id"]] == spikes["spike_id"].to_list()
+    blended = [w.value for w in at.warning if "blended in" in w.value]
+    assert bool(blended) == spikes.is_empty()
 
 
 def test_data_page_works_before_any_workspace_exists(tmp_path, monkeypatch):
