@@ -12,9 +12,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from followaudit import ui
-from followaudit.decide import policy
+from followaudit.decide import exports, policy
 from followaudit.pipeline import build, sandbox
-from followaudit.store import exports
+from followaudit.store import uploads
 from followaudit.store.workspace import PROJECT_ROOT, Workspace, sidecar_dir
 from followaudit.ui import data as ui_data
 from followaudit.ui import session as ui_session
@@ -128,19 +128,19 @@ def test_exports_round_trip_as_csv_and_parquet():
 
 
 def test_uploads_are_staged_under_safe_names(tmp_path):
-    folder = exports.stage_uploads(
+    folder = uploads.stage_uploads(
         [("../../evil/accounts.csv", b"x"), ("follows.PARQUET", b"y")], tmp_path
     )
     assert folder.parent == tmp_path
     assert sorted(p.name for p in folder.iterdir()) == ["accounts.csv", "follows.parquet"]
-    with pytest.raises(exports.UploadError, match="expected a .csv or .parquet"):
-        exports.stage_uploads([("accounts.xlsx", b"x")], tmp_path)
+    with pytest.raises(uploads.UploadError, match="expected a .csv or .parquet"):
+        uploads.stage_uploads([("accounts.xlsx", b"x")], tmp_path)
 
 
 @pytest.mark.parametrize("name", ["", "../x", "a b", "x" * 60, ".hidden"])
 def test_bad_workspace_names_are_refused(tmp_path, name):
-    with pytest.raises(exports.UploadError, match="workspace name"):
-        exports.workspace_file(name, tmp_path)
+    with pytest.raises(uploads.UploadError, match="workspace name"):
+        uploads.workspace_file(name, tmp_path)
 
 
 def test_flagged_accounts_carry_the_policy_columns():

@@ -1,4 +1,4 @@
-"""Follower-growth spikes: expected gain, spike detection, composition, verdicts, CLI."""
+"""Follower-growth spikes: detection over a daily series, the growth build step, and its reads."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Streamlit pieces of the Data and Attack sandbox pages (logic lives in exports.py / sandbox.py)."""
+"""Streamlit pieces of the Data page (logic lives in store/uploads.py, decide/exports.py and the build)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import streamlit as st
 
 from followaudit import ui
 from followaudit.data.validate import ValidationError, problems_frame, validate_folder
-from followaudit.decide import policy
+from followaudit.decide import exports, policy
 from followaudit.pipeline.build import build_workspace, data_fingerprint
-from followaudit.store import exports
+from followaudit.store import uploads
 from followaudit.store.workspace import Workspace, WorkspaceError
 from followaudit.ui import session
 
@@ -37,7 +37,7 @@ def source_picker() -> Path | None:
             type=["csv", "parquet"],
             accept_multiple_files=True,
             key="data_upload",
-            help=f"Name each file after its table: {exports.expected_files()}.",
+            help=f"Name each file after its table: {uploads.expected_files()}.",
         )
     with folder:
         typed = st.text_input(
@@ -47,8 +47,8 @@ def source_picker() -> Path | None:
         )
     if files:
         try:
-            return exports.stage_uploads(((f.name, f.getvalue()) for f in files), UPLOADS_DIR)
-        except exports.UploadError as exc:
+            return uploads.stage_uploads(((f.name, f.getvalue()) for f in files), UPLOADS_DIR)
+        except uploads.UploadError as exc:
             st.error(str(exc))
             return None
     if typed.strip():
@@ -98,8 +98,8 @@ def build_form(folder: Path) -> None:
     """Name a new workspace, build it with visible progress, and switch to it."""
     name = st.text_input("New workspace name", value=_suggest(folder), key="data_ws_name")
     try:
-        target = exports.workspace_file(name, session.WORKSPACES_DIR)
-    except exports.UploadError as exc:
+        target = uploads.workspace_file(name, session.WORKSPACES_DIR)
+    except uploads.UploadError as exc:
         st.error(str(exc))
         return
     replace = True

@@ -1,27 +1,18 @@
-"""Data-page plumbing without Streamlit: staging uploads, naming workspaces, export files."""
+"""Files arriving from the Data page: uploads staged in a folder, new workspace file names.
+
+No streamlit: `ui/data.py` shows these, the build (`pipeline.build`) reads the staged folder.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 from collections.abc import Iterable
 from pathlib import Path
 
-import polars as pl
-
 from followaudit.data.spec import TABLES
 
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,47}")
-# export name -> (query, what one row is); values reach the page through ui.run (demo mode applies)
-EXPORTS = {
-    "flagged_accounts": (
-        "data/flagged_accounts",
-        "one row per account flagged by the active policy",
-    ),
-    "spikes": ("data/spikes", "one row per follower-growth spike"),
-    "audience_scores": ("data/audience_scores", "one row per creator: audience quality"),
-}
 
 
 class UploadError(ValueError):
@@ -66,30 +57,3 @@ def workspace_file(name: str, folder: Path) -> Path:
             f"workspace name {name[:60]!r}: use 1-48 letters, digits, _ or -, starting with a letter or digit"
         )
     return folder / f"{name}.duckdb"
-
-
-def to_csv(frame: pl.DataFrame) -> bytes:
-    """The frame as CSV bytes (UTF-8, header row)."""
-    return frame.write_csv().encode()
-
-
-def to_parquet(frame: pl.DataFrame) -> bytes:
-    """The frame as Parquet bytes (zstd)."""
-    buffer = io.BytesIO()
-    frame.write_parquet(buffer, compression="zstd")
-    return buffer.getvalue()
-
-
-def flagged_ids(policy_frame: pl.DataFrame) -> list[int]:
-    """Account ids the policy flags (from `policy.evaluate_policy(...).frame`)."""
-    return policy_frame.filter(pl.col("flagged"))["account_id"].to_list()
-
-
-def with_policy(details: pl.DataFrame, policy_frame: pl.DataFrame) -> pl.DataFrame:
-    """Flagged accounts' details with the policy's risk, tier and rule hits beside them."""
-    cols = [
-        c for c in ("account_id", "score", "risk", "tier", "rule_hits") if c in policy_frame.columns
-    ]
-    return details.join(policy_frame.select(cols), on="account_id", how="left").sort(
-        "risk" if "risk" in cols else "account_id", descending="risk" in cols
-    )
