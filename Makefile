@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 WORKSPACE := workspaces/sample.duckdb
 PORT ?= 8501
 
-.PHONY: install run test lint format bench workspace default-model sample-data clean
+.PHONY: install run test lint format bench screenshots workspace default-model sample-data clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -31,6 +31,13 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
+
+# The README's screenshots: the Chromium journeys (tests/e2e/) on the sample world, saved to
+# docs/screenshots/ (emptied first, so a screenshot no test takes any more shows as deleted).
+# `make test` runs the same journeys and writes nothing into the tree.
+screenshots: $(STAMP)
+	rm -f docs/screenshots/*.png
+	FOLLOWAUDIT_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest -q tests/e2e
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,6 +1,8 @@
-"""README.md stays true: the two commands, every canonical column, every CLI command."""
+"""README.md stays true: the two commands, every canonical column, every CLI command, its images."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -26,3 +28,10 @@ def test_readme_documents_every_canonical_column(table, column):
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_readme_documents_every_cli_command(command):
     assert f"followaudit {command}" in README
+
+
+def test_readme_images_are_files_in_the_tree():
+    """Every image the README shows exists (`make screenshots` writes docs/screenshots/)."""
+    images = re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", README)
+    assert len(images) >= 10
+    assert [i for i in images if not (PROJECT_ROOT / i).is_file()] == []

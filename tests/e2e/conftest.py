@@ -1,7 +1,10 @@
 """Browser tests: start `streamlit run app.py` on a copy of the sample workspace, drive Chromium.
 
-Other e2e modules use the fixtures `app_url`, `page` and `e2e` (helpers: `e2e.goto(page, url)`,
-`e2e.wait_for_app(page)`, `e2e.screenshot(page, name)` -> docs/screenshots/<name>.png).
+Tests use the fixtures `page` (Playwright) and `app` (an `AppTab`: `app.open(path)`,
+`with app.rerun(): <action>`, `app.reload()`, `app.screenshot(name)`) and assert with
+Playwright's retrying `expect`. The server's output goes to a log file whose tail is added to
+every failing test's report. Screenshots are written only when FOLLOWAUDIT_SCREENSHOTS names a
+directory (`make screenshots`); `make test` writes nothing into the tree.
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
+from app_tab import AppTab
+from playwright.sync_api import expect
 
 from followaudit.store.workspace import PROJECT_ROOT, sidecar_dir
 
@@ -29,9 +33,15 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
-STARTUP_SECONDS = 60
-RUN_TIMEOUT_MS = 60_000
+SCREENSHOTS_ENV = "FOLLOWAUDIT_SCREENSHOTS"
+# 2 shared cores: the server starts in ~5-10 s; a page's first run can take several seconds.
+STARTUP_SECONDS = 90
+RUN_TIMEOUT_S = 60
+# Actions and assertions act on a page whose run has finished: a few seconds is plenty.
+ACTION_TIMEOUT_MS = 15_000
+EXPECT_TIMEOUT_MS = 10_000
+LOG_TAIL_LINES = 40
+_LOG_KEY = pytest.StashKey[Path]()
 
 pytestmark = pytest.mark.e2e
 
@@ -42,18 +52,42 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait_healthy(url: str, proc: subprocess.Popen) -> None:
+def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
+    """The last `lines` lines of the server log."""
+    text = path.read_text(errors="replace") if path.exists() else ""
+    return "\n".join(text.splitlines()[-lines:]) or "(the log is empty)"
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited early with code {proc.returncode}")
+            raise RuntimeError(
+                f"streamlit exited early with code {proc.returncode}; "
+                f"last lines of {log}:\n{log_tail(log)}"
+            )
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
                 if response.status == 200:
                     return
         except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"streamlit did not become healthy at {url} within {STARTUP_SECONDS} s")
+            time.sleep(0.3)  # polling the health endpoint, not waiting for the page
+    raise RuntimeError(
+        f"streamlit did not become healthy at {url} within {STARTUP_SECONDS} s; "
+        f"last lines of {log}:\n{log_tail(log)}"
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failing browser test's report ends with the tail of the server log."""
+    report = yield
+    log = item.config.stash.get(_LOG_KEY, None)
+    if report.failed and log is not None:
+        report.sections.append(
+            (f"streamlit server log: last {LOG_TAIL_LINES} lines of {log}", log_tail(log))
+        )
+    return report
 
 
 @pytest.fixture(scope="session")
@@ -68,10 +102,12 @@ def e2e_workspace(sample_workspace_path, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def app_url(e2e_workspace) -> str:
+def app_url(e2e_workspace, tmp_path_factory, pytestconfig) -> str:
     """Start the app on a free port for the whole e2e session; stop it in `finally`."""
     port = _free_port()
-    env = {**os.environ, "FOLLOWAUDIT_WORKSPACE": str(e2e_workspace)}
+    log = tmp_path_factory.mktemp("e2e_server") / "streamlit.log"
+    pytestconfig.stash[_LOG_KEY] = log
+    env = {**os.environ, "FOLLOWAUDIT_WORKSPACE": str(e2e_workspace), "PYTHONUNBUFFERED": "1"}
     command = [
         sys.executable,
         "-m",
@@ -85,12 +121,19 @@ def app_url(e2e_workspace) -> str:
         "--browser.gatherUsageStats",
         "false",
     ]
-    proc = subprocess.Popen(
-        command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+    # A file, never a pipe: nobody would drain a pipe, and a full pipe blocks the server.
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            command,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(url, proc)
+        _wait_healthy(url, proc, log)
         yield url
     finally:
         proc.terminate()
@@ -102,15 +145,23 @@ def app_url(e2e_workspace) -> str:
 
 
 @pytest.fixture(scope="session")
-def browser():
-    """Debian's Chromium through Playwright; skipped locally (failed in CI) when missing."""
+def screenshot_dir() -> Path | None:
+    """Where `app.screenshot` writes: FOLLOWAUDIT_SCREENSHOTS, or nowhere (the default)."""
+    value = os.environ.get(SCREENSHOTS_ENV, "").strip()
+    return Path(value).resolve() if value else None
+
+
+@pytest.fixture(scope="session")
+def browser(screenshot_dir):
+    """Debian's Chromium through Playwright; skipped locally, failed in CI or for screenshots."""
     if not CHROMIUM.exists():
         message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("CI") == "true":
+        if os.environ.get("CI") == "true" or screenshot_dir is not None:
             pytest.fail(message)
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
@@ -124,57 +175,14 @@ def page(browser):
     """A fresh browser page (own session) at a desktop size."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     tab = context.new_page()
-    tab.set_default_timeout(RUN_TIMEOUT_MS)
+    tab.set_default_timeout(ACTION_TIMEOUT_MS)
     try:
         yield tab
     finally:
         context.close()
 
 
-_IDLE = """() => {
-    const app = document.querySelector("[data-testid='stApp']");
-    return !!app
-        && app.getAttribute("data-test-connection-state") === "CONNECTED"
-        && app.getAttribute("data-test-script-state") === "notRunning"
-        && !document.querySelector("[data-testid='stSkeleton'], [data-testid='stAppSkeleton']");
-}"""
-
-
-def wait_for_app(page) -> None:
-    """Wait until the app is connected, its script has finished and no placeholder remains."""
-    page.wait_for_timeout(250)  # a click's rerun may not have started yet
-    for _ in range(2):  # idle twice in a row: a rerun can start right after the first idle
-        page.wait_for_function(_IDLE, timeout=RUN_TIMEOUT_MS)
-        page.wait_for_timeout(400)
-
-
-def goto(page, url: str) -> None:
-    """Open `url` and wait for the app to finish running."""
-    page.goto(url)
-    wait_for_app(page)
-
-
-def screenshot(page, name: str) -> Path:
-    """Save the whole page as docs/screenshots/<name>.png (Streamlit scrolls an inner pane)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    size = page.viewport_size
-    height = page.evaluate(
-        "() => Math.max(...[...document.querySelectorAll(\"[data-testid='stMain'], "
-        "[data-testid='stMainBlockContainer']\")].map(e => e.scrollHeight), 0)"
-    )
-    page.set_viewport_size(
-        {"width": size["width"], "height": min(max(height, size["height"]), 5000)}
-    )
-    page.wait_for_timeout(300)
-    try:
-        page.screenshot(path=str(path))
-    finally:
-        page.set_viewport_size(size)
-    return path
-
-
 @pytest.fixture
-def e2e():
-    """The helpers for other e2e modules: `e2e.goto`, `e2e.wait_for_app`, `e2e.screenshot`."""
-    return SimpleNamespace(goto=goto, wait_for_app=wait_for_app, screenshot=screenshot)
+def app(page, app_url, screenshot_dir) -> AppTab:
+    """The app in `page`: open pages, wait for the reruns actions cause, take screenshots."""
+    return AppTab(page, app_url, RUN_TIMEOUT_S, screenshot_dir)

@@ -18,14 +18,15 @@ BROKEN_ACCOUNTS = (
 )
 
 
-def test_broken_upload_names_file_column_and_row(page, app_url, e2e, tmp_path):
+def test_broken_upload_names_file_column_and_row(page, app, tmp_path):
     """Upload a broken CSV on the Data page -> each problem names file, column and row."""
     broken = tmp_path / "accounts.csv"
     broken.write_text(BROKEN_ACCOUNTS)
-    e2e.goto(page, f"{app_url}/Data")
+    app.open("Data")
     expect(page.get_by_text("Choose the data")).to_be_visible()
-    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(broken))
-    e2e.wait_for_app(page)
+    with app.rerun("uploading the CSV"):
+        uploader = page.locator("[data-testid='stFileUploader'] input[type='file']")
+        uploader.set_input_files(str(broken))
     alert = page.locator("[data-testid='stAlert']", has_text="problem(s)")
     expect(alert).to_be_visible()
     expect(alert).to_contain_text(
@@ -35,7 +36,7 @@ def test_broken_upload_names_file_column_and_row(page, app_url, e2e, tmp_path):
     expect(alert).to_contain_text("column follower_count, row(s) 3: negative count")
     expect(alert).to_contain_text("row(s) 4: missing columns")
     expect(page.get_by_role("button", name="Build workspace")).to_have_count(0)
-    e2e.screenshot(page, "data_validation_errors")
+    app.screenshot("data_validation_errors")
 
 
 def _real_names(workspace) -> list[str]:
@@ -52,24 +53,36 @@ def _real_names(workspace) -> list[str]:
     return [r[0] for r in rows if r[0] and len(r[0]) >= 5]
 
 
-def _leaks(text: str, names: list[str]) -> list[str]:
-    words = set(re.findall(r"[A-Za-z0-9_.]+", text))
-    return sorted(n for n in names if n in words)
+def _name_pattern(names: list[str]) -> re.Pattern:
+    """Matches any of `names` as a whole word (a username is letters, digits, `_` and `.`)."""
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<![A-Za-z0-9_.])(?:{alternatives})(?![A-Za-z0-9_.])")
 
 
-def test_demo_toggle_hides_every_real_username(page, app_url, e2e, e2e_workspace):
+def expect_no_real_name(page, names: re.Pattern) -> None:
+    """No real username on the page; on failure, say which ones show."""
+    body = page.locator("body")
+    try:
+        expect(body).not_to_contain_text(names)
+    except AssertionError:
+        shown = sorted(set(names.findall(body.inner_text())))
+        raise AssertionError(f"demo mode shows real usernames: {shown[:10]}") from None
+
+
+def test_demo_toggle_hides_every_real_username(page, app, e2e_workspace):
     """Turn demo mode on at Home -> no real username anywhere on Home or a creator's page."""
-    names = _real_names(e2e_workspace)
-    e2e.goto(page, app_url)
+    names = _name_pattern(_real_names(e2e_workspace))
+    app.open()
     expect(page.get_by_text("Worst creators")).to_be_visible()
-    before = page.locator("[data-testid='stMain']").inner_text()
-    assert _leaks(before, names), "the check needs real names on the page before demo mode"
-    page.get_by_text("Demo mode (pseudonymise usernames)").click()
-    e2e.wait_for_app(page)
+    # The check needs real names on the page before demo mode.
+    assert names.search(page.locator("[data-testid='stMain']").inner_text())
+    with app.rerun("turning demo mode on"):
+        page.get_by_text("Demo mode (pseudonymise usernames)").click()
     expect(page.get_by_text("Demo mode: names pseudonymised")).to_be_visible()
-    assert _leaks(page.locator("body").inner_text(), names) == []
-    page.locator("[data-testid='stPageLink'] a", has_text="quality").first.click()
-    e2e.wait_for_app(page)
-    assert "demo=1" in page.url
-    assert _leaks(page.locator("body").inner_text(), names) == []
-    e2e.screenshot(page, "demo_mode_growth")
+    expect_no_real_name(page, names)
+    with app.rerun("opening the worst creator"):
+        page.locator("[data-testid='stPageLink'] a", has_text="quality").first.click()
+    expect(page).to_have_url(re.compile(r"demo=1"))
+    expect(page.get_by_text("Click a shaded spike")).to_be_visible()
+    expect_no_real_name(page, names)
+    app.screenshot("demo_mode_growth")

@@ -10,73 +10,76 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.e2e
 
 
-def metric_value(page, label: str) -> str:
-    """The shown value of the st.metric whose label is exactly `label`."""
+def metric(page, label: str):
+    """The value of the st.metric whose label is exactly `label` (a locator: expect retries it)."""
     box = page.locator("[data-testid='stMetric']").filter(
         has=page.locator(
             "[data-testid='stMetricLabel']", has_text=re.compile(f"^{re.escape(label)}$")
         )
     )
-    return box.locator("[data-testid='stMetricValue']").first.inner_text().strip()
+    return box.locator("[data-testid='stMetricValue']").first
 
 
-def choose(page, label: str, option: str) -> None:
-    """Pick `option` in the selectbox labelled `label`."""
+def count(page, label: str) -> int:
+    """The integer an st.metric shows, e.g. `1,234`."""
+    return int(metric(page, label).inner_text().strip().replace(",", ""))
+
+
+def choose(page, app, label: str, option: str) -> None:
+    """Pick `option` in the selectbox labelled `label` and wait for the rerun."""
     page.get_by_label(label).click()
-    page.get_by_role("option", name=option).first.click()
+    with app.rerun(f"choosing {option!r} as {label!r}"):
+        page.get_by_role("option", name=option).first.click()
 
 
-def test_threshold_to_saved_policy_to_comparison(page, app_url, e2e):
+def test_threshold_to_saved_policy_to_comparison(page, app):
     """Move the threshold -> save a policy -> compare it with the default -> reload keeps it."""
-    e2e.goto(page, f"{app_url}/Threshold_Lab")
-    before = metric_value(page, "Flagged")
-    page.get_by_text("top X %", exact=True).click()
-    e2e.wait_for_app(page)
-    page.get_by_label("Flag the top X % of accounts").fill("3")
-    page.keyboard.press("Enter")
-    e2e.wait_for_app(page)
-    assert metric_value(page, "Flagged") != before
-    e2e.screenshot(page, "10_threshold_lab")
+    app.open("Threshold_Lab")
+    flagged = metric(page, "Flagged")
+    expect(flagged).to_have_text(re.compile(r"\d"))
+    before = flagged.inner_text()
+    with app.rerun("switching to top X %"):
+        page.get_by_text("top X %", exact=True).click()
+    with app.rerun("entering 3 %"):
+        page.get_by_label("Flag the top X % of accounts").fill("3")
+        page.keyboard.press("Enter")
+    expect(flagged).not_to_have_text(before)
+    app.screenshot("10_threshold_lab")
 
-    page.get_by_text("Save these settings as a policy").click()
+    page.get_by_text("Save these settings as a policy").click()  # an expander: no rerun
     page.get_by_label("Policy name").fill("e2e_top3")
     page.get_by_label("Note (why this policy)").fill("top 3 % from the e2e journey")
-    page.get_by_role("button", name="Save as new version").click()
-    e2e.wait_for_app(page)
+    with app.rerun("saving the policy"):
+        page.get_by_role("button", name="Save as new version").click()
     expect(page.get_by_text(re.compile(r"Saved e2e_top3 version \d+"))).to_be_visible()
 
-    e2e.goto(page, f"{app_url}/Policies")
-    choose(page, "Policy A", "e2e_top3 v1")
-    e2e.wait_for_app(page)
-    choose(page, "Policy B", "conservative")
-    e2e.wait_for_app(page)
+    app.open("Policies")
+    choose(page, app, "Policy A", "e2e_top3 v1")
+    expect(page.get_by_role("combobox", name="Policy B")).to_have_value("conservative")  # default
     expect(page.get_by_text(re.compile(r"[\d,]+ accounts change flag"))).to_be_visible()
-    e2e.screenshot(page, "11_policies_compare")
+    app.screenshot("11_policies_compare")
 
-    page.reload()
-    e2e.wait_for_app(page)
-    e2e.goto(page, f"{app_url}/Threshold_Lab?policy=e2e_top3")
+    app.open("Threshold_Lab?policy=e2e_top3")  # a new session: the saved policy, not memory
     expect(page.get_by_text(re.compile(r"Editing e2e_top3 v1"))).to_be_visible()
     expect(page.get_by_label("Flag the top X % of accounts")).to_have_value("3.00")
 
 
-def test_review_three_accounts_by_keyboard(page, app_url, e2e):
+def test_review_three_accounts_by_keyboard(page, app):
     """Label three accounts with F, G and U only -> reload -> the labels are still counted."""
-    e2e.goto(page, f"{app_url}/Review_Queue")
-    start = {k: int(metric_value(page, k).replace(",", "")) for k in ("fake", "genuine", "unsure")}
-    assert int(metric_value(page, "reviewed").replace(",", "")) == sum(start.values())
+    app.open("Review_Queue")
+    start = {name: count(page, name) for name in ("fake", "genuine", "unsure")}
+    expect(metric(page, "reviewed")).to_have_text(f"{sum(start.values()):,}")
     page.get_by_label("Note (optional)").click()
     page.keyboard.type("gut feeling")  # letters typed into the note must not fire F/G/U
-    e2e.wait_for_app(page)
-    assert int(metric_value(page, "reviewed").replace(",", "")) == sum(start.values())
-    page.get_by_role("heading", name="Review queue").click()  # keyboard focus on the page
+    with app.rerun("leaving the note field"):  # the note commits when it loses focus
+        page.get_by_role("heading", name="Review queue").click()  # keyboard focus on the page
+    expect(metric(page, "reviewed")).to_have_text(f"{sum(start.values()):,}")
     for key in ("f", "g", "u"):
         shown = page.locator("h3").first.inner_text()
-        page.keyboard.press(key)
-        e2e.wait_for_app(page)
+        with app.rerun(f"pressing {key.upper()}"):
+            page.keyboard.press(key)
         expect(page.locator("h3").first).not_to_have_text(shown)
-    e2e.screenshot(page, "12_review_queue")
-    page.reload()
-    e2e.wait_for_app(page)
+    app.screenshot("12_review_queue")
+    app.reload()
     for name in ("fake", "genuine", "unsure"):
-        assert int(metric_value(page, name).replace(",", "")) == start[name] + 1
+        expect(metric(page, name)).to_have_text(f"{start[name] + 1:,}")
