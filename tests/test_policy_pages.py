@@ -73,7 +73,8 @@ def test_lab_without_labels_says_why_metrics_are_missing(tmp_path, monkeypatch):
     monkeypatch.setenv("FOLLOWAUDIT_WORKSPACE", str(build(tmp_path / "w.duckdb", labelled=False)))
     at = ok(open_page(LAB))
     assert any("No metrics" in i.value for i in at.info)
-    assert metric(at, "Flagged")
+    assert int(metric(at, "Flagged")) > 0  # flags need no labels; only the metrics do
+    assert "Precision" not in {m.label for m in at.metric}
 
 
 def test_lab_loads_the_policy_named_in_the_url(world):
@@ -162,14 +163,25 @@ def test_review_labels_feed_the_lab_at_once(world):
 
 @pytest.mark.parametrize("value", ["../../etc/passwd", "'; drop table x; --"])
 def test_unknown_or_hostile_policy_param_falls_back_with_a_warning(world, value):
+    store = PolicyStore(sidecar_dir(world))
+    store.save(default_policy().with_changes(name="strict", threshold=0.33))
+    store.set_active("strict")  # the active policy is not the default one
+    plain = ok(open_page(LAB))
     at = ok(open_page(LAB, policy=value))
     assert at.warning and "Showing the active policy instead" in at.warning[0].value
-    assert metric(at, "Flagged")
+    assert at.slider(key="lab_threshold").value == pytest.approx(0.33)
+    assert metric(at, "Flagged") == metric(plain, "Flagged")
 
 
 @pytest.mark.parametrize("value", ["-1", "1;drop table follows"])
 def test_hostile_creator_param_in_the_review_queue(world, value):
-    ok(open_page(REVIEW, creator=value, spike=value))
+    """A malformed creator or spike id is ignored: the whole queue, unfiltered."""
+    plain = ok(open_page(REVIEW))
+    at = ok(open_page(REVIEW, creator=value, spike=value))
+    assert at.number_input(key="rev_creator").value == 0
+    filtered = ok(open_page(REVIEW, creator="1"))  # the filter does change the count ...
+    left = [metric(page, "left in queue") for page in (at, plain, filtered)]
+    assert left[0] == left[1] != left[2]  # ... and the hostile one left the queue unfiltered
 
 
 def test_rule_table_edits_become_the_policy_rules():
