@@ -97,11 +97,14 @@ def test_organic_list_has_no_anomalies():
     assert cohorts.sliding_histogram(frame)[1].is_empty()
 
 
-def test_follower_map_frame_is_sampled():
-    scored = cohorts.follower_scores(_planted())
+def test_follower_map_frame_is_an_even_sample():
+    scored = cohorts.follower_scores(_planted())  # 20,000 followers
     points = cohorts.follower_map_frame(scored, max_points=5000)
-    assert points.height <= 5000
+    assert 4000 < points.height <= 5000
     assert set(points.columns) >= {"rank", "created_at", "in_cohort"}
+    # even over the whole list (not its head), so the planted cohort keeps its share of the map
+    assert points["rank"].min() < 10 and points["rank"].max() > 19_900
+    assert points["in_cohort"].mean() == pytest.approx(scored["in_cohort"].mean(), abs=0.01)
 
 
 def test_load_json_and_csv(tmp_path):

@@ -117,8 +117,9 @@ def test_demo_mode_pseudonymises_the_exports(sample_workspace_path, monkeypatch,
         frame = ui_data._export_frame(name)
     finally:
         ws.close()
-    assert frame.height
-    assert frame[column].drop_nulls().str.starts_with("user_").all()
+    names = frame[column].drop_nulls()
+    assert frame.height and names.len() > frame.height / 2  # most rows do name an account
+    assert names.str.starts_with("user_").all()
 
 
 def test_exports_round_trip_as_csv_and_parquet():
@@ -358,6 +359,16 @@ def _sweep(ws_path: Path, names: dict, page: str, demo: bool, monkeypatch) -> li
     return _leaks(_page_strings(at), names["names"])
 
 
+# Pages that show no username or display name even without demo mode (so the demo sweep there
+# has nothing to find): every other page must show real names without demo mode, or the sweep
+# proves nothing about it.
+NO_NAMES_SHOWN = {
+    "pages/3_Global_Explanations.py": "feature-level charts only",
+    "pages/5_Policies.py": "policy versions and counts only",
+    "pages/7_Data.py": "import forms and download buttons only",
+}
+
+
 @pytest.mark.parametrize("page", ALL_PAGES)
 def test_demo_mode_leaves_no_real_name_on_any_page(
     sample_workspace_path, real_names, monkeypatch, page
@@ -365,9 +376,8 @@ def test_demo_mode_leaves_no_real_name_on_any_page(
     assert _sweep(sample_workspace_path, real_names, page, True, monkeypatch) == []
 
 
+@pytest.mark.parametrize("page", [p for p in ALL_PAGES if p not in NO_NAMES_SHOWN])
 def test_the_name_sweep_finds_real_names_without_demo_mode(
-    sample_workspace_path, real_names, monkeypatch
+    sample_workspace_path, real_names, monkeypatch, page
 ):
-    assert _sweep(
-        sample_workspace_path, real_names, "pages/8_Attack_Sandbox.py", False, monkeypatch
-    )
+    assert _sweep(sample_workspace_path, real_names, page, False, monkeypatch)

@@ -48,7 +48,8 @@ def ok(at: AppTest) -> AppTest:
 def test_policy_pages_render_without_labels(tmp_path, monkeypatch, page):
     path = build(tmp_path / "w.duckdb", labelled=False)
     monkeypatch.setenv("FOLLOWAUDIT_WORKSPACE", str(path))
-    ok(open_page(page))
+    at = ok(open_page(page))
+    assert [e.value for e in at.error] == [] and at.title
 
 
 def test_lab_slider_changes_the_metrics(world):
