@@ -42,6 +42,7 @@ ACTION_TIMEOUT_MS = 15_000
 EXPECT_TIMEOUT_MS = 10_000
 LOG_TAIL_LINES = 40
 _LOG_KEY = pytest.StashKey[Path]()
+_LOG_START_KEY = pytest.StashKey[int]()
 
 pytestmark = pytest.mark.e2e
 
@@ -52,10 +53,12 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
-    """The last `lines` lines of the server log."""
-    text = path.read_text(errors="replace") if path.exists() else ""
-    return "\n".join(text.splitlines()[-lines:]) or "(the log is empty)"
+def log_tail(path: Path, start: int = 0, lines: int = LOG_TAIL_LINES) -> str:
+    """The last `lines` lines of the server log, of what it wrote from byte `start` on."""
+    with path.open("rb") as log:
+        log.seek(start)
+        text = log.read().decode(errors="replace")
+    return "\n".join(text.splitlines()[-lines:]) or "(nothing)"
 
 
 def _wait_healthy(url: str, proc: subprocess.Popen, log: Path) -> None:
@@ -78,14 +81,25 @@ def _wait_healthy(url: str, proc: subprocess.Popen, log: Path) -> None:
     )
 
 
+@pytest.fixture(autouse=True)
+def _mark_server_log(request, pytestconfig):
+    """Remember where the server log stood when this test started (its failure shows the rest)."""
+    log = pytestconfig.stash.get(_LOG_KEY, None)
+    request.node.stash[_LOG_START_KEY] = log.stat().st_size if log and log.exists() else 0
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
-    """A failing browser test's report ends with the tail of the server log."""
+    """A failing browser test's report ends with what the server logged during the test."""
     report = yield
     log = item.config.stash.get(_LOG_KEY, None)
-    if report.failed and log is not None:
+    if report.failed and log is not None and log.exists():
+        start = item.stash.get(_LOG_START_KEY, 0)
         report.sections.append(
-            (f"streamlit server log: last {LOG_TAIL_LINES} lines of {log}", log_tail(log))
+            (
+                f"streamlit server log during this test (last {LOG_TAIL_LINES} lines; all: {log})",
+                log_tail(log, start),
+            )
         )
     return report
 
@@ -107,7 +121,12 @@ def app_url(e2e_workspace, tmp_path_factory, pytestconfig) -> str:
     port = _free_port()
     log = tmp_path_factory.mktemp("e2e_server") / "streamlit.log"
     pytestconfig.stash[_LOG_KEY] = log
-    env = {**os.environ, "FOLLOWAUDIT_WORKSPACE": str(e2e_workspace), "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "FOLLOWAUDIT_WORKSPACE": str(e2e_workspace),
+        "PYTHONUNBUFFERED": "1",  # the log is current when a test fails
+        "NO_COLOR": "1",
+    }
     command = [
         sys.executable,
         "-m",
@@ -119,6 +138,8 @@ def app_url(e2e_workspace, tmp_path_factory, pytestconfig) -> str:
         "--server.port",
         str(port),
         "--browser.gatherUsageStats",
+        "false",
+        "--logger.enableRich",  # plain tracebacks: the log tail is read in a test report
         "false",
     ]
     # A file, never a pipe: nobody would drain a pipe, and a full pipe blocks the server.
