@@ -9,8 +9,10 @@ directory (`make screenshots`); `make test` writes nothing into the tree.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -59,6 +61,11 @@ def log_tail(path: Path, start: int = 0, lines: int = LOG_TAIL_LINES) -> str:
         log.seek(start)
         text = log.read().decode(errors="replace")
     return "\n".join(text.splitlines()[-lines:]) or "(nothing)"
+
+
+def _stop_with_parent() -> None:
+    """Runs in the server's process: Linux sends it SIGTERM if pytest dies without cleaning up."""
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
 
 
 def _wait_healthy(url: str, proc: subprocess.Popen, log: Path) -> None:
@@ -151,6 +158,8 @@ def app_url(e2e_workspace, tmp_path_factory, pytestconfig) -> str:
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=subprocess.STDOUT,
+            # a killed pytest runs no `finally`: the server must not outlive it on a shared machine
+            preexec_fn=_stop_with_parent if sys.platform == "linux" else None,
         )
     url = f"http://127.0.0.1:{port}"
     try:
