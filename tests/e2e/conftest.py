@@ -115,8 +115,12 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture(scope="session")
 def e2e_workspace(sample_workspace_path, tmp_path_factory) -> Path:
-    """A private copy of the session's sample workspace and its sidecar (labels land here)."""
-    target = tmp_path_factory.mktemp("e2e") / "sample.duckdb"
+    """A private copy of the session's sample workspace and its sidecar (labels land here).
+
+    Its folder is the app's workspaces folder too (uploads land there), see serve_app.py.
+    """
+    target = tmp_path_factory.mktemp("e2e") / "workspaces" / "sample.duckdb"
+    target.parent.mkdir()
     shutil.copy(sample_workspace_path, target)
     side = sidecar_dir(sample_workspace_path)
     if side.exists():
@@ -138,8 +142,8 @@ def app_url(e2e_workspace, tmp_path_factory, pytestconfig) -> str:
     }
     command = [
         sys.executable,
-        "-m",
-        "streamlit",
+        str(Path(__file__).with_name("serve_app.py")),
+        str(e2e_workspace.parent),
         "run",
         "app.py",
         "--server.headless",
