@@ -10,8 +10,15 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import polars as pl
+from sqlglot import exp
 
 from followaudit.data.casts import cast_expr
+from followaudit.data.expressions import (
+    UnsafeExpression,
+    column_names,
+    parse_expression,
+    to_sql,
+)
 from followaudit.data.sources import ident, literal, source_types
 from followaudit.data.spec import ACCOUNTS, DERIVED_FEATURES, EXTRA_PREFIX
 from followaudit.data.validate import SAMPLE_ROWS
@@ -52,38 +59,56 @@ def load_mapping(path: str | Path) -> Mapping:
     """Parse and check a mapping TOML file; problems raise MappingError naming the key."""
     path = Path(path)
     try:
-        doc = tomllib.loads(path.read_text())
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise MappingError(f"{path}: cannot read the mapping file: {exc}") from exc
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise MappingError(f"{path}: cannot read the mapping file: {_reason(exc)}") from exc
+    mapping = parse_mapping(text, str(path))
+    mapping.path = path
+    return mapping
+
+
+def parse_mapping(text: str, source: str = "mapping") -> Mapping:
+    """Parse and check mapping TOML text (`source` names it in errors); raises MappingError."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise MappingError(f"{source}: not a valid TOML mapping: {exc}") from exc
     unknown = set(doc) - SECTIONS
     if unknown:
         raise MappingError(
-            f"{path}: unknown section(s) {sorted(unknown)}; allowed: {sorted(SECTIONS)}"
+            f"{source}: unknown section(s) {sorted(unknown)}; allowed: {sorted(SECTIONS)}"
         )
-    source = _table(doc, "source", path)
-    fmt = source.get("format")
+    src = _table(doc, "source", source)
+    fmt = src.get("format")
     if fmt not in FORMATS:
         raise MappingError(
-            f"{path}: [source] format = {fmt!r}; expected one of {', '.join(FORMATS)}"
+            f"{source}: [source] format = {fmt!r}; expected one of {', '.join(FORMATS)}"
         )
-    columns = _strings(_table(doc, "columns", path), "columns", path)
-    expressions = _strings(_table(doc, "expressions", path), "expressions", path)
+    columns = _strings(_table(doc, "columns", source), "columns", source)
+    expressions = _strings(_table(doc, "expressions", source), "expressions", source)
     for key in list(columns) + list(expressions):
-        _check_target(key, "columns" if key in columns else "expressions", path)
+        _check_target(key, "columns" if key in columns else "expressions", source)
     both = set(columns) & set(expressions)
     if both:
         raise MappingError(
-            f"{path}: {sorted(both)} set in both [columns] and [expressions]; keep one"
+            f"{source}: {sorted(both)} set in both [columns] and [expressions]; keep one"
         )
-    label = _table(doc, "label", path)
+    for key, text_ in expressions.items():
+        _checked_expression(key, text_, source)
+    label = _table(doc, "label", source)
     if label and not isinstance(label.get("column"), str):
-        raise MappingError(f"{path}: [label] column must name the source column holding the label")
+        raise MappingError(
+            f"{source}: [label] column must name the source column holding the label"
+        )
     fake_values = label.get("fake_values", ["1", "true", "yes"])
     if label and not (isinstance(fake_values, list) and fake_values):
-        raise MappingError(f"{path}: [label] fake_values must be a non-empty list of strings")
-    extra = _table(doc, "extra", path).get("columns", [])
+        raise MappingError(f"{source}: [label] fake_values must be a non-empty list of strings")
+    extra = _table(doc, "extra", source).get("columns", [])
     if not isinstance(extra, list) or not all(isinstance(c, str) for c in extra):
-        raise MappingError(f"{path}: [extra] columns must be a list of source column names")
+        raise MappingError(f"{source}: [extra] columns must be a list of source column names")
+    observed_at = src.get("observed_at")
+    if observed_at is not None and not isinstance(observed_at, str):
+        raise MappingError(f"{source}: [source] observed_at must be a string (an ISO time)")
     return Mapping(
         format=fmt,
         columns=columns,
@@ -91,29 +116,47 @@ def load_mapping(path: str | Path) -> Mapping:
         label_column=label.get("column"),
         fake_values=tuple(str(v) for v in fake_values) if label else (),
         extra=tuple(extra),
-        observed_at=source.get("observed_at"),
-        path=path,
+        observed_at=observed_at,
     )
 
 
-def _table(doc: dict, name: str, path: Path) -> dict:
+def _checked_expression(key: str, text: str, source: str = "mapping") -> exp.Expression:
+    """The checked tree of `[expressions] key`; MappingError names the key and the refused part."""
+    try:
+        return parse_expression(text)
+    except UnsafeExpression as exc:
+        raise MappingError(
+            f"{source}: [expressions] {key}: {exc.reason}: {exc.part}"
+            " (an expression is one scalar formula over the file's columns)"
+        ) from exc
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    if isinstance(exc, UnicodeDecodeError):
+        return "not a UTF-8 text file"
+    return str(exc)
+
+
+def _table(doc: dict, name: str, source: str) -> dict:
     value = doc.get(name, {})
     if not isinstance(value, dict):
-        raise MappingError(f"{path}: [{name}] must be a table of key = value lines")
+        raise MappingError(f"{source}: [{name}] must be a table of key = value lines")
     return value
 
 
-def _strings(table: dict, section: str, path: Path) -> dict[str, str]:
+def _strings(table: dict, section: str, source: str) -> dict[str, str]:
     for key, value in table.items():
         if not isinstance(value, str):
-            raise MappingError(f"{path}: [{section}] {key} must be a string, got {value!r}")
+            raise MappingError(f"{source}: [{section}] {key} must be a string, got {value!r}")
     return dict(table)
 
 
-def _check_target(key: str, section: str, path: Path) -> None:
+def _check_target(key: str, section: str, source: str) -> None:
     if key not in TARGETS:
         raise MappingError(
-            f"{path}: [{section}] {key}: not a canonical account column or derived feature; "
+            f"{source}: [{section}] {key}: not a canonical account column or derived feature; "
             f"allowed: {', '.join(TARGETS)}"
         )
 
@@ -132,22 +175,34 @@ def _source_sql(file: Path, fmt: str, text_column: str | None = None) -> str:
 
 
 def _open(con: duckdb.DuckDBPyConnection, file: Path, mapping: Mapping) -> dict[str, str]:
-    """View `src` over the file; returns its column types."""
-    if not file.exists():
-        raise MappingError(f"{file}: file not found")
+    """Read the file into table `src`, then lock the connection down; returns the column types.
+
+    Everything after this (mapped columns, expressions, casts) runs with file access disabled
+    and the configuration locked, so no mapping can read, write or attach anything."""
+    if not file.is_file():
+        raise MappingError(
+            f"{file}: {'is a folder, not a file' if file.is_dir() else 'file not found'}"
+        )
     try:
         types = source_types(con, _source_sql(file, mapping.format))
         # Keep the label's own spelling: the CSV sniffer would turn "YES"/"no" into booleans.
         label = mapping.label_column if mapping.label_column in types else None
         con.execute(
-            f"create or replace temp view src as {_source_sql(file, mapping.format, label)}"
+            f"create or replace temp table src as {_source_sql(file, mapping.format, label)}"
         )
-        return source_types(con, "select * from src")
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0]
         raise MappingError(
             f"{file}: cannot read it as {mapping.format} ([source] format): {first}"
         ) from exc
+    lock_down(con)
+    return source_types(con, "select * from src")
+
+
+def lock_down(con: duckdb.DuckDBPyConnection) -> None:
+    """No file, network or extension access from here on, and no way to turn it back on."""
+    con.execute("set enable_external_access = false")
+    con.execute("set lock_configuration = true")
 
 
 def _raw_selects(mapping: Mapping, types: dict[str, str]) -> list[tuple[str, str, str]]:
@@ -158,7 +213,18 @@ def _raw_selects(mapping: Mapping, types: dict[str, str]) -> list[tuple[str, str
         if column not in types:
             missing.append(f"[columns] {target} = {column!r}: the file has no column {column!r}")
         out.append((target, ident(column), f"[columns] {target}"))
-    out += [(t, f"({expr})", f"[expressions] {t}") for t, expr in mapping.expressions.items()]
+    by_lower = {}
+    for name in types:
+        by_lower.setdefault(name.lower(), name)
+    for target, text in mapping.expressions.items():
+        tree = _checked_expression(target, text)
+        unknown = [c for c in column_names(tree) if c.lower() not in by_lower]
+        if unknown:
+            missing.append(
+                f"[expressions] {target} = {text!r}: the file has no column {unknown[0]!r}"
+            )
+            continue
+        out.append((target, f"({to_sql(tree, by_lower)})", f"[expressions] {target}"))
     for column in mapping.extra:
         if column not in types:
             missing.append(f"[extra] columns: the file has no column {column!r}")
@@ -176,7 +242,7 @@ def _raw_selects(mapping: Mapping, types: dict[str, str]) -> list[tuple[str, str
 def _build(con: duckdb.DuckDBPyConnection, file: Path, mapping: Mapping) -> list[str]:
     """Create table `mapped` (typed canonical columns + `__label`); returns its account columns."""
     selects = _raw_selects(mapping, _open(con, file, mapping))
-    raw = ["row_number() over () as __row"]
+    raw = ["rowid + 1 as __row"]
     raw += [f"{sql} as {ident(target)}" for target, sql, _ in selects]
     if mapping.label_column:
         fakes = ", ".join(literal(v) for v in _fake_texts(mapping.fake_values))
@@ -280,7 +346,6 @@ def read_mapped(file: str | Path, mapping: Mapping) -> MappedTable:
 def write_folder(file: str | Path, mapping: Mapping, out_dir: str | Path) -> Path:
     """Write `accounts.parquet` (+ `labels.parquet`) to `out_dir` as a canonical data folder."""
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
     con.execute("set enable_progress_bar = false")
     try:
@@ -293,24 +358,21 @@ def write_folder(file: str | Path, mapping: Mapping, out_dir: str | Path) -> Pat
             elif col.required:  # present but empty: NULL means "not observed"
                 cols.append(f"cast(null as {col.type}) as {ident(col.name)}")
         cols += [ident(n) for n in names if n not in ACCOUNTS.column_names]
-        _copy(
-            con,
-            f"select {', '.join(cols)} from mapped order by __row",
-            out_dir / "accounts.parquet",
-        )
+        accounts = con.sql(f"select {', '.join(cols)} from mapped order by __row").pl()
+        labels = None
         if mapping.label_column:
             source = literal(f"import:{Path(file).name}")
-            labels = (
-                f"select {id_sql} as account_id, case when __label then 'fake' else 'genuine' end as label, "
-                f"{source} as source from mapped order by __row"
-            )
-            _copy(con, labels, out_dir / "labels.parquet")
-        else:
-            (out_dir / "labels.parquet").unlink(missing_ok=True)
+            labels = con.sql(
+                f"select {id_sql} as account_id, case when __label then 'fake' else 'genuine' end "
+                f"as label, {source} as source from mapped order by __row"
+            ).pl()
     finally:
         con.close()
+    # Written by Polars: the mapping's connection has no file access.
+    out_dir.mkdir(parents=True, exist_ok=True)
+    accounts.write_parquet(out_dir / "accounts.parquet")
+    if labels is not None:
+        labels.write_parquet(out_dir / "labels.parquet")
+    else:
+        (out_dir / "labels.parquet").unlink(missing_ok=True)
     return out_dir
-
-
-def _copy(con: duckdb.DuckDBPyConnection, sql: str, path: Path) -> None:
-    con.execute(f"copy ({sql}) to {literal(str(path))} (format parquet)")
