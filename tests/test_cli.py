@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import duckdb
 import polars as pl
 import pytest
 
@@ -101,8 +102,9 @@ def test_build_of_bad_data_exits_2_and_keeps_the_old_workspace(tmp_path, capsys)
     data.mkdir()
     (data / "accounts.csv").write_text("account_id,username\n1,ann\n1,bob\n")
     ws = tmp_path / "w.duckdb"
-    ws.write_bytes(b"previous workspace")
+    duckdb.connect(str(ws)).execute("create table previous as select 1 as x").close()
+    before = ws.read_bytes()
     assert main(["build", "--data", str(data), "--workspace", str(ws)]) == 2
     err = capsys.readouterr().err
     assert "accounts" in err and "account_id" in err
-    assert ws.read_bytes() == b"previous workspace"
+    assert ws.read_bytes() == before

@@ -15,7 +15,7 @@ from followaudit import ui
 from followaudit.decide import exports, policy
 from followaudit.pipeline import build, sandbox
 from followaudit.store import uploads
-from followaudit.store.workspace import PROJECT_ROOT, Workspace, sidecar_dir
+from followaudit.store.workspace import PROJECT_ROOT, Workspace
 from followaudit.ui import data as ui_data
 from followaudit.ui import session as ui_session
 
@@ -207,7 +207,8 @@ def test_run_attack_reports_caught_accounts_and_spike(tiny_workspace, monkeypatc
 
     monkeypatch.setattr(sandbox, "build_workspace", recording_build)
     attack = sandbox.Attack(creator, 300, 1, 0.0, 3)
-    result = sandbox.run_attack(data, sidecar_dir(tiny_workspace), attack, policy.default_policy())
+    ws = Workspace.open(tiny_workspace)
+    result = sandbox.run_attack(data, ws, attack, policy.default_policy())
     scratch = scratch_folders[0]
     truth = {"labels", "campaigns", "events"}  # the batch must not leak into training
     assert [f.name for f in scratch.iterdir() if f.stem in truth] == []
@@ -224,7 +225,8 @@ def test_run_attack_reports_caught_accounts_and_spike(tiny_workspace, monkeypatc
     caught = result.spikes.filter(pl.col("verdict") == "suspicious")
     assert (caught["start"] <= end.date()).all() and (caught["end"] >= start.date()).all()
     assert caught["followers_gained"].max() >= attack.size
-    again = sandbox.run_attack(data, sidecar_dir(tiny_workspace), attack, policy.default_policy())
+    again = sandbox.run_attack(data, ws, attack, policy.default_policy())
+    ws.close()
     assert (
         len(scratch_folders) == 1 and again.caught == result.caught
     )  # the scratch world is reused
@@ -254,7 +256,7 @@ SPIKE = pl.DataFrame(
 def test_sandbox_page_shows_what_was_caught(sample_workspace_path, monkeypatch, spikes, detected):
     seen = []
 
-    def fake_run(data_dir, sidecar, attack, active, progress=None):
+    def fake_run(data_dir, workspace, attack, active, progress=None):
         seen.append(attack)
         progress("rebuilding", 0.5)
         accounts = pl.DataFrame(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import duckdb
 import numpy as np
 import polars as pl
 import pytest
@@ -12,6 +14,7 @@ from sklearn.metrics import roc_auc_score
 
 from followaudit.detect import calibration, metrics
 from followaudit.detect import model as mdl
+from followaudit.store.workspace import Workspace, sidecar_dir
 
 
 @pytest.fixture(scope="module")
@@ -101,11 +104,40 @@ def test_unlabelled_workspace_uses_default_model(tmp_path):
         con.close()
 
 
-def test_load_for_workspace_prefers_own_model(trained, tmp_path):
+def _workspace_with_model(path: Path, model_dir: Path | None) -> Workspace:
+    con = duckdb.connect(str(path))
+    if model_dir is not None:
+        mdl.store_in_workspace(con, model_dir)
+    con.close()
+    return Workspace.open(path)
+
+
+def test_load_for_workspace_reads_the_model_stored_in_the_workspace(trained, tmp_path):
     _, model_dir = trained
-    assert mdl.load_for_workspace(tmp_path).card["variant"] == "full"
-    mdl.load(model_dir).save(tmp_path / "model")
-    assert mdl.load_for_workspace(tmp_path).card["trained_on"] == "workspace labels"
+    ws = _workspace_with_model(tmp_path / "own.duckdb", model_dir)
+    assert mdl.load_for_workspace(ws).card["trained_on"] == "workspace labels"
+    ws.close()
+    ws = _workspace_with_model(tmp_path / "default.duckdb", tmp_path / "no_model")
+    assert mdl.load_for_workspace(ws).card["variant"] == "full"
+    ws.close()
+
+
+def test_a_stored_default_ignores_a_stale_model_folder(trained, tmp_path):
+    """A workspace that scored with the default says so itself; an old W.d/model is not its model."""
+    _, model_dir = trained
+    mdl.load(model_dir).save(sidecar_dir(tmp_path / "w.duckdb") / "model")
+    ws = _workspace_with_model(tmp_path / "w.duckdb", tmp_path / "no_model")
+    assert mdl.load_for_workspace(ws).card["variant"] == "full"
+    ws.close()
+
+
+def test_a_workspace_built_before_stored_models_reads_its_model_folder(trained, tmp_path):
+    _, model_dir = trained
+    ws = _workspace_with_model(tmp_path / "w.duckdb", None)
+    assert mdl.load_for_workspace(ws).card["variant"] == "full"
+    mdl.load(model_dir).save(ws.sidecar / "model")
+    assert mdl.load_for_workspace(ws).card["trained_on"] == "workspace labels"
+    ws.close()
 
 
 def test_missing_model_and_too_few_labels_say_why(tmp_path):

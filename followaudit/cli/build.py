@@ -8,9 +8,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from followaudit.data.validate import ValidationError
 from followaudit.pipeline.build import build_workspace
-from followaudit.store.workspace import WorkspaceError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -18,28 +16,46 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data", required=True, type=Path, help="data folder (CSV/Parquet per table)"
     )
-    parser.add_argument("--workspace", required=True, type=Path, help="workspace file to (re)write")
+    parser.add_argument(
+        "--workspace", required=True, type=Path, help="workspace file (.duckdb) to (re)write"
+    )
+    parser.add_argument(
+        "--wait",
+        action="store_true",
+        help="if another build is writing this workspace, wait for it instead of exiting",
+    )
+
+
+class _Bar:
+    """A progress bar that appears with the first step, so a refused build prints only its error."""
+
+    def __init__(self) -> None:
+        self.bar: tqdm | None = None
+
+    def __call__(self, step: str, fraction: float) -> None:
+        if self.bar is None:
+            self.bar = tqdm(total=100, unit="%", desc="build", file=sys.stderr)
+        self.bar.set_description(step)
+        self.bar.update(round(fraction * 100) - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 def run(args: argparse.Namespace) -> int:
-    """Build a workspace with a progress bar; bad data prints every problem and exits 2."""
-    bar = tqdm(total=100, unit="%", desc="build", file=sys.stderr)
-
-    def progress(step: str, fraction: float) -> None:
-        bar.set_description(step)
-        bar.update(round(fraction * 100) - bar.n)
-
+    """Build a workspace with a progress bar; bad data or a busy workspace exits 2 (cli.main)."""
+    bar = _Bar()
     try:
-        report = build_workspace(args.data, args.workspace, progress)
-    except ValidationError as exc:
+        report = build_workspace(
+            args.data,
+            args.workspace,
+            bar,
+            wait=args.wait,
+            notice=lambda m: print(m, file=sys.stderr),
+        )
+    finally:
         bar.close()
-        print(exc.report(), file=sys.stderr)
-        return 2
-    except WorkspaceError as exc:
-        bar.close()
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    bar.close()
     for step, seconds in report.steps:
         print(f"{step:<22} {seconds:7.2f} s")
     print(f"built {report.path} (model: {report.model_source})")

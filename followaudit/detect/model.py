@@ -27,7 +27,7 @@ from followaudit.detect.metrics import (
     cv_metrics,
     per_kind_recall,
 )
-from followaudit.store.workspace import table_exists
+from followaudit.store.workspace import Workspace, table_exists
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "default_model"
 SEED = 0
@@ -53,6 +53,8 @@ PARAMS = {
     "deterministic": True,
     "verbose": -1,
 }
+MODEL_TABLE = "model_files"  # the build's own model, inside the workspace file
+MODEL_FILES = ("model.txt", "card.json")
 PROFILE_PREFIX = "profile_"  # the default model's profile-only twin: profile_model.txt, ...
 FOLLOW_FEATURES = {n for n, f in catalogue.FEATURES.items() if f.group != "profile"}
 MASKED_SHARE = 0.3
@@ -112,12 +114,16 @@ def load(model_dir: str | Path, prefix: str = "") -> ModelBundle:
     text, card_file = model_dir / f"{prefix}model.txt", model_dir / f"{prefix}card.json"
     if not text.exists() or not card_file.exists():
         raise ModelError(f"{model_dir} has no model.txt + card.json (train one with train-default)")
-    card = json.loads(card_file.read_text())
+    return _bundle(text.read_text(), card_file.read_text())
+
+
+def _bundle(model_text: str, card_text: str) -> ModelBundle:
+    card = json.loads(card_text)
     cal = card.get("calibration", {"method": "none"})
     calibration = Calibration(
         cal["method"], cal.get("xs", []), cal.get("ys", []), cal.get("a", 1.0), cal.get("b", 0.0)
     )
-    return ModelBundle(lgb.Booster(model_file=str(text)), calibration, card)
+    return ModelBundle(lgb.Booster(model_str=model_text), calibration, card)
 
 
 def load_default(columns: Iterable[str] | None = None) -> ModelBundle:
@@ -131,13 +137,40 @@ def load_default(columns: Iterable[str] | None = None) -> ModelBundle:
     return load(DEFAULT_MODEL_DIR)
 
 
-def load_for_workspace(
-    sidecar_dir: str | Path, columns: Iterable[str] | None = None
-) -> ModelBundle:
-    """The model trained for a workspace (`W.d/model/`) if there is one, else the default
+def load_for_workspace(workspace: Workspace, columns: Iterable[str] | None = None) -> ModelBundle:
+    """The model the workspace's build trained (stored inside its file), else the default
     (`columns`: the workspace's feature columns, to pick the profile-only default without follows)."""
-    own = Path(sidecar_dir) / "model"
-    return load(own) if (own / "model.txt").exists() else load_default(columns)
+    stored = stored_model(workspace)
+    if stored is not None:  # this build's own answer: its model, or none (it used the default)
+        return _bundle(*stored) if stored else load_default(columns)
+    legacy = workspace.sidecar / "model"  # workspaces built before the model moved inside
+    return load(legacy) if (legacy / "model.txt").exists() else load_default(columns)
+
+
+def store_in_workspace(con: duckdb.DuckDBPyConnection, model_dir: str | Path) -> None:
+    """Table `model_files(name, content)`: the model in `model_dir`, or no rows for the default.
+
+    Inside the workspace file, the model is swapped in with the data it was trained on."""
+    files = [Path(model_dir) / name for name in MODEL_FILES]
+    rows = [(f.name, f.read_text()) for f in files if f.exists()]
+    con.execute(
+        f"create or replace table {MODEL_TABLE} (name varchar primary key, content varchar)"
+    )
+    if len(rows) == len(MODEL_FILES):
+        con.executemany(f"insert into {MODEL_TABLE} values (?, ?)", rows)
+
+
+def stored_model(workspace: Workspace) -> tuple[str, str] | tuple[()] | None:
+    """(model text, card JSON) stored in the workspace, () when it scored with the default,
+    None when the workspace predates stored models."""
+    if not workspace.has_table(MODEL_TABLE):
+        return None
+    cur = workspace.con.cursor()
+    try:
+        rows = dict(cur.execute(f"select name, content from {MODEL_TABLE}").fetchall())
+    finally:
+        cur.close()
+    return (rows["model.txt"], rows["card.json"]) if set(MODEL_FILES) <= rows.keys() else ()
 
 
 @dataclass

@@ -1,16 +1,16 @@
 """The build: validate and load a data folder, derive every table in order, then swap it in.
 
 This is the only module that knows all build steps. Each step gets a read-write DuckDB
-connection to a temporary workspace file and the model staging folder; the workspace file and
-its model folder replace the old ones only when every step succeeded.
+connection to this build's staged workspace file and its model folder; the model is then stored
+inside the staged file, which replaces the workspace only when every step succeeded (the lock,
+the staging and the swap are `pipeline.staging`'s).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import shutil
-import tempfile
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,9 +25,11 @@ from followaudit.decide import policy
 from followaudit.detect import explain, features, model
 from followaudit.growth import audience
 from followaudit.growth import spikes as growth_spikes
-from followaudit.store.workspace import materialize, sidecar_dir, write_frame
+from followaudit.pipeline.staging import Staging, check_target, exclusive_build, swap_in
+from followaudit.store.faults import stop_point
+from followaudit.store.workspace import WorkspaceError, materialize, write_frame
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: the model is stored inside the workspace (table model_files)
 BUILD_MEMORY_LIMIT = "3GB"
 
 Progress = Callable[[str, float], None]
@@ -41,6 +43,7 @@ class BuildReport:
     path: Path
     steps: list[tuple[str, float]] = field(default_factory=list)
     model_source: str = ""
+    build_id: str = ""
 
 
 def data_fingerprint(data_dir: str | Path) -> str:
@@ -82,17 +85,20 @@ def write_account_scores(
     write_frame(con, "account_scores", out.with_columns(pl.lit(None, pl.Utf8).alias("top_reasons")))
 
 
-def _build_config(out_path: Path) -> dict:
+def _build_config(stage: Staging) -> dict:
     """DuckDB settings for a build: a memory cap (spilling to disk beyond it) keeps the whole
     build, Python side included, inside the issue's 6 GB at 1M accounts / 40M follows."""
     return {
         "memory_limit": os.environ.get("FOLLOWAUDIT_DUCKDB_MEMORY", BUILD_MEMORY_LIMIT),
-        "temp_directory": str(out_path.parent / ".duckdb_tmp"),
+        "temp_directory": str(stage.spill_dir),
     }
 
 
-def _write_meta(con: duckdb.DuckDBPyConnection, data_dir: Path, model_source: str) -> None:
+def _write_meta(
+    con: duckdb.DuckDBPyConnection, data_dir: Path, model_source: str, build_id: str
+) -> None:
     rows = {
+        "build_id": build_id,
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "data_dir": str(data_dir.resolve()),
         "data_fingerprint": data_fingerprint(data_dir),
@@ -103,49 +109,72 @@ def _write_meta(con: duckdb.DuckDBPyConnection, data_dir: Path, model_source: st
     con.executemany("insert into meta values (?, ?)", list(rows.items()))
 
 
+def stop_points() -> list[str]:
+    """Every named point a kill test can stop a build at, in the order a build passes them."""
+    steps = ["build.step." + _slug(label) for label, _ in _all_steps(Path())]
+    return ["build.locked", "build.staged", *steps, "build.meta", "build.closed", "build.swapped"]
+
+
+def _slug(label: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
+
+
+def _all_steps(data_dir: Path) -> list[tuple[str, Step]]:
+    steps = [("validate and load", lambda con, side: load_folder(con, data_dir))]
+    steps += _build_steps()
+    steps.append(("store the model", lambda con, side: model.store_in_workspace(con, side)))
+    return steps
+
+
 def build_workspace(
-    data_dir: str | Path, out_path: str | Path, progress: Progress | None = None
+    data_dir: str | Path,
+    out_path: str | Path,
+    progress: Progress | None = None,
+    wait: bool = False,
+    notice: Callable[[str], None] | None = None,
 ) -> BuildReport:
-    """Validate and load `data_dir`, derive every table, then atomically replace `out_path`."""
+    """Validate and load `data_dir`, derive every table, then atomically replace `out_path`.
+
+    One build per workspace at a time: another one raises `staging.BuildBusy`, or is waited for
+    with `wait` (`notice` hears why). A refused or failed build leaves the workspace as it was."""
     data_dir, out_path = Path(data_dir), Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    side = sidecar_dir(out_path)
-    staging = side / "model.new"  # the model moves in only when the whole build succeeds
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    report = BuildReport(out_path)
-    fd, tmp_name = tempfile.mkstemp(
-        prefix=out_path.stem + ".", suffix=".building", dir=out_path.parent
-    )
-    os.close(fd)
-    os.unlink(tmp_name)  # DuckDB must create the file itself
-    tmp = Path(tmp_name)
+    check_target(out_path)
+    _make_parent(out_path)
+    with exclusive_build(out_path, wait, notice) as stage:
+        report = BuildReport(out_path, build_id=stage.build_id)
+        _fill(stage, data_dir, report, progress)
+        swap_in(stage, out_path)
+    if progress:
+        progress("done", 1.0)
+    return report
+
+
+def _make_parent(out_path: Path) -> None:
     try:
-        con = duckdb.connect(str(tmp), config=_build_config(out_path))
-        try:
-            steps = [("validate and load", lambda c, s: load_folder(c, data_dir))]
-            steps += _build_steps()
-            for index, (label, step) in enumerate(steps):
-                if progress:
-                    progress(label, index / len(steps))
-                started = time.perf_counter()
-                step(con, staging)
-                report.steps.append((label, time.perf_counter() - started))
-            report.model_source = _model_source(staging)
-            _write_meta(con, data_dir, report.model_source)
-            con.execute("checkpoint")
-        finally:
-            con.close()
-        os.replace(tmp, out_path)
-        shutil.rmtree(side / "model", ignore_errors=True)
-        staging.rename(side / "model")
-        if progress:
-            progress("done", 1.0)
-        return report
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WorkspaceError(f"cannot create {out_path.parent}: {exc.strerror or exc}") from exc
+
+
+def _fill(stage: Staging, data_dir: Path, report: BuildReport, progress: Progress | None) -> None:
+    """Run every step into the staged workspace file, store meta, and close it cleanly."""
+    con = duckdb.connect(str(stage.db), config=_build_config(stage))
+    try:
+        steps = _all_steps(data_dir)
+        for index, (label, step) in enumerate(steps):
+            if progress:
+                progress(label, index / len(steps))
+            started = time.perf_counter()
+            step(con, stage.model_dir)
+            report.steps.append((label, time.perf_counter() - started))
+            stop_point("build.step." + _slug(label))
+        report.model_source = _model_source(stage.model_dir)
+        _write_meta(con, data_dir, report.model_source, stage.build_id)
+        stop_point("build.meta")
+        con.execute("checkpoint")
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
-            leftover.unlink(missing_ok=True)
+        con.close()
+    stop_point("build.closed")
 
 
 def _model_source(model_dir: Path) -> str:

@@ -68,15 +68,16 @@ def sandbox_dir(sidecar: Path) -> Path:
 
 def run_attack(
     data_dir: str | Path,
-    sidecar: str | Path,
+    workspace: Workspace,
     attack: Attack,
     active: policy.Policy,
     progress: Progress | None = None,
 ) -> AttackResult:
-    """Inject `attack` into a scratch copy of `data_dir`, rebuild it, score with this workspace's model."""
+    """Inject `attack` into a scratch copy of `data_dir`, rebuild it, score with the model of
+    `workspace` (the open workspace the attack is asked about)."""
     from followaudit.synth import inject_campaign
 
-    run = sandbox_dir(Path(sidecar)) / attack.key()
+    run = sandbox_dir(workspace.sidecar) / attack.key()
     scratch_ws = run / "scratch.duckdb"
     if not scratch_ws.exists():
         _note(progress, "injecting the batch", 0.0)
@@ -91,7 +92,7 @@ def run_attack(
         shutil.rmtree(run / "source", ignore_errors=True)
         _prune(run.parent, keep=run)
     _note(progress, "scoring under the active policy", 0.95)
-    return _evaluate(scratch_ws, Path(sidecar), attack, active, _read_ids(run))
+    return _evaluate(scratch_ws, workspace, attack, active, _read_ids(run))
 
 
 def _note(progress: Progress | None, step: str, fraction: float) -> None:
@@ -156,7 +157,7 @@ def _prune(root: Path, keep: Path) -> None:
 
 
 def _evaluate(
-    scratch_ws: Path, sidecar: Path, attack: Attack, active, ids: list[int]
+    scratch_ws: Path, workspace: Workspace, attack: Attack, active, ids: list[int]
 ) -> AttackResult:
     ws = Workspace.open(scratch_ws)
     try:
@@ -176,7 +177,7 @@ def _evaluate(
     finally:
         ws.close()
     # The current workspace's model, not the scratch build's: the question is "would *we* catch it".
-    bundle = model.load_for_workspace(sidecar)
+    bundle = model.load_for_workspace(workspace)
     scores = features.select("account_id").with_columns(
         pl.Series("score", bundle.predict(features))
     )

@@ -19,6 +19,15 @@ class WorkspaceError(RuntimeError):
     """A workspace cannot be opened or built; the message says why in plain words."""
 
 
+def is_workspace_file(path: str | Path) -> bool:
+    """Whether `path` is a DuckDB database file (its header carries the magic bytes `DUCK`)."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(12)[8:12] == b"DUCK"
+    except (OSError, ValueError):
+        return False
+
+
 def sidecar_dir(path: str | Path) -> Path:
     """The folder beside `W.duckdb` that holds analyst work (`W.d/`)."""
     path = Path(path)
@@ -128,10 +137,13 @@ class Workspace:
     def open(cls, path: str | Path, read_only: bool = True) -> Workspace:
         """Open `path`; a missing or locked file raises WorkspaceError with a plain message."""
         path = Path(path)
-        if not path.exists():
+        if "\0" in str(path) or not path.exists():
             raise WorkspaceError(
                 f"workspace {path} does not exist; build it with `followaudit build`"
             )
+        if not is_workspace_file(path):
+            what = "a folder" if path.is_dir() else "not a workspace (DuckDB) file"
+            raise WorkspaceError(f"{path} is {what}; build one with `followaudit build`")
         try:
             con = duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as exc:

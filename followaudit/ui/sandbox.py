@@ -54,7 +54,7 @@ def run_attack(attack: sandbox.Attack, ws: Workspace) -> sandbox.AttackResult | 
         bar = st.progress(0.0, text="starting")
         try:
             result = sandbox.run_attack(
-                data_dir, ws.sidecar, attack, ui.active_policy(),
+                data_dir, ws, attack, ui.active_policy(),
                 lambda step, f: bar.progress(min(max(f, 0.0), 1.0), text=step),
             )  # fmt: skip
         except (ImportError, ValueError, OSError, WorkspaceError, ValidationError) as exc:

@@ -218,21 +218,19 @@ def active_policy():
 
 
 def model_bundle():
-    """The workspace's model (or the shipped default), once per model file; None (with a
-    warning shown) when neither exists."""
-    side = current_workspace().sidecar
-    card = side / "model" / "card.json"
-    stamp = file_version(card) if card.exists() else "default"
+    """The workspace's model (stored inside its file) or the shipped default, once per workspace
+    version; None (with a warning shown) when neither exists."""
+    ws = current_workspace()
     try:
-        return _model_bundle(str(side), stamp)
+        return _model_bundle(str(ws.path), ws.version)
     except model.ModelError as exc:
         st.warning(f"No model to explain scores with: {exc}")
         return None
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _model_bundle(sidecar: str, stamp: str):  # stamp: the card's file version
-    return model.load_for_workspace(Path(sidecar))
+def _model_bundle(path: str, version: str):
+    return model.load_for_workspace(workspace_at(path))
 
 
 def policy_result():
