@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
+
+from followaudit.cli.errors import run_guarded
 
 # command -> (module under followaudit.cli, help). Each module has `add_arguments(parser)` and
 # `run(args) -> exit code`; only the chosen command's module is imported.
@@ -41,13 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     chosen = next((a for a in argv if not a.startswith("-")), None)
     args = make_parser(chosen if chosen in COMMANDS else None).parse_args(argv)
-    try:
-        return int(_command_module(args.command).run(args) or 0)
-    except BrokenPipeError:
-        # `followaudit spikes | head` closed the pipe: not an error. Point stdout at devnull so
-        # the interpreter's final flush does not raise again (Python's documented recipe).
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+    return run_guarded(lambda: int(_command_module(args.command).run(args) or 0))
 
 
 if __name__ == "__main__":

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 import polars as pl
 
+from followaudit.cli.values import file_to_write, finite_float, positive_int
 from followaudit.growth.cohorts import (
-    FollowerListError,
     HistogramConfig,
     estimate_follow_times,
     follower_scores,
@@ -23,9 +22,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of `cohorts`."""
     parser.add_argument("--followers", required=True, type=Path, help="JSON or CSV follower list")
     parser.add_argument("--json", action="store_true", help="print JSON")
-    parser.add_argument("--window", type=int, default=HistogramConfig.window)
-    parser.add_argument("--stride", type=int, default=HistogramConfig.stride)
-    parser.add_argument("--threshold", type=float, default=HistogramConfig.threshold)
+    parser.add_argument("--window", type=positive_int, default=HistogramConfig.window)
+    parser.add_argument("--stride", type=positive_int, default=HistogramConfig.stride)
+    parser.add_argument("--threshold", type=finite_float, default=HistogramConfig.threshold)
     parser.add_argument("--out", type=Path, help="write per-follower follow times (CSV)")
 
 
@@ -34,12 +33,10 @@ def _iso(frame: pl.DataFrame) -> list[dict]:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Estimate follow times and print anomalous rank ranges; bad files exit 2."""
-    try:
-        followers = load_follower_list(args.followers)
-    except FollowerListError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    """Estimate follow times and print anomalous rank ranges; bad files exit 2 (cli.main)."""
+    if args.out:
+        file_to_write(args.out, "--out")
+    followers = load_follower_list(args.followers)
     cfg = HistogramConfig(window=args.window, stride=args.stride, threshold=args.threshold)
     timed = estimate_follow_times(followers)
     _, anomalies = sliding_histogram(timed, cfg)

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import duckdb
 
-from followaudit.data.importing import MappingError, load_mapping, write_folder
+from followaudit.cli.values import folder_to_write
+from followaudit.data.importing import load_mapping, write_folder
 from followaudit.data.sources import literal
 from followaudit.data.validate import ValidationError, validate_folder
 
@@ -25,13 +26,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Map the table, write the data folder, validate it; errors print plainly and exit 2."""
-    try:
-        mapping = load_mapping(args.mapping)
-        out = write_folder(args.accounts, mapping, args.out)
-    except MappingError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    """Map the table, write the data folder, validate it; errors exit 2 (cli.main)."""
+    folder_to_write(args.out, "--out")
+    out = write_folder(args.accounts, load_mapping(args.mapping), args.out)
     problems = validate_folder(out)
     if problems:
         print(ValidationError(problems).report(), file=sys.stderr)

@@ -7,6 +7,9 @@ from pathlib import Path
 import duckdb
 
 SUFFIXES = (".csv", ".parquet")
+ROW = (
+    "__row"  # the row number validation adds to every file (a file column of that name is refused)
+)
 
 
 def literal(text: str) -> str:
@@ -19,11 +22,13 @@ def ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def source_sql(path: Path, with_rows: bool) -> str:
-    """A SELECT reading `path`: CSV as text columns, Parquet as typed; `__row` counts from 1."""
+def source_sql(path: Path, with_rows: bool, drop_row_column: bool = False) -> str:
+    """A SELECT reading `path`: CSV as text columns, Parquet as typed; `__row` counts from 1
+    (`drop_row_column`: leave out the file's own `__row` column so it cannot shadow it)."""
     if path.suffix.lower() == ".parquet":
-        rows = ", file_row_number + 1 as __row" if with_rows else ""
-        exclude = " exclude (file_row_number)" if with_rows else ""
+        rows = f", file_row_number + 1 as {ROW}" if with_rows else ""
+        dropped = f', "{ROW}"' if drop_row_column else ""
+        exclude = f" exclude (file_row_number{dropped})" if with_rows else ""
         return (
             f"select *{exclude}{rows} from read_parquet({literal(str(path))}"
             f"{', file_row_number = true' if with_rows else ''})"

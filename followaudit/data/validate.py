@@ -10,7 +10,7 @@ import duckdb
 import polars as pl
 
 from followaudit.data.casts import always_converts, cast_expr
-from followaudit.data.sources import SUFFIXES, ident, literal, source_sql, source_types
+from followaudit.data.sources import ROW, SUFFIXES, ident, literal, source_sql, source_types
 from followaudit.data.spec import TABLES, Column, Table
 
 SAMPLE_ROWS = 5
@@ -53,12 +53,18 @@ class Problem:
 
 def table_files(data_dir: Path, tables: dict[str, Table]) -> tuple[dict[str, Path], list[Problem]]:
     """The file of each table in `data_dir`, and problems with the folder's file names."""
+    if "\0" in str(data_dir):
+        return {}, [Problem(repr(str(data_dir)), "", "a folder name", "the name contains NUL")]
     if not data_dir.is_dir():
         return {}, [Problem(str(data_dir), "", "a folder of CSV/Parquet files", "folder not found")]
     files: dict[str, Path] = {}
     problems = []
     for path in sorted(data_dir.iterdir()):
-        if not path.is_file() or path.suffix.lower() not in SUFFIXES:
+        if path.suffix.lower() not in SUFFIXES:
+            continue
+        if not path.is_file():
+            what = "a folder" if path.is_dir() else "not a regular file"
+            problems.append(Problem(path.name, "", "a CSV or Parquet file", f"this is {what}"))
             continue
         stem = path.stem
         if stem not in tables:
@@ -127,7 +133,8 @@ def validate_folder(data_dir: str | Path, tables: dict[str, Table] = TABLES) -> 
 
 
 def _open_source(con, path: Path, name: str) -> tuple[list[Problem], dict[str, str] | None]:
-    """Create view `src_<name>` over the file; problems if it is empty or unreadable."""
+    """Create view `src_<name>` over the file (+ `__row`); the file's own column types, and
+    problems if it is empty or unreadable."""
     kind = "Parquet" if path.suffix.lower() == ".parquet" else "CSV"
     if path.stat().st_size == 0:
         return [
@@ -140,14 +147,25 @@ def _open_source(con, path: Path, name: str) -> tuple[list[Problem], dict[str, s
         ], None
     try:
         if kind == "CSV":
-            return _open_csv(con, path, name)
-        con.execute(f"create or replace temp view src_{name} as {source_sql(path, True)}")
-        return [], source_types(con, f"select * from src_{name}")
+            problems, types = _open_csv(con, path, name)
+        else:
+            problems, types = [], source_types(con, source_sql(path, False))
+            rows = source_sql(path, True, drop_row_column=ROW in types)
+            con.execute(f"create or replace temp view src_{name} as {rows}")
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0]
         return [
             Problem(path.name, "", f"a readable {kind} file", f"cannot read the file: {first}")
         ], None
+    return problems + _reserved_problems(path, types), types
+
+
+def _reserved_problems(path: Path, types: dict[str, str]) -> list[Problem]:
+    """A file column named like the row number validation adds would shift every reported row."""
+    if ROW not in types:
+        return []
+    message = f"column name {ROW} is reserved for row numbers"
+    return [Problem(path.name, ROW, "a different column name", message)]
 
 
 def _open_csv(con, path: Path, name: str) -> tuple[list[Problem], dict[str, str]]:
@@ -157,8 +175,11 @@ def _open_csv(con, path: Path, name: str) -> tuple[list[Problem], dict[str, str]
         f"all_varchar = true, header = true, store_rejects = true, "
         f"rejects_table = 'rejects_{name}', rejects_scan = 'scans_{name}')"
     )
+    types = source_types(con, f"select * from raw_{name}")
+    columns = f'* exclude ("{ROW}")' if ROW in types else "*"
     con.execute(
-        f"create or replace temp view src_{name} as select *, rowid + 1 as __row from raw_{name}"
+        f"create or replace temp view src_{name} as select {columns}, rowid + 1 as {ROW} "
+        f"from raw_{name}"
     )
     rejects = con.execute(
         f"select kind, any_value(msg), count(*), min(line - 1, {SAMPLE_ROWS}) from ("
@@ -176,7 +197,6 @@ def _open_csv(con, path: Path, name: str) -> tuple[list[Problem], dict[str, str]
         )
         for kind, msg, n, rows in rejects
     ]
-    types = source_types(con, f"select * from raw_{name}")
     return problems, types
 
 
@@ -191,7 +211,7 @@ def _column_problems(con, path: Path, table: Table, types: dict[str, str]) -> li
     ]
     if not table.extra_allowed:
         problems += [
-            _unknown_column(path, table, n) for n in types if n != "__row" and not table.column(n)
+            _unknown_column(path, table, n) for n in types if n != ROW and not table.column(n)
         ]
     checks = [c for n in types if (spec := table.column(n)) for c in _value_checks(spec, types[n])]
     checks += _pair_checks(table, types)
@@ -292,10 +312,13 @@ def _key_problems(con, path: Path, table: Table, types: dict[str, str]) -> list[
     """Rows repeating a key that must be unique (first occurrence included)."""
     if not table.key or not set(table.key) <= types.keys():
         return []
-    keys = ", ".join(cast_expr(ident(k), table.column(k).type, types[k]) for k in table.key)
+    casts = [cast_expr(ident(k), table.column(k).type, types[k]) for k in table.key]
+    # Empty or unreadable keys are reported as such, not as duplicates of each other.
+    known = " and ".join(f"{c} is not null" for c in casts)
     count, rows = con.execute(
         f"select coalesce(sum(n), 0), flatten(list(rows)) from (select count(*) as n, "
-        f"min(__row, {SAMPLE_ROWS}) as rows from src_{table.name} group by {keys} having count(*) > 1)"
+        f"min(__row, {SAMPLE_ROWS}) as rows from src_{table.name} where {known} "
+        f"group by {', '.join(casts)} having count(*) > 1)"
     ).fetchone()
     if not count:
         return []

@@ -11,11 +11,14 @@ each window and creation bin by (count - median) / (IQR + 1) across windows.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import polars as pl
+
+MAX_TIMESTAMP = 2**32 - 1  # 2106-02-07: creation times beyond are not Unix seconds
 
 
 class FollowerListError(ValueError):
@@ -32,12 +35,23 @@ class HistogramConfig:
     threshold: float = 5.0
     min_share: float = 0.15  # ... and the hot bin holds this share of a window above its median
 
+    def __post_init__(self) -> None:
+        for name in ("window", "stride", "bins"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1 (got {getattr(self, name)})")
+        if not math.isfinite(self.threshold):
+            raise ValueError(f"threshold must be a finite number (got {self.threshold})")
+
 
 def load_follower_list(path: str | Path) -> pl.DataFrame:
     """Read JSON `{follower_id: {"rank", "timestamp"}}` or CSV (follower_id, rank, timestamp)."""
     path = Path(path)
+    if "\0" in str(path):
+        raise FollowerListError("the file name contains a NUL character")
     if not path.exists():
         raise FollowerListError(f"{path}: no such file")
+    if not path.is_file():
+        raise FollowerListError(f"{path}: is a folder, not a follower list file")
     if path.suffix.lower() == ".json":
         frame = _load_json(path)
     elif path.suffix.lower() == ".csv":
@@ -65,6 +79,11 @@ def _load_json(path: Path) -> pl.DataFrame:
         )
     ids, ranks, stamps = [], [], []
     for key, value in data.items():
+        if not _is_unicode(key):
+            raise FollowerListError(
+                f"{path}: follower {key.encode('utf-8', 'backslashreplace').decode()}: "
+                "the id is not valid Unicode (a lone surrogate escape)"
+            )
         if not isinstance(value, dict) or "rank" not in value or "timestamp" not in value:
             raise FollowerListError(
                 f'{path}: follower {key!r}: expected {{"rank": int, "timestamp": unix seconds}},'
@@ -86,6 +105,14 @@ def _load_json(path: Path) -> pl.DataFrame:
 
 
 _ENTRY = r'"[^"]*"\s*:\s*\{[^{}]*\}'
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _parse_flat_json(text: str) -> pl.DataFrame | None:
@@ -151,10 +178,29 @@ def _validate(frame: pl.DataFrame, path: Path) -> pl.DataFrame:
         raise FollowerListError(f"{path}: the follower list is empty")
     if frame["rank"].null_count() or frame["timestamp"].null_count():
         raise FollowerListError(f"{path}: every follower needs an integer rank and a timestamp")
+    _check_timestamps(frame, path)
     if frame["rank"].n_unique() != frame.height:
         dup = frame.filter(pl.col("rank").is_duplicated())["rank"].head(3).to_list()
         raise FollowerListError(f"{path}: rank values must be unique; repeated: {dup}")
     return frame.sort("rank")
+
+
+def _check_timestamps(frame: pl.DataFrame, path: Path) -> None:
+    """Creation times are Unix seconds a datetime can hold: no NaN, infinity or 1e30."""
+    ok = pl.col("timestamp").is_between(0, MAX_TIMESTAMP) & pl.col("timestamp").is_not_nan()
+    bad = frame.filter(~ok)
+    if bad.is_empty():
+        return
+    sample = ", ".join(
+        f"{i}: {t!r}" for i, t in bad.head(3).select("follower_id", "timestamp").rows()
+    )
+    hint = (
+        " (milliseconds? divide by 1000)" if bad["timestamp"].is_between(1e11, 1e14).any() else ""
+    )
+    raise FollowerListError(
+        f"{path}: {bad.height} follower(s) have a timestamp that is not Unix seconds between "
+        f"1970 and 2106{hint}, e.g. {sample}"
+    )
 
 
 def estimate_follow_times(df: pl.DataFrame) -> pl.DataFrame:
