@@ -1,7 +1,7 @@
 """One build at a time, and an all-or-nothing swap (issue 12, High 2).
 
 Kills are deterministic: the child build stops itself at a named point
-(`FOLLOWAUDIT_TEST_STOP_AT`, see `store/faults.py`), so no test sleeps to land a kill.
+(`FOLLOWAUDIT_TEST_STOP_AT`, see `store/crash_points.py`), so no test sleeps to land a kill.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from followaudit.cli import main
 from followaudit.detect import model
 from followaudit.pipeline.build import build_workspace, data_fingerprint, stop_points
 from followaudit.pipeline.staging import BuildBusy, exclusive_build
-from followaudit.store.faults import STOP_ENV
+from followaudit.store.crash_points import STOP_AT
 from followaudit.store.workspace import Workspace, sidecar_dir
 from followaudit.synth import WorldConfig, generate_world
 
@@ -81,7 +81,7 @@ def leftovers(path: Path) -> list[str]:
 
 
 def build_child(data: Path, path: Path, log: Path, stop_at: str | None = None, *extra: str):
-    env = {**os.environ, STOP_ENV: stop_at} if stop_at else dict(os.environ)
+    env = {**os.environ, STOP_AT: stop_at} if stop_at else dict(os.environ)
     argv = [sys.executable, "-m", "followaudit.cli", "build", "--data", str(data)]
     argv += ["--workspace", str(path), *extra]
     with log.open("w") as out:
@@ -179,6 +179,6 @@ def test_analyst_work_in_the_sidecar_survives_builds(worlds, workspace):
 
 
 def test_the_stop_hook_is_inert_without_the_variable(monkeypatch, worlds, tmp_path):
-    monkeypatch.delenv(STOP_ENV, raising=False)
+    monkeypatch.delenv(STOP_AT, raising=False)
     report = build_workspace(worlds[0], tmp_path / "w.duckdb")
     assert report.build_id and Workspace.open(report.path).meta()["build_id"] == report.build_id

@@ -26,7 +26,7 @@ from followaudit.detect import explain, features, model
 from followaudit.growth import audience
 from followaudit.growth import spikes as growth_spikes
 from followaudit.pipeline.staging import Staging, check_target, exclusive_build, swap_in
-from followaudit.store.faults import stop_point
+from followaudit.store.crash_points import crash_point
 from followaudit.store.workspace import WorkspaceError, materialize, write_frame
 
 SCHEMA_VERSION = "2"  # 2: the model is stored inside the workspace (table model_files)
@@ -167,14 +167,14 @@ def _fill(stage: Staging, data_dir: Path, report: BuildReport, progress: Progres
             started = time.perf_counter()
             step(con, stage.model_dir)
             report.steps.append((label, time.perf_counter() - started))
-            stop_point("build.step." + _slug(label))
+            crash_point("build.step." + _slug(label))
         report.model_source = _model_source(stage.model_dir)
         _write_meta(con, data_dir, report.model_source, stage.build_id)
-        stop_point("build.meta")
+        crash_point("build.meta")
         con.execute("checkpoint")
     finally:
         con.close()
-    stop_point("build.closed")
+    crash_point("build.closed")
 
 
 def _model_source(model_dir: Path) -> str:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from followaudit.store.faults import stop_point
+from followaudit.store.crash_points import crash_point
 from followaudit.store.workspace import WorkspaceError, is_workspace_file, sidecar_dir
 
 WORKSPACE_SUFFIX = ".duckdb"
@@ -85,10 +85,10 @@ def exclusive_build(
     """Hold the workspace's build lock, clear what dead builds left, and yield fresh staging."""
     side = _make_sidecar(out_path)
     with _locked(side / "build.lock", out_path, wait, notice):
-        stop_point("build.locked")
+        crash_point("build.locked")
         remove_stale(out_path)
         stage = _new_staging(side)
-        stop_point("build.staged")
+        crash_point("build.staged")
         try:
             yield stage
         finally:
@@ -100,7 +100,7 @@ def exclusive_build(
 def swap_in(stage: Staging, out_path: Path) -> None:
     """Make the staged workspace *the* workspace in one atomic rename."""
     os.replace(stage.db, out_path)
-    stop_point("build.swapped")
+    crash_point("build.swapped")
     # Pre-lock layouts kept the model beside the file; the new file carries its own.
     shutil.rmtree(sidecar_dir(out_path) / "model", ignore_errors=True)
 
