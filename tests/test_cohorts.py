@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 
 from followaudit.cli import cohorts as cohorts_cli
+from followaudit.cli import main
 from followaudit.growth import cohorts
 
 DAY = 86400.0
@@ -160,7 +161,7 @@ def test_cli_json(tmp_path, capsys):
 
 
 def test_cli_bad_file_exits_2(tmp_path, capsys):
-    assert cohorts_cli.run(_args(["--followers", str(tmp_path / "none.json")])) == 2
+    assert main(["cohorts", "--followers", str(tmp_path / "none.json")]) == 2
     assert "no such file" in capsys.readouterr().err
 
 

@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 
 from followaudit.cli import import_table as import_cli
+from followaudit.cli import main
 from followaudit.data import importing
 from followaudit.data.importing import MappingError, load_mapping, read_mapped
 from followaudit.data.load import load_folder
@@ -146,8 +147,8 @@ def test_import_round_trip_gives_a_valid_folder_that_loads(tmp_path):
 
 def test_import_cli_reports_mapping_errors_plainly(tmp_path, capsys):
     file, mapping = write(tmp_path, mapping=MAPPING.replace('"friends"', '"friendz"'))
-    args = _args(file, mapping, tmp_path / "out")
-    assert import_cli.run(args) == 2
+    argv = ["--accounts", str(file), "--mapping", str(mapping), "--out", str(tmp_path / "out")]
+    assert main(["import", *argv]) == 2
     assert "[columns] following_count = 'friendz'" in capsys.readouterr().err
 
 
