@@ -36,7 +36,8 @@ ATTACKS = [
         "subquery",
     ),
     ("read_csv('/etc/passwd')", "READ_CSV"),
-    ("length(screen_name)); copy (select 1) to '/tmp/h12_pwned.csv'; select (1", "not a SQL"),
+    # Breaks out of the statement it was pasted into (the old code wrote this file):
+    ("1) as x from src; copy (select 'pwned') to '/tmp/h12_pwned.csv'; select (1", "not a SQL"),
     ("1; copy (select 1) to '/tmp/h12_pwned.csv'", "no ';'"),
     ("1; attach '/tmp/h12_pwned.db' as x", "no ';'"),
     ("attach '/tmp/h12_pwned.db' as x", "ATTACH"),
@@ -66,6 +67,19 @@ LEGITIMATE = [
     ("display_name", "upper(trim(\"screen_name\"))", ["ANNA_K", "BOT12345"]),
     ("likes_given", "coalesce(nullif(followers, 2), 0)", [120, 0]),
 ]  # fmt: skip
+
+
+PWNED = [Path("/tmp/h12_pwned.csv"), Path("/tmp/h12_pwned.db")]
+
+
+@pytest.fixture(autouse=True)
+def _no_pwned_files():
+    """The files an attack would write: absent before each test, so their absence means something."""
+    for path in PWNED:
+        path.unlink(missing_ok=True)
+    yield
+    for path in PWNED:
+        path.unlink(missing_ok=True)
 
 
 def write(tmp_path: Path, key: str, value: str) -> tuple[Path, Path]:
@@ -100,7 +114,7 @@ def test_cli_refuses_attacks_with_exit_2_and_touches_nothing(
     assert main([command, *args]) == 2
     out = capsys.readouterr()
     assert "[expressions] bio" in out.err and "root:" not in out.out + out.err
-    assert not Path("/tmp/h12_pwned.csv").exists() and not Path("/tmp/h12_pwned.db").exists()
+    assert not any(path.exists() for path in PWNED)
     assert not (tmp_path / "out").exists()
 
 
