@@ -283,3 +283,18 @@ def test_a_bug_exits_70_with_internal_error_and_a_log(tmp_path, capsys, monkeypa
     logs = list((tmp_path / "logs").iterdir())
     assert len(logs) == 1 and str(logs[0]) in err
     assert "Traceback" in logs[0].read_text() and "a bug" in logs[0].read_text()
+
+
+def test_a_panic_that_is_not_an_exception_is_an_internal_error(tmp_path, capsys, monkeypatch, data):
+    """Polars raises Rust panics as a BaseException subclass; they must not escape either."""
+
+    class Panic(BaseException):
+        pass
+
+    def panics(args):
+        raise Panic("called `Result::unwrap()` on an `Err` value")
+
+    monkeypatch.setattr(validate_cli, "run", panics)
+    monkeypatch.setenv(LOG_DIR_ENV, str(tmp_path / "logs"))
+    code, err = run_cli(capsys, "validate", "--data", str(data))
+    assert code == EXIT_INTERNAL and "internal error: Panic" in err

@@ -47,11 +47,14 @@ def run_guarded(command: Callable[[], int]) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:  # noqa: BLE001 - the one place that decides how a command fails
+    except SystemExit:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - the one place that decides how a command fails
+        # BaseException too: a Rust library's panic (Polars) is not an Exception.
         return _report(exc)
 
 
-def _report(exc: Exception) -> int:
+def _report(exc: BaseException) -> int:
     from followaudit.data.validate import ValidationError
 
     if isinstance(exc, ValidationError):
@@ -72,7 +75,7 @@ def describe_os_error(exc: OSError) -> str:
     return f"{' -> '.join(names)}: {reason}" if names else reason
 
 
-def _internal_error(exc: Exception) -> int:
+def _internal_error(exc: BaseException) -> int:
     log = _write_log(exc)
     where = f"the details are in {log}" if log else "no log could be written"
     _say(
@@ -82,7 +85,7 @@ def _internal_error(exc: Exception) -> int:
     return EXIT_INTERNAL
 
 
-def _write_log(exc: Exception) -> Path | None:
+def _write_log(exc: BaseException) -> Path | None:
     folder = Path(os.environ.get(LOG_DIR_ENV) or Path(tempfile.gettempdir()) / "followaudit")
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     path = folder / f"crash-{stamp}-{os.getpid()}.log"
