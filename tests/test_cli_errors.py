@@ -298,3 +298,13 @@ def test_a_panic_that_is_not_an_exception_is_an_internal_error(tmp_path, capsys,
     monkeypatch.setenv(LOG_DIR_ENV, str(tmp_path / "logs"))
     code, err = run_cli(capsys, "validate", "--data", str(data))
     assert code == EXIT_INTERNAL and "internal error: Panic" in err
+
+
+@pytest.mark.parametrize("seed", ["-1", str(2**32), "x"])
+@pytest.mark.parametrize("command", ["generate", "evaluate"])
+def test_a_seed_numpy_refuses_is_refused_by_the_parser(tmp_path, capsys, command, seed):
+    argv = ["--out", str(tmp_path / "w")] if command == "generate" else []
+    if command == "evaluate":
+        argv = ["--accounts", str(tmp_path / "t.csv"), "--mapping", str(tmp_path / "m.toml")]
+    code, err = run_cli(capsys, command, *argv, "--seed", seed)
+    assert code == 2 and "--seed" in err

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from followaudit.cli.values import seed
 from followaudit.data import importing
 from followaudit.detect import model as mdl
 from followaudit.detect.evaluate import METRICS, evaluate_table
@@ -33,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--accounts", required=True, type=Path, help="CSV, JSON or Parquet file")
     parser.add_argument("--mapping", required=True, type=Path, help="mapping TOML file")
     parser.add_argument("--folds", type=int, default=10, help="cross-validation folds (default 10)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--seed", type=seed, default=0, help="random seed (default 0)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     parser.add_argument(
         "--pretrained",

@@ -7,13 +7,16 @@ import json
 import sys
 from pathlib import Path
 
+from followaudit.cli.values import seed
 from followaudit.synth import WorldConfig, generate_world
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of `generate`."""
     parser.add_argument("--out", required=True, type=Path, help="data folder to write (Parquet)")
-    parser.add_argument("--seed", type=int, default=7, help="random seed (same seed -> same files)")
+    parser.add_argument(
+        "--seed", type=seed, default=7, help="random seed (same seed -> same files)"
+    )
     parser.add_argument("--accounts", type=int, default=50_000, help="number of accounts")
     parser.add_argument(
         "--creators", type=int, default=None, help="number of creators (default 0.6%% of accounts)"

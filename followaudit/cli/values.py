@@ -50,3 +50,14 @@ def folder_to_write(path: Path, option: str) -> Path:
                 raise UsageError(f"{option} {path}: {parent} is a file, not a folder")
             break
     return path
+
+
+def seed(text: str) -> int:
+    """An argparse type: a random seed NumPy and scikit-learn accept (0 to 2**32 - 1)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"must be between 0 and {2**32 - 1}, got {value}")
+    return value
