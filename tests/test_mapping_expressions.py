@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -140,6 +141,7 @@ def test_the_readme_example_expression_is_accepted():
     assert mapping.expressions == {
         "has_profile_pic": "default_profile_image is null or default_profile_image = 0"
     }
+    assert parse_mapping(importing.mapping_toml(mapping), "round trip") == mapping
 
 
 def test_an_expression_naming_a_missing_column_names_key_and_column(tmp_path):
@@ -174,3 +176,11 @@ def test_unsafe_expression_carries_the_part():
     with pytest.raises(UnsafeExpression) as err:
         parse_expression("lower(read_csv('/etc/passwd'))")
     assert err.value.part == "READ_CSV('/etc/passwd')"
+
+
+@pytest.mark.parametrize("path", sorted((PROJECT_ROOT / "examples/mappings").glob("*.toml")))
+def test_a_mapping_written_as_toml_reads_back_the_same(path):
+    """The import wizard writes the mapping the CLI reads (issue 15): a round trip is lossless."""
+    mapping = load_mapping(path)
+    again = parse_mapping(importing.mapping_toml(mapping), "round trip")
+    assert again == dataclasses.replace(mapping, path=None)

@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import polars as pl
+import tomli_w
 from sqlglot import exp
 
 from followaudit.data.casts import cast_expr
@@ -118,6 +119,24 @@ def parse_mapping(text: str, source: str = "mapping") -> Mapping:
         extra=tuple(extra),
         observed_at=observed_at,
     )
+
+
+def mapping_toml(mapping: Mapping) -> str:
+    """The mapping as TOML text (what the import wizard offers to download); `parse_mapping`
+    reads it back to the same mapping."""
+    source = {"format": mapping.format}
+    if mapping.observed_at:
+        source["observed_at"] = mapping.observed_at
+    doc: dict = {"source": source}
+    if mapping.columns:
+        doc["columns"] = dict(mapping.columns)
+    if mapping.expressions:
+        doc["expressions"] = dict(mapping.expressions)
+    if mapping.label_column:
+        doc["label"] = {"column": mapping.label_column, "fake_values": list(mapping.fake_values)}
+    if mapping.extra:
+        doc["extra"] = {"columns": list(mapping.extra)}
+    return tomli_w.dumps(doc)
 
 
 def _checked_expression(key: str, text: str, source: str = "mapping") -> exp.Expression:
