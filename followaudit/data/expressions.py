@@ -34,6 +34,14 @@ _FUNCTIONS = (
     exp.UnixToTime, exp.StrToTime, exp.TimeToUnix, exp.DateDiff, exp.Extract,
 )  # fmt: skip
 
+# Only to word refusals: any node off the lists above is refused, whether named here or not.
+_STATEMENTS = tuple(
+    getattr(exp, name)
+    for name in ("Command", "Attach", "Detach", "Install", "Set", "Pragma", "Copy", "Create",
+                 "Drop", "Insert", "Update", "Delete", "Merge", "Use", "Describe", "Alter")
+    if hasattr(exp, name)
+)  # fmt: skip
+
 # Scalar functions SQLGlot does not model (it parses them as anonymous calls), by name.
 ANONYMOUS_FUNCTIONS = frozenset(
     {"strlen", "length_grapheme", "date_part", "try_strptime", "ends_with", "suffix", "prefix"}
@@ -135,7 +143,7 @@ def _what(node: exp.Expression) -> str:
         return "a table"
     if isinstance(node, exp.Star):
         return "*"
-    if not isinstance(node, exp.Condition) or isinstance(node, exp.Command):
+    if isinstance(node, _STATEMENTS):
         return f"statement {node.key.upper()}"
     return f"{node.key.upper()}"
 
