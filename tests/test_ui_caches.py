@@ -12,7 +12,6 @@ WORKSPACE_KEY = ("path", "version")
 OTHER_KEYS = {
     "_holder": ("path",),  # the connection holder itself: it checks the file version inside
     "_store": ("sidecar",),  # an AnalystStore opens SQLite per call: nothing read is cached
-    "_model_bundle": ("sidecar", "stamp"),  # stamp = the model card's file version
     "_problems": ("folder", "fingerprint"),  # a data folder before any workspace exists
 }
 # calls that read the session (which workspace, which policy, demo mode) instead of the key
