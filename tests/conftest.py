@@ -41,6 +41,35 @@ def unlabelled_workspace_path(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def profile_only_workspace_path(tmp_path_factory) -> Path:
+    """A platform export of 2,000 sample accounts (profile fields only: no follow log, no
+    engagement, no labels) imported through a mapping and built, as an analyst would."""
+    from export_table import EXPECTED, write_export
+
+    from followaudit.data.importing import Mapping, write_folder
+
+    root = tmp_path_factory.mktemp("profile_only")
+    export = write_export(root, rows=2000, labels=False)
+    write_folder(export, Mapping("csv", columns=dict(EXPECTED)), root / "data")
+    path = root / "profile_only.duckdb"
+    build_workspace(root / "data", path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def no_engagement_workspace_path(tmp_path_factory) -> Path:
+    """A generated 3,000-account world with follows and labels but no engagement table."""
+    from followaudit.synth import WorldConfig, generate_world
+
+    root = tmp_path_factory.mktemp("no_engagement")
+    generate_world(root / "data", WorldConfig(seed=3, accounts=3000), show_progress=False)
+    (root / "data" / "engagement_daily.parquet").unlink()
+    path = root / "no_engagement.duckdb"
+    build_workspace(root / "data", path)
+    return path
+
+
 @pytest.fixture(autouse=True)
 def _clear_streamlit_caches():
     """Cached query results must never leak between tests."""

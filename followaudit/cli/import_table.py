@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 
+from followaudit.cli.hints import build_command, workspace_beside
 from followaudit.cli.values import folder_to_write
 from followaudit.data.importing import load_mapping, write_folder
 from followaudit.data.sources import literal
@@ -36,7 +37,6 @@ def run(args: argparse.Namespace) -> int:
     rows = duckdb.sql(
         f"select count(*) from read_parquet({literal(str(out / 'accounts.parquet'))})"
     )
-    print(
-        f"wrote {out} ({rows.fetchall()[0][0]} accounts); build it with `followaudit build --data {out}`"
-    )
+    hint = build_command(out, workspace_beside(out))
+    print(f"wrote {out} ({rows.fetchall()[0][0]} accounts); build it with `{hint}`")
     return 0

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
+from followaudit.cli.hints import build_command
 from followaudit.growth.spikes import list_spikes
 from followaudit.store.workspace import Workspace, WorkspaceError
 
@@ -50,7 +51,11 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         if not ws.has_table("spikes"):
-            print(f"error: {args.workspace} has no spikes table; rebuild it", file=sys.stderr)
+            hint = build_command(ws.meta().get("data_dir"), args.workspace)
+            print(
+                f"error: {args.workspace} has no spikes table; rebuild it with `{hint}`",
+                file=sys.stderr,
+            )
             return 2
         spikes = list_spikes(ws, creator_id=args.creator)
     finally:

@@ -30,7 +30,13 @@ SECTIONS = {"source", "columns", "expressions", "label", "extra"}
 
 
 class MappingError(ValueError):
-    """A mapping file or the table it maps is wrong; the message names the key and the column."""
+    """A mapping file or the table it maps is wrong; the message names the key and the column.
+
+    `problems` lists each problem on its own (the message joins them)."""
+
+    def __init__(self, message: str, problems: list[str] | None = None):
+        super().__init__(message)
+        self.problems = list(problems) if problems else [message]
 
 
 @dataclass
@@ -185,6 +191,11 @@ def extra_name(source_column: str) -> str:
     return EXTRA_PREFIX + (re.sub(r"[^a-z0-9]+", "_", source_column.lower()).strip("_") or "column")
 
 
+def read_sql(file: str | Path, fmt: str) -> str:
+    """The SELECT that reads a source file as `followaudit import` reads it."""
+    return _source_sql(Path(file), fmt)
+
+
 def _source_sql(file: Path, fmt: str, text_column: str | None = None) -> str:
     path = literal(str(file))
     if fmt == "csv" and text_column:
@@ -258,8 +269,13 @@ def _raw_selects(mapping: Mapping, types: dict[str, str]) -> list[tuple[str, str
     return out
 
 
-def _build(con: duckdb.DuckDBPyConnection, file: Path, mapping: Mapping) -> list[str]:
-    """Create table `mapped` (typed canonical columns + `__label`); returns its account columns."""
+def _build(
+    con: duckdb.DuckDBPyConnection, file: Path, mapping: Mapping, problems: list | None = None
+) -> list[str]:
+    """Create table `mapped` (typed canonical columns + `__label`); returns its account columns.
+
+    Values that do not convert and missing labels are all reported at once: raised as one
+    MappingError, or appended to `problems` when given (the rows keep NULL there)."""
     selects = _raw_selects(mapping, _open(con, file, mapping))
     raw = ["rowid + 1 as __row"]
     raw += [f"{sql} as {ident(target)}" for target, sql, _ in selects]
@@ -273,13 +289,14 @@ def _build(con: duckdb.DuckDBPyConnection, file: Path, mapping: Mapping) -> list
     except duckdb.Error as exc:
         raise MappingError(_expression_error(con, selects, exc)) from exc
     types = source_types(con, "select * from raw")
-    typed, names = ["__row"], []
+    typed, names, casts = ["__row"], [], []
     for target, _, key in selects:
         wanted = TARGETS.get(target, "DOUBLE")
         expr = cast_expr(ident(target), wanted, types[target])
         typed.append(f"{expr} as {ident(target)}")
         names.append(target)
-        _check_cast(con, target, expr, wanted, key)
+        casts.append((target, expr, wanted, key))
+    found = _cast_problems(con, casts)
     if mapping.observed_at and "observed_at" not in names:
         observed = cast_expr(literal(mapping.observed_at), "TIMESTAMP", "VARCHAR")
         if con.execute(f"select {observed}").fetchall()[0][0] is None:
@@ -290,7 +307,11 @@ def _build(con: duckdb.DuckDBPyConnection, file: Path, mapping: Mapping) -> list
         names.append("observed_at")
     if mapping.label_column:
         typed.append("__label")
-        _check_labels(con, mapping.label_column)
+        found += _label_problems(con, mapping.label_column)
+    if found and problems is None:
+        raise MappingError("\n".join(found), found)
+    if problems is not None:
+        problems.extend(found)
     con.execute(
         f"create or replace temp table mapped as select {', '.join(typed)} from raw order by __row"
     )
@@ -307,15 +328,14 @@ def _fake_texts(values: tuple[str, ...]) -> set[str]:
     return texts
 
 
-def _check_labels(con, column: str) -> None:
+def _label_problems(con, column: str) -> list[str]:
     """Every row of a labelled table needs a label."""
     count, rows = con.execute(
         f"select count(*), min(__row, {SAMPLE_ROWS}) from raw where __label is null"
     ).fetchall()[0]
-    if count:
-        raise MappingError(
-            f"[label] column = {column!r}: {count} row(s) have no label, rows {sorted(rows)}"
-        )
+    if not count:
+        return []
+    return [f"[label] column = {column!r}: {count} row(s) have no label, rows {sorted(rows)}"]
 
 
 def _expression_error(con, selects, exc: duckdb.Error) -> str:
@@ -330,19 +350,28 @@ def _expression_error(con, selects, exc: duckdb.Error) -> str:
     return f"cannot map the file: {str(exc).splitlines()[0]}"
 
 
-def _check_cast(con, target: str, expr: str, wanted: str, key: str) -> None:
-    """Raise MappingError when some values of a mapped column do not convert to its type."""
-    bad = f"from raw where {ident(target)} is not null and {expr} is null"
-    count = con.execute(f"select count(*) {bad}").fetchall()[0][0]
-    if count:
-        rows = con.execute(f"select min(__row, {SAMPLE_ROWS}) {bad}").fetchall()[0][0]
-        sample = con.execute(
-            f"select list(cast({ident(target)} as varchar)) from (select * {bad} limit 3)"
-        )
-        raise MappingError(
+def _cast_problems(con, casts: list[tuple[str, str, str, str]]) -> list[str]:
+    """One problem per mapped column whose values do not all convert to its type."""
+    if not casts:
+        return []
+    bad = [f"{ident(target)} is not null and {expr} is null" for target, expr, _, _ in casts]
+    counts = con.execute(
+        f"select {', '.join(f'count(*) filter (where {b})' for b in bad)} from raw"
+    ).fetchone()
+    found = []
+    for (target, _, wanted, key), where, count in zip(casts, bad, counts, strict=True):
+        if not count:
+            continue
+        rows, sample = con.execute(
+            f"select min(__row, {SAMPLE_ROWS}), list(cast({ident(target)} as varchar)) "
+            f"filter (where __row in (select __row from raw where {where} limit 3)) "
+            f"from raw where {where}"
+        ).fetchone()
+        found.append(
             f"{key}: {count} value(s) cannot be read as {wanted}, rows {sorted(rows)} "
-            f"(e.g. {sample.fetchall()[0][0]})"
+            f"(e.g. {sample})"
         )
+    return found
 
 
 def read_mapped(file: str | Path, mapping: Mapping) -> MappedTable:
@@ -362,13 +391,15 @@ def read_mapped(file: str | Path, mapping: Mapping) -> MappedTable:
     return MappedTable(frame.select(names), labels, extras)
 
 
-def write_folder(file: str | Path, mapping: Mapping, out_dir: str | Path) -> Path:
-    """Write `accounts.parquet` (+ `labels.parquet`) to `out_dir` as a canonical data folder."""
-    out_dir = Path(out_dir)
+def canonical_frames(
+    file: str | Path, mapping: Mapping, problems: list | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    """The canonical `accounts` (and `labels`) tables of a mapped file, as `write_folder` writes
+    them. With `problems` given, values that do not convert are listed there and left NULL."""
     con = duckdb.connect()
     con.execute("set enable_progress_bar = false")
     try:
-        names = _build(con, Path(file), mapping)
+        names = _build(con, Path(file), mapping, problems)
         id_sql = "account_id" if "account_id" in names else "__row"
         cols = [f"{id_sql} as account_id"]
         for col in ACCOUNTS.columns[1:]:
@@ -387,6 +418,13 @@ def write_folder(file: str | Path, mapping: Mapping, out_dir: str | Path) -> Pat
             ).pl()
     finally:
         con.close()
+    return accounts, labels
+
+
+def write_folder(file: str | Path, mapping: Mapping, out_dir: str | Path) -> Path:
+    """Write `accounts.parquet` (+ `labels.parquet`) to `out_dir` as a canonical data folder."""
+    out_dir = Path(out_dir)
+    accounts, labels = canonical_frames(file, mapping)
     # Written by Polars: the mapping's connection has no file access.
     out_dir.mkdir(parents=True, exist_ok=True)
     accounts.write_parquet(out_dir / "accounts.parquet")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -139,7 +140,8 @@ class Workspace:
         path = Path(path)
         if "\0" in str(path) or not path.exists():
             raise WorkspaceError(
-                f"workspace {path} does not exist; build it with `followaudit build`"
+                f"workspace {path} does not exist; build it with "
+                f"`followaudit build --data DATA_DIR --workspace {shlex.quote(str(path))}`"
             )
         if not is_workspace_file(path):
             what = "a folder" if path.is_dir() else "not a workspace (DuckDB) file"
