@@ -35,6 +35,11 @@ def open_page(page: str, ws_path: Path, monkeypatch) -> AppTest:
     return at.run()
 
 
+def folder_mode(at: AppTest) -> AppTest:
+    """The Data page's canonical-folder path (the import wizard is the default)."""
+    return at.radio(key="data_mode").set_value(ui_data.MODE).run()
+
+
 def no_exception(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
@@ -73,7 +78,7 @@ def test_a_broken_folder_shows_every_problem_precisely(
     bad.mkdir()
     (bad / "accounts.csv").write_text(GOOD_ACCOUNTS.replace("false,3,50", "maybe,3,50"))
     (bad / "follows.csv").write_text("follower_id,creator_id,followed_at\n2,1,2024-02-01\n1,9")
-    at = open_page(DATA_PAGE, sample_workspace_path, monkeypatch)
+    at = folder_mode(open_page(DATA_PAGE, sample_workspace_path, monkeypatch))
     at.text_input(key="data_folder").input(str(bad)).run()
     no_exception(at)
     assert "2 problem(s)" in at.error[0].value
@@ -93,7 +98,7 @@ def test_a_good_folder_builds_a_workspace_and_switches_to_it(
     good = tmp_path / "good_data"
     good.mkdir()
     (good / "accounts.csv").write_text(GOOD_ACCOUNTS)
-    at = open_page(DATA_PAGE, sample_workspace_path, monkeypatch)
+    at = folder_mode(open_page(DATA_PAGE, sample_workspace_path, monkeypatch))
     at.text_input(key="data_folder").input(str(good)).run()
     assert at.text_input(key="data_ws_name").value == "good_data"
     at.button(key="data_build").click().run()
@@ -289,7 +294,8 @@ def test_data_page_works_before_any_workspace_exists(tmp_path, monkeypatch):
     at = open_page(DATA_PAGE, tmp_path / "none_yet.duckdb", monkeypatch)
     no_exception(at)
     assert any("No workspace is open yet" in i.value for i in at.info)
-    assert at.text_input(key="data_folder") is not None
+    assert at.file_uploader(key="wiz_upload") is not None
+    assert folder_mode(at).text_input(key="data_folder") is not None
 
 
 # --- demo mode on every page ----------------------------------------------------------------

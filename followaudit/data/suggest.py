@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from followaudit.data.source_table import SourceColumn, SourceTable
 from followaudit.data.spec import ACCOUNTS, DERIVED_FEATURES
 
-MIN_SCORE = 0.75
+MIN_SCORE = 0.8
 # What platforms and public data sets call each canonical column (after `words`: lower case,
 # camelCase split, punctuation -> spaces; "#followers" -> "followers").
 SYNONYMS = {
@@ -39,7 +39,7 @@ SYNONYMS = {
                        "like count", "likes"],
     "likes_given": ["digg count", "digg", "diggs", "likes given", "favourites count",
                     "favorites count"],
-    "region": ["country", "region", "country code", "location", "lang"],
+    "region": ["country", "region", "country code", "location"],
     "last_active_at": ["last active", "last seen", "last login", "last post", "last activity"],
     "observed_at": ["observed", "crawled at", "scraped at", "collected at", "snapshot time"],
     "bio_length": ["description length", "bio length", "signature length"],

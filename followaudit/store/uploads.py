@@ -6,6 +6,7 @@ No streamlit: `ui/data.py` shows these, the build (`pipeline.build`) reads the s
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -42,6 +43,51 @@ def _safe_file_name(name: str) -> str:
         raise UploadError(f"{base!r}: expected a .csv or .parquet file named after its table")
     clean = re.sub(r"[^A-Za-z0-9_]+", "_", stem)[:64] or "file"
     return f"{clean}.{suffix.lower()}"
+
+
+def stage_table(name: str, data: bytes, root: Path, suffixes: Iterable[str]) -> Path:
+    """Write one uploaded table (for the import wizard) under `root`; returns its path."""
+    base = Path(name.replace("\\", "/")).name
+    stem, dot, suffix = base.rpartition(".")
+    allowed = sorted(s.lstrip(".") for s in suffixes)
+    if not dot or suffix.lower() not in allowed:
+        raise UploadError(f"{base[:80]!r}: expected a file ending in .{', .'.join(allowed)}")
+    folder = root / hashlib.sha256(data).hexdigest()[:16]
+    folder.mkdir(parents=True, exist_ok=True)
+    clean = re.sub(r"[^A-Za-z0-9_]+", "_", stem)[:64] or "table"
+    path = folder / f"{clean}.{suffix.lower()}"
+    if not path.exists():
+        path.write_bytes(data)
+    return path
+
+
+def data_roots(default: Iterable[Path]) -> list[Path]:
+    """Folders the app may read tables from: $FOLLOWAUDIT_DATA_ROOTS (os.pathsep-separated),
+    else `default`; resolved, so a symlink cannot lead outside them."""
+    value = os.environ.get("FOLLOWAUDIT_DATA_ROOTS", "").strip()
+    roots = [Path(p) for p in value.split(os.pathsep) if p.strip()] if value else list(default)
+    return [r.expanduser().resolve() for r in roots]
+
+
+def files_under(roots: Iterable[Path], suffixes: Iterable[str], limit: int = 500) -> list[Path]:
+    """Table files under the roots (symlinks resolved and kept only inside a root), sorted."""
+    roots = [Path(r).resolve() for r in roots]
+    wanted = {s.lower() for s in suffixes}
+    found: set[Path] = set()
+    for root in roots:
+        if not root.is_dir():
+            continue
+        for path in root.rglob("*"):
+            real = path.resolve()
+            if real.suffix.lower() in wanted and real.is_file() and _inside(real, roots):
+                found.add(real)
+            if len(found) >= limit:
+                return sorted(found)
+    return sorted(found)
+
+
+def _inside(path: Path, roots: list[Path]) -> bool:
+    return any(path == r or r in path.parents for r in roots)
 
 
 def expected_files() -> str:

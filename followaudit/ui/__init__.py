@@ -22,6 +22,7 @@ from followaudit.ui.navigation import (
     creator_link,
     creator_url,
     drop_params,
+    home_link,
     not_found,
     open_account,
     page_setup,
@@ -49,6 +50,7 @@ from followaudit.ui.session import (
     workspace_meta,
     workspace_path,
 )
+from followaudit.ui.text import plain
 
 __all__ = [
     "ACCOUNT_PAGE",
@@ -66,6 +68,7 @@ __all__ = [
     "demo_mode",
     "demo_toggle",
     "drop_params",
+    "home_link",
     "has_table",
     "model_bundle",
     "not_found",
@@ -73,6 +76,7 @@ __all__ = [
     "page_setup",
     "param_index",
     "parse_int_param",
+    "plain",
     "policy_result",
     "reviewer_name",
     "run",

@@ -15,6 +15,7 @@ from followaudit.store import uploads
 from followaudit.store.workspace import Workspace, WorkspaceError
 from followaudit.ui import session
 
+MODE = "A data folder in the canonical format"
 UPLOADS_DIR = session.WORKSPACES_DIR / "uploads"
 SHOWN = 8  # problems spelled out above the full table
 

@@ -16,6 +16,7 @@ from followaudit.ui.session import (
     workspace_meta,
 )
 
+HOME_PAGE = "app.py"
 ACCOUNT_PAGE = "pages/2_Account_Explanation.py"
 GROWTH_PAGE = "pages/1_Growth_Anomalies.py"
 _INT = re.compile(r"\s*(\d{1,18})\s*")
@@ -71,6 +72,11 @@ def _link(page: str, url: str, label: str, icon: str, params: dict[str, str]) ->
         st.page_link(page, label=label, icon=icon, query_params=params)
     except StreamlitPageNotFoundError:
         st.markdown(f"[{label}]({url})")
+
+
+def home_link(label: str) -> None:
+    """A link to Home (keeping the workspace and demo mode)."""
+    _link(HOME_PAGE, "./", label, ":material/home:", _carry())
 
 
 def account_link(account_id: int, label: str | None = None) -> None:

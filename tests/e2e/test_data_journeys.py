@@ -23,6 +23,8 @@ def test_broken_upload_names_file_column_and_row(page, app, tmp_path):
     broken = tmp_path / "accounts.csv"
     broken.write_text(BROKEN_ACCOUNTS)
     app.open("Data")
+    with app.rerun("choosing the canonical data folder"):
+        page.get_by_text("A data folder in the canonical format").click()
     expect(page.get_by_text("Choose the data")).to_be_visible()
     with app.rerun("uploading the CSV"):
         uploader = page.locator("[data-testid='stFileUploader'] input[type='file']")
