@@ -12,21 +12,33 @@ st.caption("Which creators bought followers, when, how many — and why each fol
 head = ui.run("explorer/headline").row(0, named=True)
 if not head["accounts"]:
     st.info(
-        "This workspace has no accounts yet. Load a data folder on the **Data** page, or build "
-        "one with `followaudit build --data <folder> --workspace <file>`."
+        "This workspace has no accounts yet. Import a table or load a data folder on the "
+        "**Data** page, or build one with `followaudit build --data DATA_DIR --workspace W.duckdb`."
     )
     st.stop()
 
-ui_home.headline_metrics(head)
-left, right = st.columns(2)
-with left:
-    st.subheader("Worst creators")
-    st.caption("Most suspicious growth first; quality is the audience quality score (0–100).")
-    ui_home.worst_creator_links(limit=8)
-with right:
-    st.subheader("Strongest suspicious spikes")
-    st.caption("Follower spikes that engagement does not explain, strongest first.")
-    ui_home.top_spike_links(limit=8)
+if ui.capabilities().has_follows:
+    ui_home.headline_metrics(head)
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Worst creators")
+        st.caption("Most suspicious growth first; quality is the audience quality score (0–100).")
+        ui_home.worst_creator_links(limit=8)
+    with right:
+        st.subheader("Strongest suspicious spikes")
+        st.caption("Follower spikes that engagement does not explain, strongest first.")
+        ui_home.top_spike_links(limit=8)
+else:
+    ui_home.profile_metrics(head)
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Score distribution")
+        ui_home.score_distribution()
+    with right:
+        st.subheader("Most suspicious accounts")
+        ui_home.suspicious_account_links(limit=8)
+    ui_home.review_path()
+ui.note_missing("engagement" if ui.capabilities().has_follows else "growth", "labels")
 
 with st.expander("How to read this", icon=":material/help:"):
     st.markdown(ui_home.HOW_TO_READ)

@@ -8,6 +8,7 @@ from followaudit.ui import growth as ui_growth
 
 ui.page_setup("Growth anomalies", ":material/trending_up:")
 st.title("Growth anomalies")
+ui.require("growth")
 
 raw = st.query_params.get("creator")
 creator = ui.parse_int_param("creator")
@@ -26,6 +27,7 @@ st.subheader(f"@{name}")
 if quality.height:
     ui_growth.creator_caption(quality.row(0, named=True))
 spike_id = ui_growth.growth_chart(creator, daily, spikes, marks)
+ui.note_missing("engagement")
 
 if spikes.is_empty():
     st.success("No spikes: this creator's growth matches what its history and engagement predict.")

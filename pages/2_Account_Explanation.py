@@ -24,7 +24,9 @@ else:
     ui_account.waterfall(exp)
     ui_account.reasons_and_rules(exp, decision)
 
-st.markdown("#### Creation cohort and lockstep peers")
-ui_account.peers(account)
+if ui.capabilities().supports("peers"):
+    st.markdown("#### Creation cohort and lockstep peers")
+    ui_account.peers(account)
 st.markdown("#### Your review")
 ui_account.label_form(account)
+ui.note_missing("peers")

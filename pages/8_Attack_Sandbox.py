@@ -7,6 +7,7 @@ from followaudit.ui import sandbox as ui_sandbox
 
 ws = ui.page_setup("Attack sandbox", ":material/science:")
 st.title("Attack sandbox")
+ui.require("sandbox")
 st.caption(
     "Buy followers for a creator — in a scratch copy of this workspace's data, never the real one — "
     "then rebuild and see whether the spike and the bought accounts are caught under the active policy."

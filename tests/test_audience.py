@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import duckdb
 import polars as pl
 import pytest
 from growth_world import make_world
@@ -108,3 +109,36 @@ def test_purge_from_workspace_connection(world):
     fakes = world.execute("select count(*) from account_scores where score >= 0.5").fetchone()[0]
     assert sim["removed"].sum() == fakes
     assert (sim["engagement_rate_after"] >= sim["engagement_rate_before"]).all()
+
+
+def test_quality_without_engagement_leaves_the_engagement_parts_out(
+    no_engagement_workspace_path,
+):
+    """No engagement table: engagement and consistency are unknown (NULL), not zero, and the
+    quality score is the weighted mean of the parts that are known (never NaN)."""
+    con = duckdb.connect(str(no_engagement_workspace_path), read_only=True)
+    try:
+        quality = con.sql("select * from creator_quality").pl()
+    finally:
+        con.close()
+    assert quality.height > 0
+    assert quality["engagement_rate"].null_count() == quality.height
+    assert quality["consistency"].null_count() == quality.height
+    assert not quality["quality_score"].is_nan().any()
+    assert quality["quality_score"].null_count() == 0
+    only_flagged_and_growth = (
+        100
+        * (
+            audience.QUALITY_WEIGHTS["w_flagged"]
+            * (1 - (quality["flagged_share"] / audience.QUALITY_CAPS["flagged_cap"]).clip(0, 1))
+            + audience.QUALITY_WEIGHTS["w_growth"]
+            * (
+                1
+                - (quality["suspicious_growth_share"] / audience.QUALITY_CAPS["growth_cap"]).clip(
+                    0, 1
+                )
+            )
+        )
+        / (audience.QUALITY_WEIGHTS["w_flagged"] + audience.QUALITY_WEIGHTS["w_growth"])
+    )
+    assert (quality["quality_score"] - only_flagged_and_growth.round(1)).abs().max() < 0.051

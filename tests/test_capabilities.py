@@ -29,7 +29,9 @@ def test_a_profile_only_import_has_accounts_and_nothing_else(profile_only_worksp
     assert caps.has_creation_times and caps.has_column("accounts", "likes_given")
     assert not caps.has_column("accounts", "is_private")  # the export has no such column
     unsupported = {f for f in NEEDS if not caps.supports(f)}
-    assert unsupported == {"growth", "sandbox", "audience", "engagement", "labels", "peers"}
+    assert unsupported == {
+        "growth", "sandbox", "audience", "creator_exports", "engagement", "labels", "peers",
+    }  # fmt: skip
     assert caps.needs("growth") == NEEDS["growth"]
     assert "`follows.csv`" in caps.needs("growth")
 

@@ -73,6 +73,27 @@ def test_growth_chart_draws_annotations_when_given():
     assert "rule" not in [_mark(layer) for layer in without]
 
 
+def test_growth_chart_without_engagement_draws_no_engagement_line():
+    """No engagement data is unknown, not zero likes: no second axis, no flat line at 0."""
+    daily = _daily().with_columns(pl.lit(None, pl.Float64).alias("engagement"))
+    spec = charts.growth_chart(daily, _spikes()).to_dict()
+    fields = [
+        layer["encoding"]["y"]["field"]
+        for layer in _layers(spec)
+        if "y" in layer.get("encoding", {})
+    ]
+    assert "engagement" not in fields and "resolve" not in spec
+    assert "new_follows" in fields
+
+
+def test_score_histogram_bins_probabilities_on_a_log_scale():
+    hist = pl.DataFrame({"start": [0.0, 0.95], "stop": [0.05, 1.0], "accounts": [900, 40]})
+    spec = charts.score_histogram(hist).to_dict()
+    assert _mark(spec) == "bar"
+    assert spec["encoding"]["x"]["field"] == "start" and spec["encoding"]["x2"]["field"] == "stop"
+    assert spec["encoding"]["y"]["scale"]["type"] == "symlog"
+
+
 def test_builders_refuse_more_than_5000_rows():
     big = pl.DataFrame({"bin": list(range(5001)), "n": [1] * 5001})
     with pytest.raises(ValueError, match="5000"):

@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from followaudit.store.workspace import PROJECT_ROOT, Workspace, sidecar_dir
+from followaudit.ui.text import probability
 
 PAGES = ["app.py"] + sorted(f"pages/{p.name}" for p in (PROJECT_ROOT / "pages").glob("*.py"))
 HOSTILE_IDS = [
@@ -261,7 +262,7 @@ def test_account_page_explains_and_labels(ids, writable_workspace, monkeypatch):
     finally:
         ws.close()
     shown = {m.label: m.value for m in at.metric}
-    assert shown["Calibrated P(fake)"] == f"{score:.1%}"
+    assert shown["Calibrated P(fake)"] == probability(score)
     at.radio(key="acct_label").set_value("genuine")
     at.text_input(key="acct_note").input("checked by hand")
     at.button[0].click().run()

@@ -19,6 +19,8 @@ NEEDS = {
     "`follows.csv` (follower_id, creator_id, followed_at) to the data and rebuild.",
     "audience": "Audience quality and purge impact are per creator and need a follow log: add "
     "`follows.csv` to the data and rebuild.",
+    "creator_exports": "Spike and audience-score downloads need a follow log: add `follows.csv` "
+    "(follower_id, creator_id, followed_at) to the data and rebuild.",
     "engagement": "Expected gains from views and likes need daily engagement: add "
     "`engagement_daily.csv` (creator_id, date, views, likes); until then spikes are judged "
     "against each creator's own history only.",
@@ -66,6 +68,7 @@ class Capabilities:
             "growth": self.has_follows,
             "sandbox": self.has_follows,
             "audience": self.has_follows,
+            "creator_exports": self.has_follows,
             "engagement": self.has_engagement,
             "labels": self.has_labels,
             "creation_times": self.has_creation_times,

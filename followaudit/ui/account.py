@@ -11,6 +11,7 @@ from followaudit import ui
 from followaudit.detect import catalogue, explain
 from followaudit.store import analyst as review
 from followaudit.ui import charts
+from followaudit.ui.text import plain, probability
 
 PROFILE_FIELDS = [
     ("created_at", "Created"),
@@ -37,11 +38,13 @@ def resolve_account() -> dict | None:
     if raw_id or raw_name:
         ui.not_found("account", raw_id or raw_name)
     else:
-        st.info("Open an account from a spike's follower table, or search for one.")
+        where = "a spike's follower table" if ui.capabilities().has_follows else "Home"
+        st.info(f"Open an account from {where} or the Review queue, or search for one.")
         ui.search_box("account", key="acct_search")
         st.markdown("**Highest-scored accounts**")
         for row in ui.run("explorer/top_accounts", limit=5).iter_rows(named=True):
-            ui.account_link(row["account_id"], f"@{row['username']} · score {row['score']:.2f}")
+            label = f"@{plain(row['username'])} · P(fake) {probability(row['score'])}"
+            ui.account_link(row["account_id"], label)
     return None
 
 
@@ -74,7 +77,7 @@ def score_block(decision: dict | None, profile: dict) -> None:
     pol = ui.active_policy()
     cols = st.columns(3)
     score = decision["score"] if decision else profile.get("score")
-    cols[0].metric("Calibrated P(fake)", "n/a" if score is None else f"{score:.1%}")
+    cols[0].metric("Calibrated P(fake)", probability(score))
     cols[1].metric("Tier (active policy)", decision["tier"] if decision else "n/a")
     cols[2].metric("Risk = score + rule points", f"{decision['risk']:.2f}" if decision else "n/a")
     st.caption(

@@ -39,9 +39,11 @@ def growth_chart(
     """Daily gains with expected band, clickable spike bands by verdict, engagement on a 2nd axis.
 
     `daily`: date, new_follows, expected, lower, upper, engagement. `spikes`: spike_id, start,
-    end, verdict, excess. `annotations`: date, kind, note (optional).
+    end, verdict, excess. `annotations`: date, kind, note (optional). An `engagement` column
+    without values (no engagement data) draws no engagement line.
     """
     _check_size(daily, "growth_chart")
+    observed = daily["engagement"].null_count() < daily.height
     base = alt.Chart(daily).encode(x=alt.X("date:T", title=None))
     band = base.mark_area(opacity=0.25, color="#9ecae1").encode(
         y=alt.Y("lower:Q", title="New followers per day"), y2="upper:Q"
@@ -55,7 +57,7 @@ def growth_chart(
             alt.Tooltip("date:T"),
             alt.Tooltip("new_follows:Q", title="new followers", format=","),
             alt.Tooltip("expected:Q", format=",.0f"),
-            alt.Tooltip("engagement:Q", format=",.0f"),
+            *([alt.Tooltip("engagement:Q", format=",.0f")] if observed else []),
         ],
     )
     layers = [_spike_layer(spikes), band, expected, gains]
@@ -69,13 +71,10 @@ def growth_chart(
         )
     )
     left = alt.layer(*layers)
-    return (
-        alt.layer(left, engagement)
-        .resolve_scale(y="independent")
-        .properties(
-            title=_title(title, "Shaded bands are spikes (click one); blue band = expected range"),
-            height=320,
-        )
+    chart = alt.layer(left, engagement).resolve_scale(y="independent") if observed else left
+    return chart.properties(
+        title=_title(title, "Shaded bands are spikes (click one); blue band = expected range"),
+        height=320,
     )
 
 
@@ -130,6 +129,32 @@ def histogram(
             tooltip=[alt.Tooltip(f"{x}:{x_type}"), alt.Tooltip(f"{y}:Q", format=",")],
         )
         .properties(title=_title(title), height=220)
+    )
+
+
+def score_histogram(frame: pl.DataFrame) -> alt.Chart:
+    """Accounts per calibrated-score bin (`start`, `stop`, `accounts`), on a log scale."""
+    _check_size(frame, "score_histogram")
+    return (
+        alt.Chart(frame)
+        .mark_bar(color="#9ecae1")
+        .encode(
+            x=alt.X(
+                "start:Q",
+                title="calibrated P(fake)",
+                bin="binned",
+                scale=alt.Scale(domain=[0, 1]),
+                axis=alt.Axis(format=".0%"),
+            ),
+            x2="stop:Q",
+            y=alt.Y("accounts:Q", title="accounts (log scale)", scale=alt.Scale(type="symlog")),
+            tooltip=[
+                alt.Tooltip("start:Q", title="from", format=".0%"),
+                alt.Tooltip("stop:Q", title="to", format=".0%"),
+                alt.Tooltip("accounts:Q", format=","),
+            ],
+        )  # fmt: skip
+        .properties(title=_title("Accounts by score"), height=240)
     )
 
 

@@ -173,7 +173,10 @@ def downloads() -> None:
         "spikes": "spikes",
         "audience_scores": "creator_quality",
     }
+    per_creator = {"spikes", "audience_scores"}
     for name, (_, what) in exports.EXPORTS.items():
+        if name in per_creator and not ui.capabilities().has_follows:
+            continue
         if not ui.has_table(needs[name]):
             st.caption(f"{name}: this workspace has no `{needs[name]}` table.")
             continue
@@ -189,3 +192,4 @@ def downloads() -> None:
             "application/vnd.apache.parquet", key=f"data_parquet_{name}", on_click="ignore",
             icon=":material/download:",
         )  # fmt: skip
+    ui.note_missing("creator_exports")

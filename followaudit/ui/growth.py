@@ -70,7 +70,10 @@ def chart_frames(creator: int) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame
         "expected",
         pl.col("expected_low").alias("lower"),
         pl.col("expected_high").alias("upper"),
-        pl.col("likes").cast(pl.Float64).alias("engagement"),
+        # days without an engagement table are unknown, not zero likes
+        pl.col("likes").cast(pl.Float64).alias("engagement")
+        if ui.capabilities().has_engagement
+        else pl.lit(None, pl.Float64).alias("engagement"),
     )
     notes = ui.demo_frame(ui.store().annotations(creator))
     spikes = growth.apply_annotations(ui.run("growth/spikes", creator_id=creator), notes)

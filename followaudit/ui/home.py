@@ -10,8 +10,14 @@ import streamlit as st
 from followaudit import ui
 from followaudit.growth import audience
 from followaudit.growth import spikes as growth
-from followaudit.ui import session
-from followaudit.ui.text import fmt
+from followaudit.ui import charts, session
+from followaudit.ui.text import fmt, plain, probability
+
+SHARE_HELP = (
+    "The mean calibrated score: of accounts scored 0.3, about 30 in 100 are fake, so the mean "
+    "is the share of fakes the model expects. On data unlike its training world it can be off; "
+    "reviewed labels show by how much."
+)
 
 HOW_TO_READ = """
 - **Score** — the model's calibrated probability that an account is fake: of 100 accounts scored
@@ -44,9 +50,72 @@ def headline_metrics(head: dict) -> None:
     pol = ui.active_policy()
     st.caption(
         f"{head['follows']:,} follows of {head['creators']:,} creators, "
-        f"{head['first_day']} to {head['last_day']}; {head['labelled']:,} labelled accounts. "
-        f"Active policy **{pol.name}** (v{pol.version}): flag at risk ≥ {result.threshold:.2f}. "
-        "Purge counts followers whose score is at or above that line."
+        f"{head['first_day']} to {head['last_day']}; {_labelled(head['labelled'])}. "
+        f"Active policy **{plain(pol.name)}** (v{pol.version}): flag at risk ≥ "
+        f"{result.threshold:.2f}. Purge counts followers whose score is at or above that line."
+    )
+
+
+def _labelled(count: int) -> str:
+    return f"{count:,} labelled accounts" if count else "no labelled accounts"
+
+
+def profile_metrics(head: dict) -> None:
+    """A workspace of account profiles only: size, expected fake share, flagged, reviewed."""
+    result = ui.policy_result()
+    flagged = int(result.frame["flagged"].sum()) if result.frame.height else 0
+    cols = st.columns(4)
+    cols[0].metric("Accounts", f"{head['accounts']:,}")
+    fake_share_metric(cols[1])
+    cols[2].metric(
+        "Flagged (active policy)",
+        f"{flagged / max(result.frame.height, 1):.1%}",
+        f"{flagged:,} accounts",
+        "off",
+    )
+    reviewed = ui.store().progress()["total"]
+    cols[3].metric("Reviewed by analysts", f"{reviewed:,}")
+    pol = ui.active_policy()
+    st.caption(
+        f"Account profiles only (no follow log, no engagement); {_labelled(head['labelled'])}. "
+        f"Active policy **{plain(pol.name)}** (v{pol.version}): flag at risk ≥ "
+        f"{result.threshold:.2f}."
+    )
+
+
+def fake_share_metric(where) -> None:
+    """The share of fakes the model expects in this workspace, before any review."""
+    summary = ui.run("explorer/score_summary").row(0, named=True)
+    if not summary["scored"]:
+        return
+    where.metric(
+        "Estimated fake share", f"{summary['mean_score']:.1%}", "model-based", "off",
+        help=SHARE_HELP,
+    )  # fmt: skip
+
+
+def score_distribution() -> None:
+    """How the calibrated scores spread over the accounts."""
+    st.altair_chart(charts.score_histogram(ui.run("explorer/score_hist")))
+
+
+def suspicious_account_links(limit: int) -> None:
+    """The highest-scored accounts, as links to their explanation."""
+    for row in ui.run("explorer/top_accounts", limit=limit).iter_rows(named=True):
+        reason = (row["top_reasons"] or "").split("; ")[0]
+        ui.account_link(
+            row["account_id"],
+            f"@{plain(row['username'])} · P(fake) {probability(row['score'])}"
+            + (f" · {plain(reason)}" if reason else ""),
+        )
+
+
+def review_path() -> None:
+    """Where an analyst goes next when there is no follow log: label accounts."""
+    ui.review_link("Review the accounts the model is least sure about")
+    st.caption(
+        "Each label you give is kept with its reviewer and time, feeds the Threshold lab's "
+        "metrics at once, and trains the model on your accounts at the next build."
     )
 
 

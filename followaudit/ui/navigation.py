@@ -19,6 +19,7 @@ from followaudit.ui.session import (
 HOME_PAGE = "app.py"
 ACCOUNT_PAGE = "pages/2_Account_Explanation.py"
 GROWTH_PAGE = "pages/1_Growth_Anomalies.py"
+REVIEW_PAGE = "pages/6_Review_Queue.py"
 _INT = re.compile(r"\s*(\d{1,18})\s*")
 
 
@@ -77,6 +78,11 @@ def _link(page: str, url: str, label: str, icon: str, params: dict[str, str]) ->
 def home_link(label: str) -> None:
     """A link to Home (keeping the workspace and demo mode)."""
     _link(HOME_PAGE, "./", label, ":material/home:", _carry())
+
+
+def review_link(label: str) -> None:
+    """A link to the Review queue (keeping the workspace and demo mode)."""
+    _link(REVIEW_PAGE, "Review_Queue", label, ":material/fact_check:", _carry())
 
 
 def account_link(account_id: int, label: str | None = None) -> None:

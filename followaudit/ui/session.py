@@ -30,6 +30,7 @@ from followaudit.decide import policy
 from followaudit.decide.policy_store import PolicyStore
 from followaudit.detect import model
 from followaudit.store import analyst as review
+from followaudit.store.capabilities import Capabilities, workspace_capabilities
 from followaudit.store.workspace import (
     PROJECT_ROOT,
     Workspace,
@@ -277,3 +278,27 @@ def workspace_meta() -> dict[str, str]:
 def has_table(table: str) -> bool:
     """Whether the current workspace has `table` (partial or older workspaces may lack it)."""
     return cached(Workspace.has_table, table)
+
+
+# --- what the data supports ---------------------------------------------------------------
+
+
+def capabilities() -> Capabilities:
+    """What the current workspace's data supports (tables, columns, labels), once per version."""
+    return cached(workspace_capabilities)
+
+
+def require(feature: str) -> None:
+    """Stop the page with the one sentence saying what `feature` needs, when the data lacks it."""
+    sentence = capabilities().needs(feature)
+    if sentence is not None:
+        st.info(sentence, icon=":material/info:")
+        st.stop()
+
+
+def note_missing(*features: str) -> None:
+    """One caption per feature the data lacks, each saying what it needs."""
+    for feature in features:
+        sentence = capabilities().needs(feature)
+        if sentence is not None:
+            st.caption(f":material/info: {sentence}")

@@ -20,6 +20,17 @@ def fmt(value, spec: str) -> str:
     return "n/a" if value is None else format(value, spec)
 
 
+def probability(p: float | None) -> str:
+    """A probability as the app shows it everywhere: 96.7%, <0.1%, >99.9% (one rounding)."""
+    if p is None:
+        return "n/a"
+    if p < 0.001:
+        return "<0.1%"
+    if p > 0.999:
+        return ">99.9%"
+    return f"{p:.1%}"
+
+
 def plain(value, limit: int | None = None) -> str:
     """`value` as Markdown that shows exactly its text: no links, images, HTML, math or icons."""
     text = _INVISIBLE.sub("", _LINE_BREAKS.sub(" ", "" if value is None else str(value)))

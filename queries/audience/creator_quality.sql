@@ -10,6 +10,13 @@ with current_followers as (
     group by f.creator_id
 ),
 
+-- creator_daily counts days without engagement rows as 0 views: without an engagement table
+-- the engagement components are unknown (NULL), not zero, and quality leaves them out
+engagement_probe as (
+    select count(*) > 0 as has_engagement
+    from (select 1 from engagement_daily limit 1) as e
+),
+
 recent as (
     -- engagement over the last $engagement_days days of the data
     select
@@ -18,7 +25,7 @@ recent as (
         avg(d.likes + d.comments + d.shares) filter (
             where d.date > (select max(x.date) from creator_daily as x) - $engagement_days
         ) as daily_engagement,
-        coalesce(corr(d.new_follows, d.views), 0) as follow_view_corr
+        corr(d.new_follows, d.views) as follow_view_corr
     from creator_daily as d
     group by d.creator_id
 ),
@@ -40,8 +47,15 @@ base as (
         c.flagged / greatest(c.followers, 1) as flagged_share,
         least(coalesce(sp.suspicious_excess, 0) / greatest(r.gained, 1), 1.0)
             as suspicious_growth_share,
-        coalesce(r.daily_engagement, 0) / greatest(c.followers, 1) as engagement_rate,
-        greatest(coalesce(r.follow_view_corr, 0), 0) as consistency,
+        case
+            when ep.has_engagement then coalesce(r.daily_engagement, 0) / greatest(c.followers, 1)
+        end as engagement_rate,
+        case
+            -- constant views or follows give no correlation (NaN): no consistency shown
+            when ep.has_engagement and not isnan(coalesce(r.follow_view_corr, 0))
+                then greatest(coalesce(r.follow_view_corr, 0), 0)
+            when ep.has_engagement then 0
+        end as consistency,
         case
             when c.followers < $tier_micro then 'nano'
             when c.followers < $tier_mid then 'micro'
@@ -53,13 +67,21 @@ base as (
     left join accounts as a on a.account_id = c.creator_id
     left join recent as r on r.creator_id = c.creator_id
     left join suspicious as sp on sp.creator_id = c.creator_id
+    cross join engagement_probe as ep
 ),
 
 tiered as (
     select
         b.*,
         b.engagement_rate / nullif(median(b.engagement_rate) over (partition by b.size_tier), 0)
-            as engagement_vs_tier
+            as engagement_vs_tier,
+        case
+            when b.engagement_rate is not null
+                then least(coalesce(
+                    b.engagement_rate
+                    / nullif(median(b.engagement_rate) over (partition by b.size_tier), 0), 1
+                ), 1)
+        end as engagement_part
     from base as b
 ),
 
@@ -71,9 +93,13 @@ final as (
         round(100 * (
             $w_flagged * (1 - least(t.flagged_share / $flagged_cap, 1))
             + $w_growth * (1 - least(t.suspicious_growth_share / $growth_cap, 1))
-            + $w_engagement * least(coalesce(t.engagement_vs_tier, 1), 1)
-            + $w_consistency * t.consistency
-        ) / ($w_flagged + $w_growth + $w_engagement + $w_consistency), 1) as quality_score,
+            + coalesce($w_engagement * t.engagement_part, 0)
+            + coalesce($w_consistency * t.consistency, 0)
+        ) / (
+            $w_flagged + $w_growth
+            + case when t.engagement_part is null then 0 else $w_engagement end
+            + case when t.consistency is null then 0 else $w_consistency end
+        ), 1) as quality_score,
         t.flagged_share,
         t.suspicious_growth_share,
         t.engagement_vs_tier,
