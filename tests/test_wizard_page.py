@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from followaudit.cli import main
 from followaudit.data import wizard as core
 from followaudit.store.workspace import PROJECT_ROOT
+from followaudit.ui import data as ui_data
 from followaudit.ui import session as ui_session
 from followaudit.ui import wizard as ui_wizard
 
@@ -31,8 +32,7 @@ COMPARED = {
 def dirs(tmp_path, monkeypatch):
     """Workspaces, uploads and imported data folders go to a temp folder."""
     monkeypatch.setattr(ui_session, "WORKSPACES_DIR", tmp_path / "workspaces")
-    monkeypatch.setattr(ui_wizard, "UPLOADS_DIR", tmp_path / "workspaces" / "uploads")
-    monkeypatch.setattr(ui_wizard, "IMPORTS_DIR", tmp_path / "workspaces" / "imports")
+    monkeypatch.setattr(ui_data, "UPLOADS_DIR", tmp_path / "workspaces" / "uploads")
     monkeypatch.setenv("FOLLOWAUDIT_DATA_ROOTS", str(tmp_path / "roots"))
     return tmp_path
 

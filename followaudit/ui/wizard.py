@@ -20,19 +20,18 @@ from followaudit.data.validate import ValidationError
 from followaudit.pipeline.build import build_workspace
 from followaudit.store import uploads
 from followaudit.store.workspace import PROJECT_ROOT, WorkspaceError, file_version
+from followaudit.ui import data as ui_data
 from followaudit.ui import session
 
 MODE = "One account table, any column names (import wizard)"
 NOT_MAPPED = "— not in my table —"
 _BUILT = "wiz_built"  # session: the workspace the wizard just built, and its step times
-UPLOADS_DIR = session.WORKSPACES_DIR / "uploads"
-IMPORTS_DIR = session.WORKSPACES_DIR / "imports"  # the data folders wizard imports write
 IMPORT_SHARE = 0.1  # of the progress bar: mapping the table; the build takes the rest
 
 
 def data_roots() -> list[Path]:
     """Folders whose tables the wizard may read: $FOLLOWAUDIT_DATA_ROOTS or the defaults."""
-    return uploads.data_roots([PROJECT_ROOT / "sample_data", UPLOADS_DIR])
+    return uploads.data_roots([PROJECT_ROOT / "sample_data", ui_data.UPLOADS_DIR])
 
 
 def choose_table() -> Path | None:
@@ -58,7 +57,8 @@ def choose_table() -> Path | None:
         )
     if file is not None:
         try:
-            return uploads.stage_table(file.name, file.getvalue(), UPLOADS_DIR, SUFFIX_FORMATS)
+            staged = ui_data.UPLOADS_DIR
+            return uploads.stage_table(file.name, file.getvalue(), staged, SUFFIX_FORMATS)
         except uploads.UploadError as exc:
             st.error(ui.plain(str(exc)))
             return None
@@ -243,7 +243,7 @@ def show_last_build() -> None:
 
 def import_and_build(path: Path, mapping: Mapping, target: Path) -> bool:
     """Write the data folder, build the workspace with progress shown, switch to it."""
-    folder = IMPORTS_DIR / target.stem
+    folder = session.WORKSPACES_DIR / "imports" / target.stem  # the imported data folder
     with st.status(f"Importing into `{target.name}`…", expanded=True) as status:
         bar = st.progress(0.0, text="mapping the table")
         try:
