@@ -70,3 +70,9 @@ def test_a_workspace_without_spikes_gets_the_rebuild_of_its_own_data(tmp_path, c
     [argv] = hints(capsys.readouterr().err)
     assert_parses(argv)
     assert argv == ["build", "--data", "/data/my export", "--workspace", str(path)]
+
+
+def test_a_folder_given_as_workspace_names_a_complete_build_command(tmp_path, capsys):
+    assert main(["spikes", "--workspace", str(tmp_path)]) == 2
+    [argv] = hints(capsys.readouterr().err)
+    assert_parses(argv)

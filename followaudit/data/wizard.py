@@ -6,7 +6,6 @@ an analyst picks in the browser becomes SQL.
 
 from __future__ import annotations
 
-import json
 import shlex
 from pathlib import Path
 
@@ -34,24 +33,6 @@ def mapping_of(
         fake_values=tuple(fake_values) if label else (),
         extra=tuple(c for c in extra if c not in chosen.values() and c != label),
     )
-
-
-def mapping_toml(mapping: Mapping) -> str:
-    """The mapping as the TOML file `followaudit import --mapping` reads."""
-    lines = ["[source]", f"format = {_string(mapping.format)}", "", "[columns]"]
-    lines += [f"{target} = {_string(source)}" for target, source in mapping.columns.items()]
-    if mapping.label_column:
-        values = ", ".join(_string(v) for v in mapping.fake_values)
-        lines += ["", "[label]", f"column = {_string(mapping.label_column)}"]
-        lines += [f"fake_values = [{values}]"]
-    if mapping.extra:
-        lines += ["", "[extra]", f"columns = [{', '.join(_string(c) for c in mapping.extra)}]"]
-    return "\n".join(lines) + "\n"
-
-
-def _string(text: str) -> str:
-    """A TOML basic string (JSON's escapes are valid TOML escapes)."""
-    return json.dumps(text, ensure_ascii=False)
 
 
 def commands(table: str | Path, mapping_file: str, data_dir: str, workspace: str) -> str:

@@ -145,7 +145,10 @@ class Workspace:
             )
         if not is_workspace_file(path):
             what = "a folder" if path.is_dir() else "not a workspace (DuckDB) file"
-            raise WorkspaceError(f"{path} is {what}; build one with `followaudit build`")
+            raise WorkspaceError(
+                f"{path} is {what}; build one with "
+                "`followaudit build --data DATA_DIR --workspace W.duckdb`"
+            )
         try:
             con = duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as exc:

@@ -179,7 +179,11 @@ def workspace_switcher() -> None:
     target = typed.strip() or choice
     if target != current:
         if not Path(target).is_file():
-            st.error(f"No workspace file at `{target[:200]}`; build one with `followaudit build`.")
+            shown = target[:200].replace("`", "")  # inside code spans Markdown is inert
+            st.error(
+                f"No workspace file at `{shown}`; build one with "
+                f"`followaudit build --data DATA_DIR --workspace {shown}`."
+            )
             return
         ui.switch_workspace(target)
         st.rerun()

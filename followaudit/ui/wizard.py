@@ -10,7 +10,7 @@ import polars as pl
 import streamlit as st
 
 from followaudit import ui
-from followaudit.data import suggest
+from followaudit.data import importing, suggest
 from followaudit.data import wizard as core
 from followaudit.data.importing import Mapping, MappingError, write_folder
 from followaudit.data.preview import Preview, preview_import
@@ -158,7 +158,7 @@ def _label_choice(table: SourceTable, guess) -> tuple[str | None, list[str]]:
 
 def preview(path: Path, mapping: Mapping) -> Preview:
     """Map every row as `followaudit import` would (cached per file version and mapping)."""
-    return _preview(str(path), file_version(path), core.mapping_toml(mapping), mapping)
+    return _preview(str(path), file_version(path), importing.mapping_toml(mapping), mapping)
 
 
 @st.cache_data(show_spinner="Mapping and checking every row…", max_entries=32)
@@ -194,7 +194,7 @@ def download_mapping(path: Path, mapping: Mapping, workspace: str) -> None:
     name = f"{path.stem}_mapping.toml"
     st.download_button(
         "Download the mapping (TOML)",
-        core.mapping_toml(mapping),
+        importing.mapping_toml(mapping),
         file_name=name,
         mime="application/toml",
         key="wiz_download",
