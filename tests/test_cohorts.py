@@ -160,6 +160,34 @@ def test_cli_json(tmp_path, capsys):
     assert set(out["follow_times"]["u0"]) == {"rank", "follow_time"}
 
 
+def test_cli_json_is_what_json_dumps_writes(tmp_path, capsys):
+    """The streamed document equals json.dumps of the whole dict, byte for byte, odd ids too."""
+    ids = ["a", 'q"uote', "back\\slash", "ünï", "emoji😀", "tab\tx", "ctrl\x01", "", " sp "]
+    ids += [f"u{i}" for i in range(cohorts_cli.CHUNK + 7)]  # more than one written piece
+    frame = pl.DataFrame(
+        {
+            "follower_id": ids,
+            "rank": range(len(ids)),
+            "timestamp": [T0 + 60.0 * i for i in range(len(ids))],
+        }
+    )
+    path = tmp_path / "f.csv"
+    frame.write_csv(path)
+    assert cohorts_cli.run(_args(["--followers", str(path), "--json"])) == 0
+    timed = cohorts.estimate_follow_times(cohorts.load_follower_list(path))
+    _, anomalies = cohorts.sliding_histogram(timed)
+    follow = timed.with_columns(pl.col("follow_time").dt.to_string("%Y-%m-%dT%H:%M:%S"))
+    expected = {
+        "followers": len(ids),
+        "anomalies": cohorts_cli._iso(anomalies),
+        "follow_times": {
+            r["follower_id"]: {"rank": r["rank"], "follow_time": r["follow_time"]}
+            for r in follow.iter_rows(named=True)
+        },
+    }
+    assert capsys.readouterr().out == json.dumps(expected) + "\n"
+
+
 def test_cli_bad_file_exits_2(tmp_path, capsys):
     assert main(["cohorts", "--followers", str(tmp_path / "none.json")]) == 2
     assert "no such file" in capsys.readouterr().err
