@@ -18,7 +18,7 @@ from pathlib import Path
 
 from benchmarks.context import BENCH_DATA, ROOT, Context
 
-ORDER = ["generate", "build", "detection", "growth", "policy", "pages"]
+ORDER = ["generate", "build", "detection", "growth", "policy", "browser"]
 
 
 def machine_line() -> str:
@@ -44,7 +44,54 @@ def discover(only: list[str] | None) -> list[str]:
     return [n for n in names if not only or n in only]
 
 
-def render(rows: list[dict], failures: list[str], accounts: int) -> str:
+def _shown(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.0f} ms"
+
+
+def _browser_table(rows: list[dict]) -> list[str]:
+    """Browser rows: click -> finished run drawn, p50 / p90, split into script and the rest."""
+    lines = [
+        "",
+        "## In the browser",
+        "",
+        "Debian Chromium (headless) through Playwright against `streamlit run app.py` on the large",
+        "workspace (`benchmarks/bench_browser.py`): the time from the user's input event (or, for a",
+        "first view, the navigation's start) until Streamlit's `stApp` shows `notRunning` for the",
+        "run it caused. *Script* is the server's script-run time inside that interval; *network +",
+        "browser* is the rest (websocket, Streamlit's message handling, React and Vega drawing).",
+        "",
+        "| page: interaction | p50 | p90 | script p50 / p90 | network + browser p50 / p90 "
+        "| target | runs |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row['measure']} | {_ms(row['median_s'])} | {_ms(row['p90_s'])} "
+            f"| {_ms(row['script_p50_s'])} / {_ms(row['script_p90_s'])} "
+            f"| {_ms(row['rest_p50_s'])} / {_ms(row['rest_p90_s'])} | {row.get('target', '')} "
+            f"| {row['runs']} |"
+        )
+    return lines
+
+
+def _load_table(loads: list[tuple[str, tuple, tuple]]) -> list[str]:
+    lines = ["", "## How busy the machine was", ""]
+    lines += ["| benchmark | load average at start (1 / 5 / 15 min) | at end |", "|---|---|---|"]
+    for name, start, end in loads:
+        lines.append(
+            f"| {name} | {' / '.join(f'{v:.1f}' for v in start)} "
+            f"| {' / '.join(f'{v:.1f}' for v in end)} |"
+        )
+    return lines
+
+
+def render(rows: list[dict], failures: list[str], accounts: int, loads=()) -> str:
     """The markdown report."""
     lines = [
         "# Benchmarks",
@@ -59,18 +106,20 @@ def render(rows: list[dict], failures: list[str], accounts: int) -> str:
         "| area | measure | median | target | peak RSS | runs | note |",
         "|---|---|---|---|---|---|---|",
     ]
+    browser = [row for row in rows if "p90_s" in row]
     for row in rows:
-        seconds = row.get("median_s")
-        shown = (
-            f"{seconds * 1000:.1f} ms"
-            if seconds is not None and seconds < 1
-            else (f"{seconds:.2f} s" if seconds is not None else row.get("value", ""))
-        )
+        if "p90_s" in row:
+            continue
+        shown = _shown(row.get("median_s")) or row.get("value", "")
         rss = f"{row['peak_rss_mb']:.0f} MB" if row.get("peak_rss_mb") else ""
         lines.append(
             f"| {row['area']} | {row['measure']} | {shown} | {row.get('target', '')} | {rss} "
             f"| {row.get('runs', '')} | {row.get('note', '')} |"
         )
+    if browser:
+        lines += _browser_table(browser)
+    if loads:
+        lines += _load_table(list(loads))
     if failures:
         lines += ["", "## Benchmarks that failed", ""] + [f"- {f}" for f in failures]
     return "\n".join(lines) + "\n"
@@ -90,9 +139,10 @@ def main(argv: list[str] | None = None) -> int:
         sample_workspace=ROOT / "workspaces" / "sample.duckdb",
         accounts=args.accounts,
     )
-    rows, failures = [], []
+    rows, failures, loads = [], [], []
     for name in discover(args.only):
         print(f"== {name}", flush=True)
+        start = os.getloadavg()
         try:
             module = importlib.import_module(f"benchmarks.bench_{name}")
             for row in module.run(ctx):
@@ -101,7 +151,8 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as exc:  # a failed benchmark is reported, the others still run
             traceback.print_exc()
             failures.append(f"{name}: {exc!r}")
-    args.out.write_text(render(rows, failures, args.accounts))
+        loads.append((name, start, os.getloadavg()))
+    args.out.write_text(render(rows, failures, args.accounts, loads))
     print(f"wrote {args.out}")
     return 1 if failures else 0
 

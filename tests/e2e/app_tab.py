@@ -110,6 +110,15 @@ class AppTab:
         yield
         self._wait(lambda s: s.settled_since(mark), f"after {what}")
 
+    @property
+    def rerun_requests(self) -> int:
+        """How many reruns this tab's current session has asked the server for."""
+        return self._socket.requests if self._socket else 0
+
+    def settle(self, what: str = "the last request") -> None:
+        """Wait until every rerun the browser asked for has finished and been drawn."""
+        self._wait(lambda s: s.last_done > s.last_request, f"after {what}")
+
     @contextmanager
     def _new_socket(self):
         """Wait, after the block's navigation, for the new session's socket and its first run."""

@@ -1,0 +1,152 @@
+"""What an analyst feels: click -> finished run drawn, in Debian's Chromium, on the large workspace.
+
+The app runs as `streamlit run app.py` on a throwaway view of the workspace (labels written by
+the review journey are thrown away). Chromium (headless, the e2e suite's flags) then plays, in
+each of 2 browser sessions: every page's first view in a new tab, the Threshold lab (slider,
+tiers, a rule, the Cost tab), Growth anomalies (open a creator, click its spike, open a
+follower), Account explanation deep links (new tabs) and Review-queue label keys, 20 times each.
+Before the sessions, one visit per page right after the server starts shows the cold caches.
+Each action is split into script time (server) and the rest (network, Streamlit's messages and
+the browser's drawing): see browser_timing.py.
+Run by hand: `python -m benchmarks.bench_browser [WORKSPACE] [--repeats 20] [--views 5]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import numpy as np
+from playwright.sync_api import sync_playwright
+
+from benchmarks import browser_journeys as journeys
+from benchmarks.browser_server import Server, served
+from benchmarks.browser_timing import RECORDER, Timing
+from benchmarks.context import ROOT
+
+sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402 - the e2e suite's browser, as is
+
+SESSIONS = 2
+FAST = "<= 80 ms p50, <= 150 ms p90"
+TARGETS = {
+    "Threshold Lab: slider move": FAST,
+    "Growth Anomalies: click a spike": FAST,
+    "Threshold Lab: first view": "<= 1.5 s",
+}
+
+
+def deep_link_accounts(workspace: Path, n: int) -> list[int]:
+    """Followers of the strongest spikes, most suspicious spike first: what analysts open."""
+    con = duckdb.connect(str(workspace), read_only=True)
+    try:
+        rows = con.execute(
+            "select f.account_id from spike_followers as f join spikes as s using (spike_id) "
+            "group by f.account_id order by max(s.score) desc, f.account_id limit ?",
+            [n],
+        ).fetchall()
+    finally:
+        con.close()
+    return [r[0] for r in rows]
+
+
+@contextmanager
+def session(browser, server: Server) -> Iterator[journeys.Tabs]:
+    """A fresh browser context (cookies, storage): one analyst's session."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.add_init_script(RECORDER)
+    try:
+        yield journeys.Tabs(context, server)
+    finally:
+        context.close()
+
+
+def _prefixed(prefix: str, timings: dict[str, list[Timing]]) -> dict[str, list[Timing]]:
+    return {f"{prefix}: {name}": values for name, values in timings.items()}
+
+
+def play(tabs: journeys.Tabs, index: int, repeats: int, views: int, accounts: list[int]) -> dict:
+    """One session's journeys; `index` makes its moves and picks differ from other sessions'."""
+    out = journeys.first_views(tabs, views)
+    out |= _prefixed("Threshold Lab", journeys.lab(tabs, repeats, 1 if index % 2 == 0 else -1))
+    out |= _prefixed("Growth Anomalies", journeys.growth(tabs, repeats, offset=index * 3))
+    out |= _prefixed("Account Explanation", journeys.deep_links(tabs, accounts))
+    out |= _prefixed("Review Queue", journeys.review(tabs, repeats))
+    return out
+
+
+def measure(workspace: Path, repeats: int = 20, views: int = 5) -> list[dict]:
+    """Rows for every timed interaction on `workspace`."""
+    accounts = deep_link_accounts(workspace, SESSIONS * repeats)
+    timings: dict[str, list[Timing]] = {}
+    with served(workspace) as server, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            with session(browser, server) as tabs:
+                cold = journeys.first_views(tabs, 1)
+            for index in range(SESSIONS):
+                mine = accounts[index * repeats : (index + 1) * repeats]
+                with session(browser, server) as tabs:
+                    for name, values in play(tabs, index, repeats, views, mine).items():
+                        timings.setdefault(name, []).extend(values)
+        finally:
+            browser.close()
+    rows = [
+        _row(name.replace("first view", "first visit after the server starts"), values, "-")
+        for name, values in cold.items()
+    ]
+    return rows + [_row(name, values, _target(name)) for name, values in timings.items()]
+
+
+def _target(name: str) -> str:
+    if name in TARGETS:
+        return TARGETS[name]
+    return "<= 1 s" if name.endswith("first view") else "-"
+
+
+def _row(name: str, timings: list[Timing], target: str) -> dict:
+    def pct(values: list[float], q: int) -> float:
+        return float(np.percentile(values, q))
+
+    total = [t.total for t in timings]
+    script = [t.script for t in timings]
+    rest = [t.rest for t in timings]
+    return {
+        "area": "browser",
+        "measure": name,
+        "median_s": pct(total, 50),
+        "p90_s": pct(total, 90),
+        "script_p50_s": pct(script, 50),
+        "script_p90_s": pct(script, 90),
+        "rest_p50_s": pct(rest, 50),
+        "rest_p90_s": pct(rest, 90),
+        "target": target,
+        "runs": len(timings),
+    }
+
+
+def run(ctx) -> list[dict]:
+    """The benchmark entry point: the browser journeys on the large workspace."""
+    return measure(Path(ctx.workspace))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("workspace", nargs="?", default="workspaces/sample.duckdb", type=Path)
+    parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--views", type=int, default=5)
+    args = parser.parse_args(argv)
+    for row in measure(args.workspace, args.repeats, args.views):
+        print(
+            f"{row['measure']:<58} p50 {row['median_s'] * 1000:7.0f} ms  p90 "
+            f"{row['p90_s'] * 1000:7.0f} ms  script {row['script_p50_s'] * 1000:6.0f} ms  "
+            f"rest {row['rest_p50_s'] * 1000:6.0f} ms  n={row['runs']}  target {row['target']}"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,169 @@
+"""What the browser benchmark does on each page: the clicks and keys an analyst uses, timed.
+
+Each journey takes a `Tabs` (new tabs in one browser session, each an `AppTab` with a Stopwatch)
+and returns {interaction: [Timing, ...]}. Values a journey moves to are new for every move (the
+threshold steps away from where the other session went), so no move is served from a cache that
+an earlier, identical move filled.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from benchmarks.browser_server import Server
+from benchmarks.browser_timing import AppTab, Stopwatch, Timing
+from benchmarks.context import ROOT
+
+RUN_TIMEOUT_S = 600  # a page's first run on a loaded machine at 1M accounts
+ACTION_TIMEOUT_MS = 60_000
+PAGE_LINK = "[data-testid='stPageLink'] a"
+SIDEBAR_LINK = "[data-testid='stSidebarNav'] a"
+CHART = "[data-testid='stVegaLiteChart']"
+# Vega draws the charts as SVG and labels each mark with its tooltip: a spike band says so.
+SPIKE_BAND = f"{CHART} svg path[aria-label*='excess followers']"
+
+
+def page_paths() -> dict[str, str]:
+    """Page name -> URL path of every page (Home is the root)."""
+    paths = {"Home": ""}
+    for file in sorted((ROOT / "pages").glob("*.py")):
+        path = re.sub(r"^[0-9]+_", "", file.stem)
+        if path != "Home":
+            paths[path.replace("_", " ")] = path
+    return paths
+
+
+@dataclass
+class Tabs:
+    """Opens tabs (each a new Streamlit session) in one browser context."""
+
+    context: object  # playwright BrowserContext
+    server: Server
+
+    @contextmanager
+    def open(self) -> Iterator[Stopwatch]:
+        page = self.context.new_page()
+        page.set_default_timeout(ACTION_TIMEOUT_MS)
+        try:
+            yield Stopwatch(AppTab(page, self.server.url, RUN_TIMEOUT_S, None), self.server)
+        finally:
+            page.close()
+
+
+def first_views(tabs: Tabs, times: int) -> dict[str, list[Timing]]:
+    """Every page opened `times` times, each in a new tab (a new session)."""
+    out: dict[str, list[Timing]] = {}
+    for _ in range(times):
+        for name, path in page_paths().items():
+            with tabs.open() as watch:
+                out.setdefault(f"{name}: first view", []).append(watch.load(path))
+    return out
+
+
+def lab(tabs: Tabs, moves: int, direction: int) -> dict[str, list[Timing]]:
+    """Threshold lab: threshold slider, tier slider, a rule toggle and the Cost tab."""
+    key = "ArrowRight" if direction > 0 else "ArrowLeft"
+    out: dict[str, list[Timing]] = {}
+    with tabs.open() as watch:
+        page = watch.app.page
+        watch.load("Threshold_Lab")
+        threshold = page.locator("[data-testid='stSlider']", has_text="Threshold").first
+        tiers = page.locator("[data-testid='stSlider']", has_text="Tiers").first
+        for name, slider in (("slider move", threshold), ("tier move", tiers)):
+            thumb = slider.get_by_role("slider").first
+            for _ in range(moves):
+                thumb.focus()
+                out.setdefault(name, []).append(
+                    watch.action(name, lambda: page.keyboard.press(key))
+                )
+        out["rule toggle"] = _rule_toggles(watch, moves)
+        out["cost tab"] = _tab_clicks(watch, "Cost", "Curves", moves)
+    return out
+
+
+def _rule_toggles(watch: Stopwatch, times: int) -> list[Timing]:
+    """Toggle the rules' "enabled" cells in turn: select the cell (a click), press Space."""
+    page = watch.app.page
+    page.get_by_text("Rules (toggle", exact=False).first.click()  # an expander: opens in place
+    grid = page.locator("[data-testid='stExpander'] [data-testid='stDataFrame']").first
+    rows = grid.get_by_role("row").count() - 1  # the grid's accessible copy: header + rules
+    box = grid.bounding_box()
+    timings = []
+    for i in range(times):
+        # glide-data-grid: 35 px rows under a 35 px header; the first column is "enabled"
+        page.mouse.click(box["x"] + 8, box["y"] + 35 * (1 + i % rows) + 17)
+        timings.append(watch.action("rule toggle", lambda: page.keyboard.press(" ")))
+    return timings
+
+
+def _tab_clicks(watch: Stopwatch, tab: str, back: str, times: int) -> list[Timing]:
+    """Click `tab` (timed), then `back` (not timed); tabs that do not rerun are timed to the
+    next frame drawn after the click."""
+    page = watch.app.page
+    reruns = watch.reruns_on(lambda: page.get_by_role("tab", name=tab).click())
+    watch.act(lambda: page.get_by_role("tab", name=back).click(), reruns)
+    timings = []
+    for _ in range(times):
+        timings.append(
+            watch.action(f"{tab} tab", lambda: page.get_by_role("tab", name=tab).click(), reruns)
+        )
+        watch.act(lambda: page.get_by_role("tab", name=back).click(), reruns)
+    return timings
+
+
+def growth(tabs: Tabs, times: int, offset: int) -> dict[str, list[Timing]]:
+    """Home -> a worst creator -> its first suspicious spike -> that spike's first follower."""
+    out: dict[str, list[Timing]] = {}
+    with tabs.open() as watch:
+        page = watch.app.page
+        watch.load("")
+        links = page.locator(PAGE_LINK, has_text="quality")
+        count = links.count()
+        for i in range(times):
+            link = links.nth((offset + i) % count)
+            out.setdefault("open a creator", []).append(watch.action("open a creator", link.click))
+            if _click_spike(watch, out):
+                follower = page.locator(PAGE_LINK, has_text="Explain @").first
+                out.setdefault("open a follower", []).append(
+                    watch.action("open a follower", follower.click)
+                )
+            watch.act(page.locator(SIDEBAR_LINK).first.click)  # back Home, not timed
+    return out
+
+
+def _click_spike(watch: Stopwatch, out: dict) -> bool:
+    """Click the creator's first suspicious spike band (near its top, clear of the lines)."""
+    page = watch.app.page
+    bands = page.locator(SPIKE_BAND)
+    if not bands.count():
+        return False
+    suspicious = page.locator(f"{SPIKE_BAND}[aria-label*='suspicious']")
+    band = suspicious.first if suspicious.count() else bands.first
+    box = band.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + 4
+    out.setdefault("click a spike", []).append(
+        watch.action("click a spike", lambda: page.mouse.click(x, y))
+    )
+    return True
+
+
+def deep_links(tabs: Tabs, accounts: list[int]) -> dict[str, list[Timing]]:
+    """Account explanation links pasted into new tabs, one account each."""
+    timings = []
+    for account in accounts:
+        with tabs.open() as watch:
+            timings.append(watch.load(f"Account_Explanation?account={account}"))
+    return {"deep link": timings}
+
+
+def review(tabs: Tabs, times: int) -> dict[str, list[Timing]]:
+    """Review queue: label the shown account with the U key (unsure), `times` times."""
+    with tabs.open() as watch:
+        page = watch.app.page
+        watch.load("Review_Queue")
+        page.get_by_role("heading", name="Review queue").click()  # keyboard focus on the page
+        press: Callable[[], None] = lambda: page.keyboard.press("u")  # noqa: E731
+        return {"label key": [watch.action("label key", press) for _ in range(times)]}
