@@ -90,6 +90,9 @@ def test_upload_shows_columns_guesses_and_a_clean_preview(sample_workspace_path,
     assert at.multiselect(key="wiz_fake_isFake").value == ["true"]
     assert "Every row maps cleanly." in [s.value for s in at.success]
     assert [m.value for m in at.metric][:1] == ["400"]
+    preview = frame_with(at, "has_profile_pic")
+    assert (preview["display_name"] == "").any(), "the export leaves some display names out"
+    assert not preview.isna().any().any(), "an unobserved cell is blank, never 'None'"
     assert not at.button(key="wiz_build").disabled
 
 

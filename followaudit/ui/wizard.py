@@ -186,7 +186,23 @@ def show_preview(result: Preview) -> None:
         st.success("Every row maps cleanly.")
     if not result.accounts.is_empty():
         st.caption(f"The canonical accounts table, first {result.accounts.height} rows:")
-        st.dataframe(ui.demo_frame(result.accounts), hide_index=True, key="wiz_rows")
+        st.dataframe(
+            blank_unobserved(ui.demo_frame(result.accounts)), hide_index=True, key="wiz_rows"
+        )
+
+
+def blank_unobserved(frame: pl.DataFrame) -> pl.DataFrame:
+    """Unobserved cells shown empty (the browser's table writes "None" for a null); only the
+    columns holding a null become text."""
+    holed = [name for name in frame.columns if frame[name].null_count()]
+    return frame.with_columns(
+        (
+            pl.col(name).dt.to_string("%Y-%m-%d %H:%M:%S")
+            if frame.schema[name].is_temporal()
+            else pl.col(name).cast(pl.String)
+        ).fill_null("")
+        for name in holed
+    )
 
 
 def download_mapping(path: Path, mapping: Mapping, workspace: str) -> None:
