@@ -18,7 +18,7 @@ from pathlib import Path
 
 from benchmarks.context import BENCH_DATA, ROOT, Context
 
-ORDER = ["generate", "build", "detection", "growth", "policy", "browser"]
+ORDER = ["generate", "build", "detection", "threads", "growth", "policy", "browser"]
 
 
 def machine_line() -> str:

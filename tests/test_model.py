@@ -223,3 +223,13 @@ def test_masked_sources_hide_whole_source_groups():
     # hiding display_name hides every feature built from it (name_equals_username also needs it)
     hidden = masked.filter(pl.col("display_name_word_count").is_null())
     assert hidden.height > 0 and hidden["name_equals_username"].null_count() == hidden.height
+
+
+def test_threads_split_big_work_across_cores_and_keep_small_calls_on_one(monkeypatch):
+    monkeypatch.delenv("FOLLOWAUDIT_THREADS", raising=False)
+    assert mdl.threads(1, "contrib") == 1  # one account's explanation in the app
+    assert mdl.threads(10_000, "contrib") == mdl.CORES  # the build's SHAP set
+    assert mdl.threads(1_000_000) == mdl.CORES  # scoring every account
+    assert mdl.threads(50_000, "train") == 1  # the default model retrains bit for bit
+    monkeypatch.setenv("FOLLOWAUDIT_THREADS", "1")
+    assert mdl.threads(1_000_000) == 1

@@ -74,7 +74,7 @@ def _sigmoid(x: float) -> float:
 
 def contributions(bundle: mdl.ModelBundle, x: np.ndarray) -> np.ndarray:
     """TreeSHAP values per row (last column = base value), identical to shap.TreeExplainer."""
-    return bundle.booster.predict(x, pred_contrib=True, num_threads=mdl.threads(len(x)))
+    return bundle.booster.predict(x, pred_contrib=True, num_threads=mdl.threads(len(x), "contrib"))
 
 
 def explain_account(bundle: mdl.ModelBundle, features_row: pl.DataFrame | dict) -> Explanation:

@@ -53,6 +53,13 @@ PARAMS = {
     "deterministic": True,
     "verbose": -1,
 }
+CORES = os.cpu_count() or 1
+# Below these sizes a call takes a few milliseconds and a second thread's wake-up eats the gain
+# (benchmarks/bench_threads.py measures 1 vs 2 threads at the build's sizes). TreeSHAP costs
+# ~50x a prediction per row, so it splits much earlier. Training keeps one thread below 200k
+# rows: the thread count changes LightGBM's float sums, and the committed default model (50k
+# sample world) must retrain bit for bit.
+PARALLEL_FROM_ROWS = {"predict": 20_000, "contrib": 500, "train": 200_000}
 MODEL_TABLE = "model_files"  # the build's own model, inside the workspace file
 MODEL_FILES = ("model.txt", "card.json")
 PROFILE_PREFIX = "profile_"  # the default model's profile-only twin: profile_model.txt, ...
@@ -194,15 +201,17 @@ def fingerprint(x: np.ndarray, y: np.ndarray) -> str:
 def fit_booster(x: np.ndarray, y: np.ndarray, names: list[str], seed: int = SEED) -> lgb.Booster:
     """One LightGBM fit with the house parameters and a fixed seed."""
     data = lgb.Dataset(x, label=y, feature_name=names, free_raw_data=True)
-    params = {**PARAMS, "seed": seed, "num_threads": threads(len(y))}
+    params = {**PARAMS, "seed": seed, "num_threads": threads(len(y), "train")}
     return lgb.train(params, data, num_boost_round=NUM_ROUNDS)
 
 
-def threads(rows: int) -> int:
-    """OpenMP threads: FOLLOWAUDIT_THREADS, else 2 for big inputs and 1 for small ones."""
-    # On a busy 2-core machine two spinning OpenMP threads can be 10-20x slower than one.
+def threads(rows: int, work: str = "predict") -> int:
+    """OpenMP threads for `rows` rows of `work` ("predict", "contrib" = TreeSHAP, "train"):
+    FOLLOWAUDIT_THREADS, else every core once the work is big enough to pay for waking them."""
     configured = int(os.environ.get("FOLLOWAUDIT_THREADS", "0") or 0)
-    return configured or (PARAMS["num_threads"] if rows >= 200_000 else 1)
+    if configured:
+        return configured
+    return CORES if rows >= PARALLEL_FROM_ROWS[work] else 1
 
 
 def out_of_fold(
