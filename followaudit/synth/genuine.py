@@ -65,22 +65,6 @@ def organic_follows(
     return followers[who], creator.astype(np.int64), when.astype(np.int64)
 
 
-def onboarding_follows(rng, followers: np.ndarray, created_s: np.ndarray, popularity: np.ndarray):
-    """New users follow a handful of suggested top creators within minutes of signing up."""
-    if not len(followers):
-        return followers, followers.astype(np.int64), followers.astype(np.int64)
-    top = np.argsort(-popularity)[:30]
-    p = popularity[top] / popularity[top].sum()
-    counts = rng.integers(3, 11, len(followers))
-    who = np.repeat(np.arange(len(followers)), counts)
-    creator = top[rng.choice(len(top), len(who), p=p)]
-    gaps = rng.uniform(4, 50, len(who))
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    offset = np.cumsum(gaps) - np.repeat(np.cumsum(gaps)[starts] - gaps[starts], counts)
-    when = np.minimum(created_s[who] + 60 + offset.astype(np.int64), END_S - 1)
-    return followers[who], creator.astype(np.int64), when
-
-
 def unfollow_times(rng, when: np.ndarray, churn_p: np.ndarray) -> np.ndarray:
     """Some users undo follows weeks later; -1 = still following at the end of the window."""
     undo = rng.random(len(when)) < churn_p
@@ -90,7 +74,7 @@ def unfollow_times(rng, when: np.ndarray, churn_p: np.ndarray) -> np.ndarray:
 
 def viral_signups(rng, cfg: WorldConfig, events, popularity, n: int):
     """Sign-up time and creator for users who joined because of a viral video (-1: none)."""
-    viral = np.array([(c, d) for c, d, kind in events if kind == "viral"] or [(0, 0)])
+    viral = np.array([(e.creator, e.day) for e in events if e.kind == "viral"] or [(0, 0)])
     joined = rng.random(n) < (cfg.viral_signup_share if len(events) else 0.0)
     # A big creator's viral video pulls in far more newcomers than a small one's.
     weight = popularity[viral[:, 0]] ** 1.5
@@ -106,3 +90,30 @@ def signup_follows(rng, followers: np.ndarray, created_s: np.ndarray, creator: n
     """The viral creator is followed within minutes of signing up."""
     when = np.minimum(created_s + rng.integers(60, 1200, len(followers)), END_S - 1)
     return followers, creator.astype(np.int64), when
+
+
+def replay_follows(rng, seconds, created_s, primary_of, rows_f, rows_c):
+    """A second account re-follows part of its owner's favourites within minutes of creation.
+
+    `rows_f, rows_c`: the owners' follows (owner position, creator index)."""
+    if not len(seconds) or not len(rows_f):
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    order = np.argsort(rows_f, kind="stable")
+    rows_f, rows_c = rows_f[order], rows_c[order]
+    owner = primary_of[seconds]
+    lo, hi = np.searchsorted(rows_f, owner), np.searchsorted(rows_f, owner, side="right")
+    counts = hi - lo
+    who = np.repeat(np.arange(len(seconds)), counts)
+    row = (
+        np.repeat(lo, counts)
+        + np.arange(counts.sum())
+        - np.repeat(np.cumsum(counts) - counts, counts)
+    )
+    keep = rng.random(len(who)) < rng.uniform(0.3, 0.8, len(seconds))[who]
+    who, creator = who[keep], rows_c[row[keep]]
+    gaps = rng.uniform(20, 240, len(who))
+    first = np.r_[True, who[1:] != who[:-1]] if len(who) else np.zeros(0, dtype=bool)
+    run = np.cumsum(gaps) - np.maximum.accumulate(np.where(first, np.cumsum(gaps) - gaps, 0))
+    when = np.minimum(created_s[seconds][who] + 120 + run.astype(np.int64), END_S - 1)
+    return seconds[who], creator.astype(np.int64), when

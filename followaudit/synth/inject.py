@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from followaudit.synth import fakes, profiles
+from followaudit.synth import delivery, fakes, profiles
 from followaudit.synth.config import DAY, HOUR, WorldConfig
 from followaudit.synth.genuine import dedupe_pairs
 
@@ -86,7 +86,7 @@ def inject_campaign(
     kinds = np.where(rng.random(size) < camouflage, "camouflaged", "fake")
     lead = np.where(kinds == "camouflaged", rng.uniform(45, 400, size), rng.uniform(0.3, 8, size))
     created = job.start_s - (lead * DAY).astype(np.int64) - rng.integers(0, 6 * HOUR, size)
-    f, c, t = fakes.job_follows(rng, job, ids, created)
+    f, c, t = delivery.job_follows(rng, job, ids, created)
     f, c, t = _with_noise(rng, follows, ids, created, kinds, f, c, t, data_end)
     taken = set(accounts["username"].to_list()) if "username" in accounts.columns else set()
     new_accounts = _new_accounts(rng, ids, kinds, created, f, t, taken)
@@ -111,8 +111,11 @@ def _with_noise(rng, follows, ids, created, kinds, f, c, t, data_end):
     popular = follows.group_by("creator_id").len().sort("creator_id")
     creators = popular["creator_id"].to_numpy()
     start = data_end - WorldConfig().days * DAY
-    a, k, w = fakes.noise_follows(
-        rng, ids, created, kinds == "camouflaged", popular["len"].to_numpy().astype(float), start
+    blend = np.where(
+        kinds == "camouflaged", delivery.BLEND_IN["camouflaged"], delivery.BLEND_IN["plain"]
+    )
+    a, k, w = delivery.noise_follows(
+        rng, ids, created, blend, popular["len"].to_numpy().astype(float), start
     )
     w = np.minimum(w, data_end - 1)
     return dedupe_pairs(
@@ -152,11 +155,11 @@ def _planted_tables(
                 "label": "fake",
                 "source": "synthetic_truth",
                 "fake_kind": fake_kind,
+                "genuine_kind": pl.Series([None] * len(ids), dtype=pl.String),
             }
         )
-        tables["labels"] = pl.concat(
-            [labels, planted.select(labels.columns)], how="vertical_relaxed"
-        )
+        planted = planted.select([c for c in labels.columns if c in planted.columns])
+        tables["labels"] = pl.concat([labels, planted], how="diagonal_relaxed")
     campaigns = _read(data_dir, "campaigns")
     row = _campaign_row(campaigns, creator_id, job.kind, ts.filter(c == creator_id))
     if campaigns is not None:  # like labels: ground truth only where the folder keeps it

@@ -57,7 +57,12 @@ STYLE_P = {
     "creator": (0.45, 0.10, 0.35, 0.08, 0.0, 0.0, 0.02),
     "fake": (0.06, 0.14, 0.04, 0.30, 0.24, 0.14, 0.08),
     "camouflaged": (0.32, 0.30, 0.12, 0.14, 0.06, 0.02, 0.04),
+    "newcomer": (0.12, 0.12, 0.08, 0.06, 0.02, 0.02, 0.58),  # most keep the app's default handle
+    "second": (0.30, 0.25, 0.15, 0.10, 0.02, 0.03, 0.15),
+    "premium": (0.38, 0.18, 0.22, 0.10, 0.03, 0.02, 0.07),  # bought for looking like people
+    "single": (0.02, 0.10, 0.02, 0.30, 0.25, 0.21, 0.10),
 }
+SECOND_SUFFIXES = ["2", "_2", ".2", "_backup", "backup", "_alt", ".alt", "_priv", "_spam", "2nd"]
 
 
 def _pick(rng: np.random.Generator, words: list[str] | np.ndarray, n: int) -> np.ndarray:
@@ -165,6 +170,14 @@ def _unique(rng: np.random.Generator, names: np.ndarray) -> np.ndarray:
     )  # pragma: no cover - 8 rounds always suffice
 
 
+def second_handles(rng: np.random.Generator, users: np.ndarray, owner: np.ndarray) -> np.ndarray:
+    """Half of all second accounts are named after the owner's handle ('anna.rossi_backup')."""
+    users = users.copy()
+    named = np.flatnonzero((owner >= 0) & (rng.random(len(users)) < 0.5))
+    users[named] = users[owner[named]] + _pick(rng, SECOND_SUFFIXES, len(named))
+    return _unique(rng, users)
+
+
 def display_names(rng: np.random.Generator, kinds: np.ndarray, users: np.ndarray) -> np.ndarray:
     """Display names: real names for most people, blanks, handles and nicknames for others."""
     n = len(kinds)
@@ -181,7 +194,7 @@ def display_names(rng: np.random.Generator, kinds: np.ndarray, users: np.ndarray
             first + _digits(rng, n, 2, 3),
         ]
     )
-    plain = kinds == "fake"
+    plain = np.isin(kinds, ["fake", "single"])
     probs = np.where(
         plain[:, None], [0.10, 0.30, 0.04, 0.16, 0.32, 0.08], [0.46, 0.24, 0.12, 0.07, 0.07, 0.04]
     )
