@@ -560,3 +560,31 @@ def test_observed_follows_are_a_small_part_of_what_genuine_users_follow(mid):
     assert (genuine["made"] <= 5).mean() > 0.3
     low, high = genuine["made"].quantile(0.1), genuine["made"].quantile(0.9)
     assert low <= fakes["made"].median() <= high
+
+
+def test_generate_command_sets_any_knob(tmp_path, capsys):
+    parser = argparse.ArgumentParser()
+    generate_cli.add_arguments(parser)
+    args = ["--out", str(tmp_path / "w"), "--accounts", "2000", "--creators", "20"]
+    assert generate_cli.run(parser.parse_args([*args, "--set", "fake_share=0.02"])) == 0
+    labels = pl.read_parquet(tmp_path / "w" / "labels.parquet")
+    assert (labels["label"] == "fake").sum() == round(1980 * 0.02)
+
+
+@pytest.mark.parametrize(
+    ("knob", "message"),
+    [
+        ("nonsense=1", "expected KNOB=VALUE with KNOB one of"),
+        ("fake_share=lots", "is not a number"),
+        ("fake_share=1.5", "fake_share is a share"),
+        ("premium_share=0.6", "must add up to at most 1"),
+    ],
+)
+def test_generate_command_rejects_bad_knobs(tmp_path, capsys, knob, message):
+    parser = argparse.ArgumentParser()
+    generate_cli.add_arguments(parser)
+    args = parser.parse_args(
+        ["--out", str(tmp_path / "w"), "--set", knob, "--set", "slow_share=0.5"]
+    )
+    assert generate_cli.run(args) == 2
+    assert message in capsys.readouterr().err

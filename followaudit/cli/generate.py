@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -24,12 +25,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--days", type=int, default=180, help="length of the window ending 2026-09-30"
     )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KNOB=VALUE",
+        help="any other WorldConfig knob (docs/generator.md), e.g. --set new_user_share=0.35",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     """Generate a world; bad sizes print a plain message and exit 2."""
+    try:
+        knobs = _knobs(args.set)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     cfg = WorldConfig(
-        seed=args.seed, accounts=args.accounts, creators=args.creators, days=args.days
+        seed=args.seed, accounts=args.accounts, creators=args.creators, days=args.days, **knobs
     )
     problem = _check(cfg)
     if problem:
@@ -44,6 +57,29 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+SIZE_KNOBS = {"seed", "accounts", "creators", "days", "chunk_accounts"}
+
+
+def _knobs(settings: list[str]) -> dict:
+    """`--set name=value` pairs as typed WorldConfig keyword arguments."""
+    fields = {f.name: f for f in dataclasses.fields(WorldConfig) if f.name not in SIZE_KNOBS}
+    out = {}
+    for item in settings:
+        name, sep, text = item.partition("=")
+        name = name.strip().replace("-", "_")
+        if not sep or name not in fields:
+            known = ", ".join(sorted(fields))
+            raise ValueError(f"--set {item!r}: expected KNOB=VALUE with KNOB one of {known}")
+        kind = int if fields[name].type in ("int", int) else float
+        try:
+            out[name] = kind(text)
+        except ValueError:
+            raise ValueError(f"--set {item!r}: {text!r} is not a number") from None
+        if out[name] < 0:
+            raise ValueError(f"--set {item!r}: must not be negative")
+    return out
+
+
 def _check(cfg: WorldConfig) -> str | None:
     """A plain message for sizes the generator cannot honour, else None."""
     # Upper bounds keep the packed int64 sort keys (pair, time) from overflowing.
@@ -55,4 +91,15 @@ def _check(cfg: WorldConfig) -> str | None:
         return f"--accounts must be at least 1000 and 20 x creators (got {cfg.accounts} for {cfg.n_creators} creators)"
     if cfg.accounts > 5_000_000:
         return f"--accounts must be at most 5,000,000 (got {cfg.accounts})"
+    shares = {f.name: getattr(cfg, f.name) for f in dataclasses.fields(cfg) if "share" in f.name}
+    for name, value in shares.items():
+        if value > 1:
+            return f"--set {name} is a share: it must be between 0 and 1 (got {value})"
+    for group in (STOCK_SHARES, DELIVERY_SHARES):
+        if sum(shares[n] for n in group) > 1:
+            return f"--set {' + '.join(group)} must add up to at most 1"
     return None
+
+
+STOCK_SHARES = ("camouflaged_share", "premium_share", "slow_share", "single_target_share")
+DELIVERY_SHARES = ("drip_share", "bundled_share", "viral_cover_share")

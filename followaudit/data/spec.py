@@ -143,6 +143,7 @@ LABELS = Table(
         _c("label", "VARCHAR", True, "fake or genuine", nullable=False, check="fake|genuine"),
         _c("source", "VARCHAR", False, "where the label came from"),
         _c("fake_kind", "VARCHAR", False, "kind of fake (generator ground truth)"),
+        _c("genuine_kind", "VARCHAR", False, "kind of genuine account (generator ground truth)"),
     ),
     key=("account_id",),
     references=("account_id",),
@@ -154,7 +155,13 @@ CAMPAIGNS = Table(
     (
         _c("campaign_id", "BIGINT", True, "campaign number", nullable=False),
         _c("creator_id", "BIGINT", True, "the buyer creator", nullable=False),
-        _c("kind", "VARCHAR", True, "burst or drip", check="burst|drip"),
+        _c(
+            "kind",
+            "VARCHAR",
+            True,
+            "burst, drip, bundled, viral_cover, premium, slow or single_target",
+            check="burst|drip|bundled|viral_cover|premium|slow|single_target",
+        ),
         _c("start", "TIMESTAMP", True, "first fake follow", check="time"),
         _c("end", "TIMESTAMP", True, "last fake follow", check="time"),
         _c("accounts", "BIGINT", True, "fake accounts in the campaign", check="count"),
@@ -171,7 +178,14 @@ EVENTS = Table(
     (
         _c("creator_id", "BIGINT", True, "the creator", nullable=False),
         _c("date", "DATE", True, "the day", check="time"),
-        _c("kind", "VARCHAR", True, "viral, giveaway or shoutout", check="viral|giveaway|shoutout"),
+        _c(
+            "kind",
+            "VARCHAR",
+            True,
+            "viral, giveaway, shoutout, featured, acceleration, onboarding or regional_launch",
+            check="viral|giveaway|shoutout|featured|acceleration|onboarding|regional_launch",
+        ),
+        _c("days", "BIGINT", False, "how many days the event lifts follows", check="count"),
     ),
     references=("creator_id",),
     ground_truth=True,
