@@ -40,7 +40,11 @@ def make_world() -> duckdb.DuckDBPyConnection:
         add(30, day, True, 3)
     views = rng.poisson(5000, DAYS)
     views[VIRAL_DAY] *= 20
-    engagement = [(1, _day(d).date(), int(v), int(v // 10), 5, 2) for d, v in enumerate(views)]
+    # comments and shares follow views, as real engagement does
+    engagement = [
+        (1, _day(d).date(), int(v), int(v // 10), int(v // 1000), int(v // 2500))
+        for d, v in enumerate(views)
+    ]
     return _connect(accounts, follows, scores, engagement)
 
 
@@ -51,7 +55,7 @@ def _connect(accounts, follows, scores, engagement) -> duckdb.DuckDBPyConnection
             accounts + [(1, "creator_one", _day(-900), True)],
             schema=["account_id", "username", "created_at", "has_profile_pic"],
             orient="row",
-        ),
+        ).with_columns(pl.lit(None, pl.String).alias("region")),  # loaded tables have every column
         "follows": pl.DataFrame(
             follows,
             schema={

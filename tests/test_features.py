@@ -7,6 +7,7 @@ import re
 from datetime import datetime, timedelta
 
 import duckdb
+import numpy as np
 import polars as pl
 import pytest
 
@@ -33,6 +34,13 @@ def _accounts(**extra) -> pl.DataFrame:
 
 def _workspace(accounts: pl.DataFrame, follows: list[tuple[int, int, datetime]] | None):
     con = duckdb.connect()
+    # a loaded workspace has every spec column; the ones a file lacks are NULL
+    optional = {"region": pl.String, "last_active_at": pl.Datetime("us")}
+    accounts = accounts.with_columns(
+        pl.lit(None, dtype).alias(name)
+        for name, dtype in optional.items()
+        if name not in accounts.columns
+    )
     con.register("a", accounts.to_arrow())
     con.execute("create table accounts as select * from a")
     if follows is not None:
@@ -198,3 +206,123 @@ def test_unobserved_values_are_never_phrased_as_zero():
 )
 def test_counts_read_as_english(name, value, sentence):
     assert catalogue.reason(name, value) == sentence
+
+
+# --- platform context of follows (issue 10) ---------------------------------------------------
+
+
+def _context_world(rows: list[tuple[int, datetime, int, datetime]]):
+    """A workspace from (account, created_at, creator, followed_at) rows."""
+    created = {}
+    for account, born, _, _ in rows:
+        created[account] = born
+    accounts = pl.DataFrame(
+        {
+            "account_id": list(created),
+            "username": [f"u{a}" for a in created],
+            "created_at": list(created.values()),
+            "has_profile_pic": [True] * len(created),
+            "follower_count": [1] * len(created),
+            "following_count": [1] * len(created),
+            "video_count": [0] * len(created),
+        }
+    )
+    follows = [(a, c, t) for a, _, c, t in rows]
+    con = _workspace(accounts, follows)
+    feats.build_account_features(con)
+    return con.sql("select * from account_features").pl()
+
+
+def _background(creators, days, per_day, first_id):
+    """Organic follows: each creator gains `per_day` old accounts a day, each created on its own day."""
+    rows, account = [], first_id
+    for day in range(days):
+        for creator in creators:
+            for k in range(per_day):
+                born = T0 - timedelta(days=400 + account % 997)
+                rows.append((account, born, creator, T0 + timedelta(days=day, hours=10 + k)))
+                account += 1
+    return rows, account
+
+
+def test_creation_day_cohort_tells_a_bought_aged_batch_from_a_sign_up_wave():
+    rows, next_id = _background([10, 11, 12, 13], days=10, per_day=4, first_id=1000)
+    batch_day, wave_day = T0 + timedelta(days=5, hours=14), T0 + timedelta(days=7, hours=14)
+    aged = T0 - timedelta(days=700)
+    batch = list(range(next_id, next_id + 12))  # aged accounts, one creation day, one creator
+    rows += [(a, aged, 10, batch_day + timedelta(minutes=i)) for i, a in enumerate(batch)]
+    wave = list(range(next_id + 100, next_id + 120))  # sign-ups of the day, three creators
+    rows += [
+        (a, wave_day - timedelta(minutes=5), c, wave_day + timedelta(minutes=i))
+        for i, a in enumerate(wave)
+        for c in (11, 12, 13)
+    ]
+    frame = _context_world(rows)
+    cohort = dict(zip(frame["account_id"], frame["creation_day_cohort"], strict=True))
+    assert min(cohort[a] for a in batch) > 5
+    assert max(cohort[a] for a in wave) < 2
+    assert cohort[1000] == 1.0  # an organic follower: no cohort at all
+
+
+def test_shared_sequence_finds_accounts_following_the_same_creators_back_to_back():
+    rows, account = [], 1
+    rng = np.random.default_rng(0)
+    for _ in range(40):  # people follow two of ten creators, a few hours apart
+        a, b = rng.choice(np.arange(30, 40), 2, replace=False)
+        rows += [
+            (account, T0, int(a), T0 + timedelta(hours=1)),
+            (account, T0, int(b), T0 + timedelta(hours=5)),
+        ]
+        account += 1
+    farm = list(range(500, 506))  # a seller's accounts deliver buyers 20 then 21, days apart
+    for i, a in enumerate(farm):
+        start = T0 + timedelta(days=i * 3)
+        rows += [(a, T0, 20, start), (a, T0, 21, start + timedelta(hours=20))]
+    frame = _context_world(rows)
+    shared = dict(zip(frame["account_id"], frame["shared_sequence"], strict=True))
+    assert min(shared[a] for a in farm) > 3
+    assert np.median([shared[a] for a in range(1, 41)]) < 2
+
+
+def test_newcomer_wave_tells_a_platform_wide_sign_up_wave_from_a_batch_for_one_creator():
+    rows, account = [], 1
+    for day in range(10):  # a trickle of sign-ups follows the three suggested creators daily
+        for creator in (40, 41, 42, 43):
+            for _ in range(2 if creator < 43 else 0):
+                born = T0 + timedelta(days=day, hours=9)
+                rows.append((account, born, creator, born + timedelta(minutes=3)))
+                account += 1
+    wave_day = T0 + timedelta(days=4, hours=18)
+    wave = list(range(900, 930))
+    rows += [
+        (a, wave_day, c, wave_day + timedelta(minutes=2 + j))
+        for a in wave
+        for j, c in enumerate((40, 41, 42))
+    ]
+    batch_day = T0 + timedelta(days=6, hours=3)
+    batch = list(range(2000, 2030))
+    rows += [(a, batch_day, 43, batch_day + timedelta(minutes=10)) for a in batch]
+    frame = _context_world(rows)
+    wave_ratio = dict(zip(frame["account_id"], frame["newcomer_wave"], strict=True))
+    assert max(wave_ratio[a] for a in wave) < 2
+    assert min(wave_ratio[a] for a in batch) > 10
+
+
+def test_follow_span_activity_after_and_target_popularity():
+    accounts = _accounts(last_active_at=[T0 + timedelta(days=30), T0 + timedelta(days=1), None])
+    follows = [
+        (1, 10, T0 + timedelta(days=1)),
+        (1, 11, T0 + timedelta(days=11)),
+        (2, 10, T0 + timedelta(hours=12)),
+        (3, 10, T0 + timedelta(hours=13)),
+    ]
+    con = _workspace(accounts, follows)
+    feats.build_account_features(con)
+    frame = con.sql("select * from account_features").pl()
+    one, two, three = _row(frame, 1), _row(frame, 2), _row(frame, 3)
+    assert one["follow_span_days"] == pytest.approx(10.0) and two["follow_span_days"] == 0.0
+    assert one["active_after_follows_days"] == pytest.approx(19.0)
+    assert two["active_after_follows_days"] == pytest.approx(0.5)
+    assert three["active_after_follows_days"] is None  # last activity not observed
+    # creator 10 has three followers, creator 11 one: ranks 1 and 0
+    assert two["target_popularity"] == 1.0 and one["target_popularity"] == 0.5

@@ -16,6 +16,7 @@ class Feature(NamedTuple):
     group: str
     phrase: Callable[[float | None], str]
     sources: tuple[str, ...]
+    not_applicable: str | None = None  # what a NULL means when its sources were observed
 
 
 def _num(value: float) -> str:
@@ -239,12 +240,82 @@ FEATURES: dict[str, Feature] = {
         _share("{pct} of its follows landed on follower-spike days"),
         ("follows",),
     ),
+    "creation_day_cohort": Feature(
+        "On a creator's busy day, how many times more of its new followers were created on the "
+        "same day as this account than the platform's follows that day predict (1 = as expected).",
+        "coordination",
+        lambda v: (
+            _ratio(v, "Arrived with a batch of accounts created on its creation day")
+            or "No batch created on its creation day among the followers it arrived with"
+        ),
+        ("follows", A + "created_at"),
+    ),
+    "shared_sequence": Feature(
+        "How many times more accounts than chance followed the same two creators one after the "
+        "other (within two days) as this account did (1 = as expected).",
+        "coordination",
+        lambda v: (
+            _ratio(v, "Followed two creators back to back like many other accounts")
+            or "Follows creators in an order nobody else shares"
+        ),
+        ("follows",),
+    ),
+    "newcomer_wave": Feature(
+        "For its follows in its first two days: how many times more brand-new followers that "
+        "creator got that day than its share of its region's sign-ups explains (1 = the platform's "
+        "ordinary sign-up traffic).",
+        "coordination",
+        lambda v: (
+            _ratio(v, "Followed as a brand-new account in a wave aimed at one creator")
+            or "Followed as a brand-new account like the platform's other sign-ups that day"
+        ),
+        ("follows", A + "created_at"),
+        "Made no follow in its first two days",
+    ),
+    "target_popularity": Feature(
+        "Average popularity rank of the creators it follows (0 = the least followed, "
+        "1 = the most followed).",
+        "behaviour",
+        lambda v: f"Follows creators of average popularity rank {v * 100:.0f}%",
+        ("follows",),
+    ),
+    "follow_span_days": Feature(
+        "Days between its first and its last follow.",
+        "behaviour",
+        lambda v: (
+            "All its follows within one day"
+            if v < 1
+            else f"Followed over {_duration_hours(v * 24)}"
+        ),
+        ("follows",),
+    ),
+    "active_after_follows_days": Feature(
+        "Days between its last follow and its last activity (likes, views, posts).",
+        "behaviour",
+        lambda v: (
+            "Not seen again after its last follow"
+            if v < 0.05
+            else f"Active {_duration_hours(v * 24)} after its last follow"
+        ),
+        ("follows", A + "last_active_at"),
+    ),
 }
+
+RATIO_NOTABLE = 2.0  # a coordination ratio is worth naming from twice the expected level
+
+
+def _ratio(value: float, sentence: str) -> str | None:
+    """ "<sentence> (N× what chance explains)" when the ratio is notable, else None."""
+    if value < RATIO_NOTABLE:
+        return None
+    return f"{sentence} ({_num(value)}× what chance explains)"
 
 
 def reason(name: str, value: float | None) -> str:
     """The sentence for feature `name` at an account's `value`; unobserved values say so."""
     if value is None or math.isnan(value):  # never phrase a missing value as a zero
+        if name in FEATURES and FEATURES[name].not_applicable:
+            return FEATURES[name].not_applicable
         return f"Not observed: {description(name)[0].lower()}{description(name)[1:-1]}"
     return FEATURES[name].phrase(value) if name in FEATURES else f"{name} = {_num(value)}"
 

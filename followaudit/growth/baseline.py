@@ -22,6 +22,7 @@ ZERO_ON_QUIET_DAYS = {
     "flagged_follows",
     "young_follows",
     "nopic_follows",
+    "talk",
 }
 
 
@@ -91,6 +92,8 @@ def _ensure_quality(daily: pl.DataFrame) -> pl.DataFrame:
         for c in ("flagged_follows", "young_follows", "nopic_follows", "views", "likes")
         if c not in daily.columns
     ]
+    if "talk" not in daily.columns:  # comments + shares; NULL = not observed
+        missing.append(pl.lit(None, pl.Float64).alias("talk"))
     return daily.with_columns(missing) if missing else daily
 
 
@@ -150,14 +153,18 @@ def _with_engagement_prediction(frame: pl.DataFrame, cfg: BaselineConfig) -> pl.
     # Ratios of 4-week sums: a viral day in the window raises follows and views together.
     past_views = blocks.sum_before(views, cfg.window, cfg.min_history)
     past_likes = blocks.sum_before(likes, cfg.window, cfg.min_history)
+    talk = frame["talk"].cast(pl.Float64).fill_null(0).to_numpy()
+    past_talk = blocks.sum_before(talk, cfg.window, cfg.min_history)
     with np.errstate(divide="ignore", invalid="ignore"):
         by_views = np.where(past_views > 0, organic / past_views * views, 0.0)
         by_likes = np.where(past_likes > 0, organic / past_likes * likes, 0.0)
         days = np.minimum(blocks.index - blocks.start, cfg.window)
         views_baseline = past_views / days
+        talk_baseline = past_talk / days
     return frame.with_columns(
         pl.Series("_eng", np.nan_to_num(np.maximum(by_views, by_likes))),
         pl.Series("views_baseline", views_baseline).fill_nan(None),
+        pl.Series("talk_baseline", talk_baseline).fill_nan(None),
     )
 
 

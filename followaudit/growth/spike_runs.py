@@ -1,8 +1,6 @@
-"""Spikes from anomalous days: consecutive runs, their summary, and the suspicious/explained verdict."""
+"""Spikes from anomalous days: consecutive runs and their summary (verdicts: growth/verdicts.py)."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import polars as pl
 
@@ -91,6 +89,8 @@ def summarise_runs(frame: pl.DataFrame, runs: pl.DataFrame) -> pl.DataFrame:
         (pl.col("_scale") ** 2).sum().sqrt().alias("_count_sigma"),
         pl.col("views").sum().alias("_views"),
         pl.col("views_baseline").fill_null(0).sum().alias("_views_baseline"),
+        pl.col("talk").sum().alias("_talk"),
+        pl.col("talk_baseline").fill_null(0).sum().alias("_talk_baseline"),
         pl.len().alias("days"),
     )
     gained = pl.col("followers_gained").clip(1)
@@ -102,6 +102,10 @@ def summarise_runs(frame: pl.DataFrame, runs: pl.DataFrame) -> pl.DataFrame:
             (pl.col("_young") / gained).alias("young_share"),
             (pl.col("_nopic") / gained).alias("nopic_share"),
             ((pl.col("_views") + 1) / (pl.col("_views_baseline") + 1)).alias("views_ratio"),
+            # comments + shares: NULL where the data has none (not observed is not "flat")
+            pl.when(pl.col("_talk_baseline") > 0)
+            .then((pl.col("_talk") + 1) / (pl.col("_talk_baseline") + 1))
+            .alias("talk_ratio"),
         )
         .with_columns(
             # Poisson z of the extra flagged followers over the whole run.
@@ -122,84 +126,3 @@ def significant(spikes: pl.DataFrame, cfg: BaselineConfig | None = None) -> pl.D
         pl.col("quality_z") >= cfg.min_run_z
     )
     return spikes.filter(by_count | by_quality)
-
-
-@dataclass(frozen=True)
-class VerdictConfig:
-    """When a spike's new followers make it `suspicious` rather than `explained`."""
-
-    fake_excess_share: float = 0.3  # flagged followers above usual, as a share of the excess
-    quality_z: float = 6.0  # ... and that many Poisson sigmas above the usual flagged follows
-    min_flagged_excess: float = 10.0  # ... and at least this many extra flagged followers
-    flagged_share: float = 0.5  # or simply this share of all new followers flagged ...
-    flagged_share_min_excess: float = 5.0  # ... with at least this many extra flagged followers
-    engagement_rise: float = 2.0  # views this many times their usual level explain a spike
-    young_share: float = 0.5  # unexplained spikes of this many brand-new accounts ...
-    cohort_share: float = 0.3  # ... mostly from one creation cohort
-    drip_days: int = 5  # runs at least this long are drips, shorter ones bursts
-
-
-def assign_verdict(spikes: pl.DataFrame, cfg: VerdictConfig | None = None) -> pl.DataFrame:
-    """Add `verdict` (suspicious|explained), `kind` (burst|drip) and a plain `reason`."""
-    cfg = cfg or VerdictConfig()
-    for column in ("cohort_share", "flagged_cohort", "flagged_cohort_share"):
-        if column not in spikes.columns:
-            spikes = spikes.with_columns(pl.lit(None, pl.Float64).alias(column))
-    many_fakes = (
-        (pl.col("flagged_excess") >= cfg.fake_excess_share * pl.col("excess").clip(1))
-        & (pl.col("quality_z") >= cfg.quality_z)
-        & (pl.col("flagged_excess") >= cfg.min_flagged_excess)
-    )
-    mostly_fakes = (pl.col("flagged_share") >= cfg.flagged_share) & (
-        pl.col("flagged_excess") >= cfg.flagged_share_min_excess
-    )
-    # Extra flagged followers, many of them created on one day: a bought batch fed in slowly.
-    # (Stray flagged accounts come from many batches; a drip on a big creator adds a few a day,
-    # too few for `quality_z` but one creation day gives it away.)
-    one_batch = (
-        (pl.col("flagged_excess") >= cfg.min_flagged_excess)
-        & (pl.col("flagged_cohort").fill_null(0) >= cfg.min_flagged_excess)
-        & (pl.col("flagged_cohort_share").fill_null(0) >= cfg.cohort_share)
-    )
-    low_quality = many_fakes | mostly_fakes | one_batch
-    rose = pl.col("views_ratio") >= cfg.engagement_rise
-    odd = (pl.col("young_share") >= cfg.young_share) & (
-        pl.col("cohort_share").fill_null(1.0) >= cfg.cohort_share
-    )
-    suspicious = low_quality | (~rose & odd)
-    return spikes.with_columns(
-        pl.when(suspicious)
-        .then(pl.lit("suspicious"))
-        .otherwise(pl.lit("explained"))
-        .alias("verdict"),
-        pl.when(pl.col("days") >= cfg.drip_days)
-        .then(pl.lit("drip"))
-        .otherwise(pl.lit("burst"))
-        .alias("kind"),
-        _reason(low_quality, rose, odd).alias("reason"),
-    )
-
-
-def _reason(low_quality: pl.Expr, rose: pl.Expr, odd: pl.Expr) -> pl.Expr:
-    """One sentence an analyst can read beside the verdict."""
-    flagged = (pl.col("flagged_share") * 100).round(0).cast(pl.Int64).cast(pl.String)
-    views = pl.col("views_ratio").round(1).cast(pl.String)
-    young = (pl.col("young_share") * 100).round(0).cast(pl.Int64).cast(pl.String)
-    extra = pl.col("flagged_excess").round(0).cast(pl.Int64).cast(pl.String)
-    return (
-        pl.when(low_quality)
-        .then(
-            pl.concat_str(
-                pl.lit("low-quality followers: "),
-                extra,
-                pl.lit(" more flagged accounts than usual ("),
-                flagged,
-                pl.lit("% of new followers flagged)"),
-            )
-        )
-        .when(~rose & odd)
-        .then(pl.concat_str(pl.lit("no engagement rise; "), young, pl.lit("% accounts < 7 days")))
-        .when(rose)
-        .then(pl.concat_str(pl.lit("views rose "), views, pl.lit("x with it")))
-        .otherwise(pl.concat_str(pl.lit("followers look genuine ("), flagged, pl.lit("% flagged)")))
-    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from followaudit.growth import baseline, spike_runs
+from followaudit.growth import baseline, spike_runs, verdicts
 from followaudit.store.analyst import AnalystStore
 from followaudit.store.workspace import (
     Workspace,
@@ -35,6 +35,8 @@ SPIKE_COLUMNS = [
     "quality_z",
     "views_ratio",
     "reason",
+    "talk_ratio",
+    *verdicts.PLATFORM_COLUMNS,
 ]
 EXPECTED_COLUMNS = [
     "creator_id",
@@ -63,7 +65,7 @@ EXPECTED_COLUMNS = [
 def detect_spikes(
     daily: pl.DataFrame,
     cfg: baseline.BaselineConfig | None = None,
-    verdict: spike_runs.VerdictConfig | None = None,
+    verdict: verdicts.VerdictConfig | None = None,
 ) -> pl.DataFrame:
     """Spikes of a daily series (creator_id, date, new_follows [+ views, likes, quality])."""
     return spikes_from_expected(baseline.expected_gain(daily, cfg), cfg, verdict)
@@ -72,11 +74,12 @@ def detect_spikes(
 def spikes_from_expected(
     frame: pl.DataFrame,
     cfg: baseline.BaselineConfig | None = None,
-    verdict: spike_runs.VerdictConfig | None = None,
+    verdict: verdicts.VerdictConfig | None = None,
 ) -> pl.DataFrame:
-    """Runs of anomalous days of an `expected_gain` frame (made with the same `cfg`), judged."""
+    """Runs of anomalous days of an `expected_gain` frame (made with the same `cfg`), judged
+    (platform columns stay NULL until `build_growth` adds them)."""
     runs = spike_runs.summarise_runs(frame, spike_runs.find_runs(frame))
-    spikes = spike_runs.assign_verdict(spike_runs.significant(runs, cfg), verdict)
+    spikes = verdicts.assign_verdict(spike_runs.significant(runs, cfg), verdict)
     spikes = spikes.sort("creator_id", "start").with_row_index("spike_id", offset=1)
     spikes = spikes.with_columns(pl.col("spike_id").cast(pl.Int64))
     return spikes.select(SPIKE_COLUMNS)
@@ -97,7 +100,7 @@ def _expected_table(frame: pl.DataFrame) -> pl.DataFrame:
 def build_growth(
     con: duckdb.DuckDBPyConnection,
     cfg: baseline.BaselineConfig | None = None,
-    verdict: spike_runs.VerdictConfig | None = None,
+    verdict: verdicts.VerdictConfig | None = None,
 ) -> None:
     """Build step: `creator_daily_expected`, `spikes` and `spike_followers`."""
     daily = run_query(con, "growth/daily_series")
@@ -107,14 +110,18 @@ def build_growth(
     write_frame(con, "spikes", spikes)
     # One pass over `follows` for the spikes' followers; their cohorts come from that table.
     materialize(con, "spike_followers", "growth/spike_followers_all")
+    if spikes.is_empty():
+        return
     cohorts = run_query(con, "growth/spike_cohorts").select(
         "spike_id", "cohort_share", "flagged_cohort", "flagged_cohort_share"
     )
-    if not spikes.is_empty():
-        # The verdict again, now that each spike's creation cohorts are known.
-        spikes = spikes.drop("cohort_share").join(cohorts, on="spike_id", how="left")
-        spikes = spike_runs.assign_verdict(spikes, verdict).select(SPIKE_COLUMNS)
-        write_frame(con, "spikes", spikes)
+    # The verdict again, now that each spike's creation cohorts and platform context are known.
+    context = run_query(con, "growth/spike_context")
+    spikes = spikes.drop("cohort_share", *verdicts.PLATFORM_COLUMNS)
+    spikes = spikes.join(cohorts, on="spike_id", how="left").join(
+        context, on="spike_id", how="left"
+    )
+    write_frame(con, "spikes", verdicts.assign_verdict(spikes, verdict).select(SPIKE_COLUMNS))
 
 
 def _connection(ws_or_con) -> duckdb.DuckDBPyConnection:

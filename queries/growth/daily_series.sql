@@ -1,4 +1,4 @@
-/* one row per creator per day: follows, engagement and the quality of that day's new followers */
+/* one row per creator per day: follows, engagement (talk = comments + shares) and the quality of that day's new followers */
 with follower_traits as (
     -- one join per follow instead of two: accounts and their scores joined once
     select
@@ -34,6 +34,10 @@ final as (
         d.followers_total,
         d.views,
         d.likes,
+        case
+            when d.comments is not null or d.shares is not null
+                then coalesce(d.comments, 0) + coalesce(d.shares, 0)
+        end as talk,
         d.engagement_rate,
         coalesce(q.flagged_follows, 0) as flagged_follows,
         coalesce(q.young_follows, 0) as young_follows,
