@@ -37,8 +37,8 @@ def make_platform(rng, cfg: WorldConfig, cw: CreatorWorld) -> Platform:
     n_waves = round(cfg.onboarding_waves * cfg.scale) if cfg.onboarding_wave_share > 0 else 0
     wave_days = np.sort(rng.choice(np.arange(5, cfg.days - 5), n_waves, replace=False))
     regions, counts = np.unique(cw.region, return_counts=True)
-    # Launch regions have a few local creators but are not the platform's home market.
-    eligible = regions[(counts >= 3) & (counts < counts.max())]
+    # Launch regions have several local creators but are not the platform's home market.
+    eligible = regions[(counts >= 5) & (counts < counts.max())]
     if not len(eligible):
         eligible = regions[np.argsort(-counts)[:1]]
     n_launch = cfg.regional_launches if cfg.regional_launch_share > 0 else 0

@@ -60,6 +60,19 @@ RING_FAKE_SHARE = 0.10
 RING_FAKE_FOLLOWERS = (1_500, 0.8)
 
 
+NEWCOMER_SETTLING_DAYS = 30.0  # sign-ups who stay fill in their profile over about a month
+
+
+def settled(rng, kinds: np.ndarray, created_s: np.ndarray, quiet: np.ndarray) -> np.ndarray:
+    """Profile kinds at observation time: a newcomer who kept using the app has, with a chance
+    growing with its age, added a picture, a bio and videos like other users; sign-ups who never
+    came back (`quiet`) stay empty."""
+    age_days = (END_S - created_s) / DAY
+    chance = 1 - np.exp(-age_days / NEWCOMER_SETTLING_DAYS)
+    grown = (kinds == "newcomer") & ~quiet & (rng.random(len(kinds)) < chance)
+    return np.where(grown, "genuine", kinds)
+
+
 def _bern(rng, kinds: np.ndarray, col: int) -> np.ndarray:
     p = np.zeros(len(kinds))
     for kind, flags in FLAGS.items():

@@ -280,8 +280,9 @@ def _events(cfg: WorldConfig, events: list[Event], creator_ids: np.ndarray) -> p
 
 
 def _accounts(rng, pop: Population, made, last, removed, followers_in_table) -> pa.Table:
-    text = profiles.text_fields(rng, pop.kinds, pop.owner)
-    counts = profiles.counts(rng, pop.kinds, made, followers_in_table)
+    kinds = profiles.settled(rng, pop.kinds, pop.created_s, pop.quiet)
+    text = profiles.text_fields(rng, kinds, pop.owner)
+    counts = profiles.counts(rng, kinds, made, followers_in_table)
     seen = profiles.last_active(rng, pop.kinds, pop.created_s, last, removed, pop.quiet)
     columns = {
         "account_id": pa.array(np.arange(1, len(pop.kinds) + 1), pa.int64()),
