@@ -16,6 +16,12 @@ from followaudit.detect.evaluate import METRICS, evaluate_table
 def format_report(report: dict, source: str) -> str:
     """The report as aligned text."""
     how = "default model (no training)" if report["folds"] == 0 else f"{report['folds']}-fold CV"
+    budget = report.get("label_budget")
+    if budget:
+        how = (
+            f"default model recalibrated on {budget['reviewed']} reviewed rows "
+            f"({budget['reviewed_fakes']} fake); metrics on the other rows"
+        )
     lines = [
         f"{source}: {report['rows']} rows, {report['positives']} fake; {how}",
         f"features ({len(report['features'])}): {', '.join(report['features'])}",
@@ -41,6 +47,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="score with the shipped default model, no training",
     )
+    parser.add_argument(
+        "--label-budget",
+        type=int,
+        default=0,
+        metavar="N",
+        help="with --pretrained: the review queue picks N rows, their labels recalibrate the "
+        "model and choose its threshold; metrics on the other rows",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -48,13 +62,15 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.folds < 2 and not args.pretrained:
             raise mdl.ModelError("--folds must be at least 2")
+        if args.label_budget and not args.pretrained:
+            raise mdl.ModelError("--label-budget recalibrates the shipped model: add --pretrained")
         table = importing.read_mapped(args.accounts, importing.load_mapping(args.mapping))
         if table.labels is None:
             raise mdl.ModelError(
                 f"{args.mapping}: no [label] column, so there is nothing to evaluate"
             )
         report = evaluate_table(
-            table.accounts, table.labels, args.folds, args.seed, args.pretrained
+            table.accounts, table.labels, args.folds, args.seed, args.pretrained, args.label_budget
         )
     except (importing.MappingError, mdl.ModelError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -8,7 +8,7 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
 from followaudit.detect import features as feats
-from followaudit.detect import metrics
+from followaudit.detect import metrics, recalibrate, teaching
 from followaudit.detect import model as mdl
 
 METRICS = ("accuracy", "precision", "recall", "f1", "mcc", "roc_auc", "pr_auc")
@@ -51,10 +51,13 @@ def evaluate_table(
     folds: int = 10,
     seed: int = 0,
     pretrained: bool = False,
+    label_budget: int = 0,
 ) -> dict:
     """The evaluation report (JSON shape of issue 3) for a canonical accounts frame + 0/1 labels."""
     y = np.asarray(labels, dtype=np.int32)
     frame = feats.profile_features(accounts)
+    if label_budget:
+        return evaluate_with_budget(frame, y, label_budget, seed)
     if pretrained:
         bundle = mdl.load_default(feats.feature_columns(frame))
         threshold = float(bundle.card["thresholds"]["f1"])
@@ -78,4 +81,40 @@ def evaluate_table(
         "threshold": threshold,
         "metrics": all_metrics(y, scores, pred),
         "intervals": {name: list(intervals[name]) for name in METRICS},
+    }
+
+
+def evaluate_with_budget(frame: pl.DataFrame, y: np.ndarray, budget: int, seed: int = 0) -> dict:
+    """The analyst's situation simulated: the review queue picks `budget` rows, their true labels
+    stand in for the reviewer, the default model is recalibrated and its threshold chosen on them
+    (detect/recalibrate.py); metrics are computed on the other rows only."""
+    if not 0 < budget < len(y):
+        raise mdl.ModelError(f"--label-budget must be between 1 and {len(y) - 1} (got {budget})")
+    bundle = mdl.load_default(feats.feature_columns(frame))
+    prior = bundle.card["positives"] / bundle.card["rows"]
+    scores, x = bundle.predict(frame), bundle.matrix(frame)
+    reviewed = teaching.simulate_review(scores, y, budget, prior)
+    adapted = recalibrate.adapt(scores, reviewed, y[reviewed], prior, x, seed)
+    proposal = recalibrate.propose(adapted, scores, reviewed, y[reviewed], x, seed=seed)
+    probs = adapted.probability(scores, x)
+    rest = np.setdiff1d(np.arange(len(y)), reviewed)
+    pred = probs[rest] >= proposal.cut
+    intervals = metrics.bootstrap_rows(y[rest], probs[rest], pred, seed=seed)
+    return {
+        "rows": int(len(rest)),
+        "positives": int(y[rest].sum()),
+        "folds": 0,
+        "features": [f for f in bundle.features if f in frame.columns],
+        "threshold": proposal.cut,
+        "metrics": all_metrics(y[rest], probs[rest], pred),
+        "intervals": {name: list(intervals[name]) for name in METRICS},
+        "label_budget": {
+            "reviewed": int(len(reviewed)),
+            "reviewed_fakes": int(y[reviewed].sum()),
+            "fake_share_before_labels": adapted.prevalence_before,
+            "fake_share_after_labels": proposal.prevalence,
+            "fake_share_interval": proposal.intervals["prevalence"],
+            "threshold_interval": proposal.intervals["cut"],
+            "correction_trees": adapted.rounds,
+        },
     }

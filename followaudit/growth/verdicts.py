@@ -19,6 +19,9 @@ PLATFORM_COLUMNS = (
     "platform_young_expected",
     "platform_flagged",
     "platform_flagged_expected",
+    "signup_followers",  # followed within an hour of signing up
+    "signup_expected",  # ... as many as the creator usually gets on that many days
+    "wave_breadth",  # other creators many of those sign-ups followed in the same hour
 )
 
 
@@ -35,10 +38,8 @@ class VerdictConfig:
     talk_rise: float = 1.5  # ... with comments + shares up this much: real engagement
     young_share: float = 0.5  # (no platform context) brand-new accounts ...
     cohort_share: float = 0.3  # ... mostly from one creation cohort
-    wave_share: float = 0.5  # a sign-up wave: brand-new accounts make up this share of the excess
-    wave_slack: float = (
-        0.25  # ... and exceed the platform's same-day sign-ups by at most this share
-    )
+    wave_share: float = 0.5  # a sign-up wave: extra sign-ups make up this share of the excess ...
+    wave_breadth: int = 4  # ... and followed at least this many other creators in the same hour
     newcomer_z: float = 6.0  # brand-new accounts this many Poisson sigmas beyond the platform's
     flat_growth: float = 10.0  # never explained: this many times the expected gain ...
     flat_views: float = 1.5  # ... with views below this many times their usual level
@@ -88,8 +89,9 @@ def _rules(cfg: VerdictConfig) -> dict[str, pl.Expr]:
     )
     young, expected = pl.col("platform_young"), pl.col("platform_young_expected")
     young_excess = young - expected
-    wave = (young >= cfg.wave_share * pl.col("excess").clip(1)) & (
-        young_excess <= pl.max_horizontal(cfg.wave_slack * young, 3 * (expected + 1).sqrt())
+    extra_signups = pl.col("signup_followers") - pl.col("signup_expected").fill_null(0)
+    wave = (extra_signups >= cfg.wave_share * pl.col("excess").clip(1)) & (
+        pl.col("wave_breadth") >= cfg.wave_breadth
     )
     newcomers = (
         young_excess >= pl.max_horizontal(pl.lit(cfg.min_flagged_excess), 0.3 * pl.col("excess"))
@@ -168,11 +170,12 @@ def _reason(rule: str) -> pl.Expr:
         ),
         "wave": (
             "platform-wide sign-up wave: ",
-            _int(pl.col("platform_young")),
-            " of its new followers are brand-new accounts, about as many as its share of that "
-            "day's sign-ups explains (",
-            _int(pl.col("platform_young_expected")),
-            ")",
+            _int(pl.col("signup_followers")),
+            " of its new followers followed it within an hour of signing up (",
+            _int(pl.col("signup_expected").fill_null(0)),
+            " usual), and followed ",
+            _int(pl.col("wave_breadth")),
+            " other creators in that hour too",
         ),
         "engagement": ("views rose ", _times(pl.col("views_ratio")), "x with it"),
         "newcomers": (

@@ -1,8 +1,11 @@
-/* one row per spike: its brand-new and flagged followers against what the platform's same-day traffic explains */
+/* one row per spike: its brand-new and flagged followers against the platform's same-day traffic, and how many other creators its sign-ups followed */
 -- A sign-up wave or a regional launch sends brand-new accounts to many creators on the same days;
--- a bought batch sends them to one. What a creator "should" get on a day is what the other
--- creators got from each region that day, times its own ratio to them on its other days: the
--- platform's same-day baseline. (With no other creators, nothing is explained.)
+-- a bought batch sends them to one. What a creator "should" get during a spike is what the other
+-- creators got from each region on those days, times its own ratio to them outside the spike:
+-- the platform's same-day baseline. (With no other creators, nothing is explained.)
+-- A wave is also broad: the accounts that followed the creator within an hour of signing up
+-- followed many other creators in that hour too (the app's suggestion list), while a batch made
+-- for one to four buyers follows only them.
 with traits as (
     select
         a.account_id,
@@ -59,26 +62,42 @@ spike_days as (
     from spikes as s
 ),
 
--- every region the creator ever drew brand-new or flagged followers from, on each spike day
-expected as (
+-- over the spike's days, per region the creator ever drew brand-new or flagged followers from:
+-- its own follows and everybody's
+spike_region as (
     select
         sd.spike_id,
-        coalesce(c.young, 0) as young,
-        coalesce(c.flagged, 0) as flagged,
-        (d.young - coalesce(c.young, 0)) * cast(cr.young - coalesce(c.young, 0) as double)
-            / greatest(r.young - d.young - cr.young + coalesce(c.young, 0), 1) as young_expected,
-        (d.flagged - coalesce(c.flagged, 0)) * cast(cr.flagged - coalesce(c.flagged, 0) as double)
-            / greatest(r.flagged - d.flagged - cr.flagged + coalesce(c.flagged, 0), 1)
-            as flagged_expected
+        sd.creator_id,
+        cr.region,
+        sum(coalesce(c.young, 0)) as own_young,
+        sum(coalesce(c.flagged, 0)) as own_flagged,
+        sum(d.young) as all_young,
+        sum(d.flagged) as all_flagged
     from spike_days as sd
     inner join creator_region as cr on cr.creator_id = sd.creator_id
     inner join day_region as d on d.day = sd.day and d.region = cr.region
-    inner join region_total as r on r.region = cr.region
     left join cells as c
         on c.creator_id = sd.creator_id and c.day = sd.day and c.region = cr.region
+    group by all
 ),
 
-final as (
+-- what the other creators got during the spike, times the creator's ratio to them outside it
+expected as (
+    select
+        s.spike_id,
+        s.own_young as young,
+        s.own_flagged as flagged,
+        (s.all_young - s.own_young) * cast(cr.young - s.own_young as double)
+            / greatest(r.young - s.all_young - (cr.young - s.own_young), 1) as young_expected,
+        (s.all_flagged - s.own_flagged) * cast(cr.flagged - s.own_flagged as double)
+            / greatest(r.flagged - s.all_flagged - (cr.flagged - s.own_flagged), 1)
+            as flagged_expected
+    from spike_region as s
+    inner join creator_region as cr on cr.creator_id = s.creator_id and cr.region = s.region
+    inner join region_total as r on r.region = s.region
+),
+
+platform as (
     select
         spike_id,
         cast(sum(young) as double) as platform_young,
@@ -87,6 +106,71 @@ final as (
         sum(flagged_expected) as platform_flagged_expected
     from expected
     group by spike_id
+),
+
+signup_follows as (
+    select f.follower_id as account_id, f.creator_id, cast(f.followed_at as date) as day
+    from follows as f
+    inner join traits as t on t.account_id = f.follower_id
+    where f.followed_at < t.created_at + interval 1 hour
+),
+
+spike_signups as (
+    select distinct sd.spike_id, sd.creator_id, s.account_id
+    from spike_days as sd
+    inner join signup_follows as s on s.creator_id = sd.creator_id and s.day = sd.day
+),
+
+signup_counts as (
+    select spike_id, count(*) as signups
+    from spike_signups
+    group by spike_id
+),
+
+-- the sign-ups a creator usually gets: its daily average over the days of the data
+usual_signups as (
+    select
+        f.creator_id,
+        count(*) / cast(greatest(date_diff('day', min(d.first_day), max(d.last_day)) + 1, 1) as double)
+            as per_day
+    from signup_follows as f
+    cross join (select min(day) as first_day, max(day) as last_day from day_region) as d
+    group by f.creator_id
+),
+
+co_targets as (
+    select ss.spike_id, f.creator_id, count(*) as accounts
+    from spike_signups as ss
+    inner join signup_follows as f on f.account_id = ss.account_id
+    where f.creator_id <> ss.creator_id
+    group by all
+),
+
+breadth as (
+    select c.spike_id, count(*) as wave_breadth
+    from co_targets as c
+    inner join signup_counts as n on n.spike_id = c.spike_id
+    where c.accounts >= greatest(3, cast(0.05 as double) * n.signups)
+    group by c.spike_id
+),
+
+spike_length as (
+    select spike_id, creator_id, count(*) as days
+    from spike_days
+    group by spike_id, creator_id
+),
+
+final as (
+    select
+        p.*,
+        cast(coalesce(n.signups, 0) as double) as signup_followers,
+        coalesce(u.per_day, 0) * l.days as signup_expected,
+        cast(coalesce(b.wave_breadth, 0) as double) as wave_breadth
+    from platform as p
+    inner join spike_length as l on l.spike_id = p.spike_id
+    left join signup_counts as n on n.spike_id = p.spike_id
+    left join usual_signups as u on u.creator_id = l.creator_id
+    left join breadth as b on b.spike_id = p.spike_id
 )
 
 select * from final

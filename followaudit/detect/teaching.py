@@ -1,0 +1,56 @@
+"""Which accounts to review next so that their labels teach the recalibration the most."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from followaudit.detect.recalibrate import adapt, logit
+
+STRATA = 10  # equal-width bands of the model's log-odds
+
+
+def teaching_order(
+    scores: np.ndarray, reviewed: np.ndarray, y: np.ndarray, k: int, train_prior: float
+) -> np.ndarray:
+    """Positions of the next `k` rows to review.
+
+    Picks alternate between the row the current adaptation is least sure of (P(fake) nearest
+    0.5) and the least sure row of the score band with the fewest reviews, so the labels both
+    sharpen the boundary and span the whole score range that the recalibration must map. Pure
+    and deterministic (ties go to the lower position)."""
+    scores = np.asarray(scores, dtype=np.float64)
+    reviewed = np.asarray(reviewed, dtype=np.int64)
+    probs = adapt(scores, reviewed, np.asarray(y), train_prior).probability(scores)
+    doubt = probs * (1 - probs)
+    doubt[reviewed] = -1.0
+    z = logit(scores)
+    span = max(float(z.max() - z.min()), 1e-12)
+    band = np.minimum(((z - z.min()) / span * STRATA).astype(np.int64), STRATA - 1)
+    counts = np.bincount(band[reviewed], minlength=STRATA).astype(np.float64)
+    picks: list[int] = []
+    for i in range(min(k, int((doubt >= 0).sum()))):
+        if i % 2 == 0:
+            pick = int(np.argmax(doubt))
+        else:
+            open_bands = np.bincount(band[doubt >= 0], minlength=STRATA) > 0
+            target = int(np.argmin(np.where(open_bands, counts, np.inf)))
+            pick = int(np.argmax(np.where(band == target, doubt, -2.0)))
+        picks.append(pick)
+        doubt[pick] = -1.0
+        counts[band[pick]] += 1
+    return np.array(picks, dtype=np.int64)
+
+
+def simulate_review(
+    scores: np.ndarray, truth: np.ndarray, budget: int, train_prior: float, batch: int = 10
+) -> np.ndarray:
+    """The rows an analyst following the queue would have labelled after `budget` reviews,
+    `truth` standing in for the analyst (the adaptation is refitted after every `batch`)."""
+    truth = np.asarray(truth)
+    reviewed = np.zeros(0, dtype=np.int64)
+    while len(reviewed) < min(budget, len(truth)):
+        step = min(batch, budget - len(reviewed))
+        reviewed = np.r_[
+            reviewed, teaching_order(scores, reviewed, truth[reviewed], step, train_prior)
+        ]
+    return reviewed
