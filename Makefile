@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 WORKSPACE := workspaces/sample.duckdb
 PORT ?= 8501
 
-.PHONY: install run test lint format bench screenshots workspace default-model sample-data clean
+.PHONY: install run test lint format bench kinds screenshots workspace default-model sample-data clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -51,6 +51,10 @@ format: $(STAMP)
 # Benchmarks are not tests: they build the 1M-account world and write docs/benchmarks.md.
 bench: $(STAMP) $(WORKSPACE)
 	$(BIN)/python -m benchmarks.run
+
+# Detection per kind on two generated worlds + leave-one-kind-out -> docs/kinds.md (~10 min).
+kinds: $(STAMP)
+	$(BIN)/python -m benchmarks.kinds
 
 # Maintainer commands (reproducible; their outputs are committed).
 sample-data: $(STAMP)

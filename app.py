@@ -3,6 +3,7 @@
 import streamlit as st
 
 from followaudit import ui
+from followaudit.ui import adapt as ui_adapt
 from followaudit.ui import home as ui_home
 
 ui.page_setup("Home", ":material/home:")
@@ -19,6 +20,7 @@ if not head["accounts"]:
 
 if ui.capabilities().has_follows:
     ui_home.headline_metrics(head)
+    ui_adapt.fake_share_metric()
     left, right = st.columns(2)
     with left:
         st.subheader("Worst creators")

@@ -5,6 +5,7 @@ import streamlit as st
 from followaudit import ui
 from followaudit.decide.policy import MAX_RISK
 from followaudit.decide.report import snapshot
+from followaudit.ui import adapt as ua
 from followaudit.ui import lab as up
 from followaudit.ui import policies as pol
 
@@ -16,6 +17,8 @@ with st.expander("Rules (toggle, change thresholds and weights)"):
     policy = up.rules_editor(policy)
 lab = up.lab_for(policy)
 up.lab_notes(lab)
+with st.expander("Threshold from your reviewed labels: how sure", expanded=True):
+    ua.from_reviews("lab_threshold")
 
 highest = up.slider_top(lab)  # rule points can lift risk above 1
 left, right = st.columns([1, 2])

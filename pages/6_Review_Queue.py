@@ -13,10 +13,12 @@ policy = uc.policy_store().active()
 left, middle, right = st.columns(3)
 order = left.radio(
     "Order",
-    ["uncertainty", "score"],
+    ["teach", "uncertainty", "score"],
     horizontal=True,
     key="rev_order",
-    help="uncertainty: nearest the active policy's threshold first; score: riskiest first",
+    help="teach: the accounts whose labels teach the recalibration most (the ones it is least "
+    "sure of, spread over the whole score range); uncertainty: nearest the active policy's "
+    "threshold first; score: riskiest first",
 )
 creator = middle.number_input(
     "Creator id (followers of)",

@@ -319,15 +319,17 @@ def _spike(**overrides) -> pl.DataFrame:
 @pytest.mark.parametrize(
     ("overrides", "verdict", "words"),
     [
-        # brand-new followers, as many as the other creators' sign-ups that day explain
+        # sign-ups who also followed many other creators in their first hour: the app's list
         (
-            {"platform_young": 297.0, "platform_young_expected": 280.0},
+            {"platform_young": 297.0, "platform_young_expected": 120.0, "signup_followers": 290.0,
+             "wave_breadth": 25.0},
             "explained",
             "platform-wide sign-up wave",
         ),
-        # the same followers, but the rest of the platform saw no wave: bought for this creator
+        # the same followers, but they followed nobody else: bought for this creator
         (
-            {"platform_young": 297.0, "platform_young_expected": 4.0},
+            {"platform_young": 297.0, "platform_young_expected": 4.0, "signup_followers": 290.0,
+             "wave_breadth": 0.0},
             "suspicious",
             "brand-new accounts beyond the platform's sign-ups",
         ),
@@ -416,6 +418,7 @@ def _platform_world(wave_creators: tuple[int, ...]) -> duckdb.DuckDBPyConnection
 )
 def test_spike_context_measures_the_platforms_same_day_sign_ups(wave_creators, platform_wide):
     context = run_query(_platform_world(wave_creators), "growth/spike_context").row(0, named=True)
-    assert context["platform_young"] >= 200
+    assert context["platform_young"] >= 200 and context["signup_followers"] >= 200
     expected = context["platform_young_expected"]
     assert (expected > 150) if platform_wide else (expected < 20)
+    assert context["wave_breadth"] == (5 if platform_wide else 0)

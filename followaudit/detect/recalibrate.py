@@ -54,6 +54,8 @@ def prior_shift(
     """Estimated fake share of the table and the scores re-based on it (EM, Saerens et al. 2002)."""
     p = np.clip(np.asarray(scores, dtype=np.float64), 1e-6, 1 - 1e-6)
     share, shifted = train_prior, p
+    if not len(p):
+        return share, p
     for _ in range(1000):
         up, down = share / train_prior, (1 - share) / (1 - train_prior)
         shifted = up * p / (up * p + down * (1 - p))

@@ -20,6 +20,8 @@ def teaching_order(
     and deterministic (ties go to the lower position)."""
     scores = np.asarray(scores, dtype=np.float64)
     reviewed = np.asarray(reviewed, dtype=np.int64)
+    if not len(scores):
+        return np.zeros(0, dtype=np.int64)
     probs = adapt(scores, reviewed, np.asarray(y), train_prior).probability(scores)
     doubt = probs * (1 - probs)
     doubt[reviewed] = -1.0

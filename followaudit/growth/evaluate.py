@@ -11,7 +11,11 @@ EVENT_DAYS = 3
 
 
 def evaluate_spikes(ws_or_con, event_days: int = EVENT_DAYS) -> dict:
-    """Recall per campaign kind, false-alarm rate per event kind, precision per spike kind."""
+    """Recall per campaign kind, false-alarm rate per event kind, precision per spike kind.
+
+    `event_false_alarms` counts every benign event a `suspicious` spike overlaps;
+    `event_false_alarms_outside_campaigns` only those no real campaign of the same creator
+    overlaps too (a suspicious spike over a campaign that runs through a viral week is right)."""
     con = ws_or_con.con if isinstance(ws_or_con, Workspace) else ws_or_con
     missing = [t for t in ("spikes", "campaigns", "events") if not table_exists(con, t)]
     if missing:
@@ -25,6 +29,7 @@ def evaluate_spikes(ws_or_con, event_days: int = EVENT_DAYS) -> dict:
     return {
         "campaign_recall": _rates(campaigns, "kind", "found"),
         "event_false_alarms": _rates(events, "kind", "flagged_suspicious"),
+        "event_false_alarms_outside_campaigns": _rates(events, "kind", "false_alarm"),
         "spike_precision": _rates(
             spikes.filter(pl.col("verdict") == "suspicious"), "kind", "is_campaign"
         ),

@@ -13,7 +13,8 @@ import polars as pl
 
 MAX_MARKS = 5_000
 VERDICT_COLORS = alt.Scale(
-    domain=["suspicious", "explained", "annotated"], range=["#d62728", "#2ca02c", "#7f7f7f"]
+    domain=["suspicious", "unexplained", "explained", "annotated"],
+    range=["#d62728", "#ff7f0e", "#2ca02c", "#7f7f7f"],
 )
 SPIKE_SELECTION = "spike"
 

@@ -10,14 +10,8 @@ import streamlit as st
 from followaudit import ui
 from followaudit.growth import audience
 from followaudit.growth import spikes as growth
-from followaudit.ui import charts, session
+from followaudit.ui import adapt, charts, session
 from followaudit.ui.text import fmt, plain, probability
-
-SHARE_HELP = (
-    "The mean calibrated score: of accounts scored 0.3, about 30 in 100 are fake, so the mean "
-    "is the share of fakes the model expects. On data unlike its training world it can be off; "
-    "reviewed labels show by how much."
-)
 
 HOW_TO_READ = """
 - **Score** — the model's calibrated probability that an account is fake: of 100 accounts scored
@@ -25,9 +19,13 @@ HOW_TO_READ = """
 - **Active policy** — the threshold plus transparent rules that turn a score into a decision
   (*review*, *remove follower*, *suspend*). Policy teams tune it in the Threshold lab.
 - **Spike** — days when a creator gained far more followers than both their own history and
-  their views/likes predict. *Suspicious* spikes are unexplained or made of low-quality followers;
-  *explained* ones came with an engagement jump (e.g. a viral video); *annotated* ones an analyst
-  marked as a known benign event.
+  their views/likes predict. *Suspicious* spikes have low-quality or brand-new followers beyond
+  what the whole platform saw that day, views without comments or shares, or 10x growth with flat
+  views; *explained* ones came with an engagement jump (e.g. a viral video) or a platform-wide
+  sign-up wave; *unexplained* ones have genuine-looking followers and nothing in the data that
+  accounts for them (a giveaway?); *annotated* ones an analyst marked as a known benign event.
+- **Estimated fake share** — before anyone reviews, the share of fakes that makes the model's
+  scores self-consistent on this data; reviewed labels sharpen it (Threshold lab).
 - **Why** — every account page shows what pushed its score up or down, in plain sentences, and
   which rules it breaks. Click through: creator → spike → follower → explanation.
 """
@@ -66,7 +64,7 @@ def profile_metrics(head: dict) -> None:
     flagged = int(result.frame["flagged"].sum()) if result.frame.height else 0
     cols = st.columns(4)
     cols[0].metric("Accounts", f"{head['accounts']:,}")
-    fake_share_metric(cols[1])
+    adapt.fake_share_metric(cols[1])
     cols[2].metric(
         "Flagged (active policy)",
         f"{flagged / max(result.frame.height, 1):.1%}",
@@ -81,17 +79,6 @@ def profile_metrics(head: dict) -> None:
         f"Active policy **{plain(pol.name)}** (v{pol.version}): flag at risk ≥ "
         f"{result.threshold:.2f}."
     )
-
-
-def fake_share_metric(where) -> None:
-    """The share of fakes the model expects in this workspace, before any review."""
-    summary = ui.run("explorer/score_summary").row(0, named=True)
-    if not summary["scored"]:
-        return
-    where.metric(
-        "Estimated fake share", f"{summary['mean_score']:.1%}", "model-based", "off",
-        help=SHARE_HELP,
-    )  # fmt: skip
 
 
 def score_distribution() -> None:

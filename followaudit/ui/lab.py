@@ -46,6 +46,12 @@ def _lab(path: str, version: str, label_events: int, rules_toml: str) -> Lab:
     return build_lab(data, reviewed, policy, _risk(path, version, rules_toml))
 
 
+def lab_data_at(path: str, version: str):
+    """The workspace side of the lab (scores, labels, segments, features) of the workspace at
+    `path` / `version`, read once (what other caches read)."""
+    return _lab_data(path, version)
+
+
 def _rules_key(policy: Policy) -> str:
     return to_toml(Policy("rules", rules=policy.rules))  # thresholds do not change the index
 

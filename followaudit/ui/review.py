@@ -6,6 +6,7 @@ import polars as pl
 import streamlit as st
 
 from followaudit import ui
+from followaudit.decide.adaptation import training_prior
 from followaudit.decide.policy import Policy, from_toml, resolve_threshold, to_toml
 from followaudit.decide.review_queue import review_queue
 from followaudit.store.analyst import LabelConflict
@@ -19,12 +20,24 @@ _MESSAGE = "rev_message"
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _queue(path: str, version: str, policy_toml: str, order: str, key: tuple, n_labels: int):
+def _queue(
+    path: str,
+    version: str,
+    policy_toml: str,
+    order: str,
+    key: tuple,
+    n_labels: int,
+    label_events: int,
+    prior: float | None,
+):
     policy = from_toml(policy_toml)
     risk = up.risk_at(path, version, policy)
     threshold = resolve_threshold(policy, risk["risk"].to_numpy())
     only = _restriction(session.workspace_at(path), *key)
-    queue = review_queue(risk, threshold, order, QUEUE_SIZE + n_labels, only)
+    # the teaching order learns from the labels so far (label_events keys relabels too)
+    reviewed = session.store_at(path).current_labels() if order == "teach" else None
+    limit = QUEUE_SIZE + n_labels
+    queue = review_queue(risk, threshold, order, limit, only, reviewed, prior)
     return queue.select("account_id", "score", "risk", "rule_hits", "distance"), threshold
 
 
@@ -40,8 +53,18 @@ def queue(policy: Policy, order: str, creator: int | None, spike: int | None, re
     """The next accounts to review (reviewed and skipped ones left out unless `redo`)."""
     ws = ui.current_workspace()
     labels = ui.store().current_labels()
+    bundle = ui.model_bundle()
+    prior = training_prior(bundle.card) if bundle else None
+    events = ui.store().progress()["events"]
     frame, threshold = _queue(
-        str(ws.path), ws.version, to_toml(policy), order, (creator, spike), labels.height
+        str(ws.path),
+        ws.version,
+        to_toml(policy),
+        order,
+        (creator, spike),
+        labels.height,
+        events,
+        prior,
     )
     frame = frame.join(
         labels.select("account_id", "label", "label_id"), on="account_id", how="left"

@@ -1,11 +1,13 @@
-/* one row per ground-truth benign event: whether a suspicious spike overlaps its days */
+/* one row per ground-truth benign event: whether a suspicious spike overlaps its days, and whether a real campaign of the same creator does */
 with event_days as (
     select
         row_number() over (order by e.creator_id, e.date, e.kind) as event_id,
         e.creator_id,
         e.kind,
         cast(e.date as date) as start,
-        cast(e.date as date) + cast($event_days as integer) - 1 as "end"
+        -- an event lifts follows for its own `days` (when the data says), at least $event_days
+        cast(e.date as date)
+            + cast(greatest(coalesce(e.days, $event_days), $event_days) as integer) - 1 as "end"
     from events as e
 ),
 
@@ -22,13 +24,25 @@ matches as (
     group by ed.event_id
 ),
 
+campaign_overlaps as (
+    select distinct ed.event_id
+    from event_days as ed
+    inner join campaigns as c
+        on c.creator_id = ed.creator_id
+        and cast(c.start as date) <= ed."end"
+        and cast(c."end" as date) >= ed.start
+),
+
 final as (
     select
         ed.*,
         coalesce(m.suspicious_spikes, 0) > 0 as flagged_suspicious,
-        coalesce(m.spikes, 0) > 0 as has_spike
+        coalesce(m.spikes, 0) > 0 as has_spike,
+        co.event_id is not null as during_campaign,
+        coalesce(m.suspicious_spikes, 0) > 0 and co.event_id is null as false_alarm
     from event_days as ed
     left join matches as m on m.event_id = ed.event_id
+    left join campaign_overlaps as co on co.event_id = ed.event_id
 )
 
 select * from final

@@ -1,0 +1,109 @@
+"""The model adapted to this workspace: its estimated fake share (Home) and the threshold the
+reviewed labels propose, with how sure that is (Threshold lab)."""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from followaudit import ui
+from followaudit.decide.adaptation import Adaptation, adapt_to_reviews, fake_share_before_labels
+from followaudit.detect import recalibrate
+from followaudit.ui import lab as up
+from followaudit.ui import session
+
+SHARE_HELP = (
+    "Model-based, before any review: the share of fakes that makes the model's calibrated "
+    "scores self-consistent on this data (prior-shift EM, Saerens et al. 2002). On data unlike "
+    "the model's training world it can be far off; reviewed labels correct it (Threshold lab)."
+)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _share(path: str, version: str, positives: int, rows: int) -> float:
+    scores = session.workspace_at(path).query("explorer/model_scores")["score"].to_numpy()
+    return fake_share_before_labels(scores, {"positives": positives, "rows": rows})
+
+
+def fake_share_metric(where=st) -> None:
+    """Home: the estimated fake share before any label."""
+    ws, bundle = ui.current_workspace(), ui.model_bundle()
+    if bundle is None:
+        return
+    share = _share(str(ws.path), ws.version, bundle.card["positives"], bundle.card["rows"])
+    where.metric(
+        "Estimated fake share", f"{share:.1%}", "model-based, before review", "off", help=SHARE_HELP
+    )
+
+
+@st.cache_resource(show_spinner="Recalibrating on your reviews…", max_entries=4)
+def _adaptation(path: str, version: str, label_events: int, card_json: str) -> Adaptation:
+    data = up.lab_data_at(path, version)
+    reviewed = session.store_at(path).current_labels()
+    return adapt_to_reviews(data.accounts, data.features, reviewed, json.loads(card_json))
+
+
+def from_reviews(threshold_key: str) -> None:
+    """Threshold lab: what the reviewed labels say about the fake share and the threshold."""
+    ws, bundle = ui.current_workspace(), ui.model_bundle()
+    if bundle is None:
+        return
+    card = {k: bundle.card[k] for k in ("features", "positives", "rows")}
+    events = ui.store().progress()["events"]
+    found = _adaptation(str(ws.path), ws.version, events, json.dumps(card))
+    if not found.ready:
+        st.info(
+            f"{found.reviewed} reviewed labels ({found.reviewed_fakes} fake) so far: at least "
+            f"{recalibrate.MIN_LABELS}, with 3 of each kind, are needed to recalibrate. The "
+            "Review queue picks the accounts whose labels teach the most."
+        )
+        return
+    p, lo_hi = found.proposal, found.proposal.intervals
+    st.markdown(_summary_text(found))
+    cols = st.columns(4)
+    cols[0].metric("Fake share", _pct(p.prevalence), _range(lo_hi["prevalence"]), "off")
+    cols[1].metric(
+        "Precision expected", _pct(p.expected["precision"]), _range(lo_hi["precision"]), "off"
+    )
+    cols[2].metric("Recall expected", _pct(p.expected["recall"]), _range(lo_hi["recall"]), "off")
+    cols[3].metric(
+        "Accounts flagged", f"{p.flagged:,}", _range(lo_hi["flagged"], count=True), "off"
+    )
+    if p.score_threshold is not None:
+        st.button(
+            f"Use risk threshold {p.score_threshold:.4f}",
+            key="lab_use_proposal",
+            on_click=lambda: st.session_state.update({threshold_key: p.score_threshold}),
+            help="Sets the slider below; rules on top of the score still add their points.",
+        )
+
+
+def _summary_text(found: Adaptation) -> str:
+    p, a = found.proposal, found.adapted
+    cut_lo, cut_hi = p.intervals["cut"]
+    text = (
+        f"**From your {found.reviewed} reviewed labels ({found.reviewed_fakes} fake).** The model "
+        f"alone estimated {_pct(found.fake_share_before)} fakes; recalibrated on your labels it "
+        f"expects {_pct(p.prevalence)}. The threshold with the best expected F1 flags accounts "
+        f"whose recalibrated P(fake) ≥ {p.cut:.2f} (95 % interval {cut_lo:.2f}–{cut_hi:.2f} over "
+        "bootstrap resamples of your labels)"
+    )
+    if a.correction is not None:
+        text += (
+            f"; a correction of {a.rounds} small trees learned from your labels re-ranks accounts "
+            "(it beat plain recalibration in cross-validation on them), so no single risk value "
+            "reproduces it"
+        )
+    elif p.score_threshold is not None:
+        text += f", which is model score ≥ {p.score_threshold:.4f}"
+    return text + "."
+
+
+def _pct(x: float) -> str:
+    return f"{x:.1%}"
+
+
+def _range(bounds: list[float], count: bool = False) -> str:
+    lo, hi = bounds
+    return f"{lo:,.0f}–{hi:,.0f}" if count else f"{lo:.1%}–{hi:.1%}"
