@@ -79,12 +79,13 @@ def test_tiny_world_generate_build_spikes(tmp_path, capsys):
     assert (spikes["followers_gained"] > 0).all() and (spikes["expected_followers"] >= 0).all()
     assert spikes["flagged_share"].is_between(0, 1).all()
     assert spikes["young_share"].is_between(0, 1).all()
-    assert set(spikes["verdict"]) <= {"suspicious", "explained"}
+    assert set(spikes["verdict"]) <= {"suspicious", "explained", "unexplained"}
     campaigns = pl.read_parquet(data / "campaigns.parquet")
     caught = _campaigns_caught(campaigns, spikes.filter(pl.col("verdict") == "suspicious"))
-    # The tiny world has 12 campaigns, bursts and drips: most must be caught, of both kinds.
+    # The tiny world has bursts, drips and the issue-10 kinds: most must be caught, bursts and
+    # drips among them.
     assert caught.height >= campaigns.height / 2, f"{caught.height} of {campaigns.height} caught"
-    assert set(caught["kind"]) == {"burst", "drip"}
+    assert {"burst", "drip"} <= set(caught["kind"])
 
 
 def _campaigns_caught(campaigns: pl.DataFrame, spikes: pl.DataFrame) -> pl.DataFrame:

@@ -16,7 +16,6 @@ class Feature(NamedTuple):
     group: str
     phrase: Callable[[float | None], str]
     sources: tuple[str, ...]
-    not_applicable: str | None = None  # what a NULL means when its sources were observed
 
 
 def _num(value: float) -> str:
@@ -261,16 +260,15 @@ FEATURES: dict[str, Feature] = {
         ("follows",),
     ),
     "newcomer_wave": Feature(
-        "For its follows in its first two days: how many times more brand-new followers that "
-        "creator got that day than its share of its region's sign-ups explains (1 = the platform's "
-        "ordinary sign-up traffic).",
+        "How many times more brand-new followers a creator got on the day this account followed "
+        "it in its first two days than the platform's sign-ups that day explain (1 = ordinary "
+        "sign-up traffic; absent when it made no follow in its first two days).",
         "coordination",
         lambda v: (
             _ratio(v, "Followed as a brand-new account in a wave aimed at one creator")
             or "Followed as a brand-new account like the platform's other sign-ups that day"
         ),
         ("follows", A + "created_at"),
-        "Made no follow in its first two days",
     ),
     "target_popularity": Feature(
         "Average popularity rank of the creators it follows (0 = the least followed, "
@@ -314,8 +312,6 @@ def _ratio(value: float, sentence: str) -> str | None:
 def reason(name: str, value: float | None) -> str:
     """The sentence for feature `name` at an account's `value`; unobserved values say so."""
     if value is None or math.isnan(value):  # never phrase a missing value as a zero
-        if name in FEATURES and FEATURES[name].not_applicable:
-            return FEATURES[name].not_applicable
         return f"Not observed: {description(name)[0].lower()}{description(name)[1:-1]}"
     return FEATURES[name].phrase(value) if name in FEATURES else f"{name} = {_num(value)}"
 

@@ -14,8 +14,9 @@ def evaluate_spikes(ws_or_con, event_days: int = EVENT_DAYS) -> dict:
     """Recall per campaign kind, false-alarm rate per event kind, precision per spike kind.
 
     `event_false_alarms` counts every benign event a `suspicious` spike overlaps;
-    `event_false_alarms_outside_campaigns` only those no real campaign of the same creator
-    overlaps too (a suspicious spike over a campaign that runs through a viral week is right)."""
+    `event_false_alarms_outside_campaigns` only those where such a spike overlaps no real
+    campaign of the creator (a suspicious spike over a campaign that runs through a viral week
+    is right, whatever else it covers)."""
     con = ws_or_con.con if isinstance(ws_or_con, Workspace) else ws_or_con
     missing = [t for t in ("spikes", "campaigns", "events") if not table_exists(con, t)]
     if missing:

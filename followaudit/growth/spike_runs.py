@@ -6,6 +6,8 @@ import polars as pl
 
 from followaudit.growth.baseline import BaselineConfig
 
+MIN_TALK = 20.0  # comments + shares a spike's days usually bring before their ratio means anything
+
 
 def find_runs(frame: pl.DataFrame, max_gap: int = 2) -> pl.DataFrame:
     """Group anomalous days into runs (gaps of up to `max_gap` quiet days are bridged)."""
@@ -102,8 +104,9 @@ def summarise_runs(frame: pl.DataFrame, runs: pl.DataFrame) -> pl.DataFrame:
             (pl.col("_young") / gained).alias("young_share"),
             (pl.col("_nopic") / gained).alias("nopic_share"),
             ((pl.col("_views") + 1) / (pl.col("_views_baseline") + 1)).alias("views_ratio"),
-            # comments + shares: NULL where the data has none (not observed is not "flat")
-            pl.when(pl.col("_talk_baseline") > 0)
+            # comments + shares: NULL where the data has none (not observed is not "flat") or
+            # too few to tell a rise from noise
+            pl.when(pl.col("_talk_baseline") >= MIN_TALK)
             .then((pl.col("_talk") + 1) / (pl.col("_talk_baseline") + 1))
             .alias("talk_ratio"),
         )

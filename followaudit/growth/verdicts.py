@@ -31,6 +31,7 @@ class VerdictConfig:
 
     fake_excess_share: float = 0.3  # flagged followers above usual, as a share of the excess
     quality_z: float = 6.0  # ... and that many Poisson sigmas above the usual flagged follows
+    platform_z: float = 3.0  # ... and this many above the platform's same-day flagged traffic
     min_flagged_excess: float = 10.0  # ... and at least this many extra flagged followers
     flagged_share: float = 0.5  # or simply this share of all new followers flagged ...
     flagged_share_min_excess: float = 5.0  # ... with at least this many extra flagged followers
@@ -75,7 +76,7 @@ def _rules(cfg: VerdictConfig) -> dict[str, pl.Expr]:
     many_fakes = (
         (fx >= cfg.fake_excess_share * pl.col("excess").clip(1))
         & (pl.col("quality_z") >= cfg.quality_z)
-        & (platform_z.fill_null(cfg.quality_z) >= cfg.quality_z)
+        & (platform_z.fill_null(cfg.platform_z) >= cfg.platform_z)
         & (fx >= cfg.min_flagged_excess)
     )
     mostly_fakes = (pl.col("flagged_share") >= cfg.flagged_share) & (

@@ -1,4 +1,4 @@
-/* one row per ground-truth benign event: whether a suspicious spike overlaps its days, and whether a real campaign of the same creator does */
+/* one row per ground-truth benign event: whether a suspicious spike overlaps its days, and whether such a spike overlaps no real campaign (a false alarm) */
 with event_days as (
     select
         row_number() over (order by e.creator_id, e.date, e.kind) as event_id,
@@ -11,26 +11,30 @@ with event_days as (
     from events as e
 ),
 
+-- suspicious spikes that overlap a real campaign of their creator: right, whatever else they cover
+campaign_spikes as (
+    select distinct s.spike_id
+    from spikes as s
+    inner join campaigns as c
+        on c.creator_id = s.creator_id
+        and cast(c.start as date) <= s."end"
+        and cast(c."end" as date) >= s.start
+),
+
 matches as (
     select
         ed.event_id,
         count(s.spike_id) filter (where s.verdict = 'suspicious') as suspicious_spikes,
+        count(s.spike_id) filter (where s.verdict = 'suspicious' and cs.spike_id is null)
+            as wrong_spikes,
         count(s.spike_id) as spikes
     from event_days as ed
     inner join spikes as s
         on s.creator_id = ed.creator_id
         and s.start <= ed."end"
         and s."end" >= ed.start
+    left join campaign_spikes as cs on cs.spike_id = s.spike_id
     group by ed.event_id
-),
-
-campaign_overlaps as (
-    select distinct ed.event_id
-    from event_days as ed
-    inner join campaigns as c
-        on c.creator_id = ed.creator_id
-        and cast(c.start as date) <= ed."end"
-        and cast(c."end" as date) >= ed.start
 ),
 
 final as (
@@ -38,11 +42,9 @@ final as (
         ed.*,
         coalesce(m.suspicious_spikes, 0) > 0 as flagged_suspicious,
         coalesce(m.spikes, 0) > 0 as has_spike,
-        co.event_id is not null as during_campaign,
-        coalesce(m.suspicious_spikes, 0) > 0 and co.event_id is null as false_alarm
+        coalesce(m.wrong_spikes, 0) > 0 as false_alarm
     from event_days as ed
     left join matches as m on m.event_id = ed.event_id
-    left join campaign_overlaps as co on co.event_id = ed.event_id
 )
 
 select * from final

@@ -1,7 +1,7 @@
 /* one row per spike: its brand-new and flagged followers against the platform's same-day traffic, and how many other creators its sign-ups followed */
 -- A sign-up wave or a regional launch sends brand-new accounts to many creators on the same days;
 -- a bought batch sends them to one. What a creator "should" get during a spike is what the other
--- creators got from each region on those days, times its own ratio to them outside the spike:
+-- creators got from each region on those days, times its own ratio to them outside its spikes:
 -- the platform's same-day baseline. (With no other creators, nothing is explained.)
 -- A wave is also broad: the accounts that followed the creator within an hour of signing up
 -- followed many other creators in that hour too (the app's suggestion list), while a batch made
@@ -81,20 +81,42 @@ spike_region as (
     group by all
 ),
 
--- what the other creators got during the spike, times the creator's ratio to them outside it
+-- outside every spike of the creator (a repeat buyer's other batches must not set its baseline):
+-- its own follows and everybody's, per region
+creator_spike_days as (
+    select distinct creator_id, day from spike_days
+),
+
+creator_outside as (
+    select
+        cr.creator_id,
+        cr.region,
+        cr.young - sum(coalesce(c.young, 0)) as own_young,
+        cr.flagged - sum(coalesce(c.flagged, 0)) as own_flagged,
+        r.young - sum(coalesce(d.young, 0)) as all_young,
+        r.flagged - sum(coalesce(d.flagged, 0)) as all_flagged
+    from creator_region as cr
+    inner join region_total as r on r.region = cr.region
+    inner join creator_spike_days as sd on sd.creator_id = cr.creator_id
+    left join day_region as d on d.day = sd.day and d.region = cr.region
+    left join cells as c
+        on c.creator_id = cr.creator_id and c.day = sd.day and c.region = cr.region
+    group by cr.creator_id, cr.region, cr.young, cr.flagged, r.young, r.flagged
+),
+
+-- what the other creators got during the spike, times the creator's ratio to them outside its
+-- spikes
 expected as (
     select
         s.spike_id,
         s.own_young as young,
         s.own_flagged as flagged,
-        (s.all_young - s.own_young) * cast(cr.young - s.own_young as double)
-            / greatest(r.young - s.all_young - (cr.young - s.own_young), 1) as young_expected,
-        (s.all_flagged - s.own_flagged) * cast(cr.flagged - s.own_flagged as double)
-            / greatest(r.flagged - s.all_flagged - (cr.flagged - s.own_flagged), 1)
-            as flagged_expected
+        (s.all_young - s.own_young) * cast(o.own_young as double)
+            / greatest(o.all_young - o.own_young, 1) as young_expected,
+        (s.all_flagged - s.own_flagged) * cast(o.own_flagged as double)
+            / greatest(o.all_flagged - o.own_flagged, 1) as flagged_expected
     from spike_region as s
-    inner join creator_region as cr on cr.creator_id = s.creator_id and cr.region = s.region
-    inner join region_total as r on r.region = s.region
+    inner join creator_outside as o on o.creator_id = s.creator_id and o.region = s.region
 ),
 
 platform as (
