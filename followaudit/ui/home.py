@@ -24,7 +24,7 @@ HOW_TO_READ = """
   views; *explained* ones came with an engagement jump (e.g. a viral video) or a platform-wide
   sign-up wave; *unexplained* ones have genuine-looking followers and nothing in the data that
   accounts for them (a giveaway?); *annotated* ones an analyst marked as a known benign event.
-- **Estimated fake share** — before anyone reviews, the share of fakes that makes the model's
+- **Fake share before review** — the share of fakes that makes the model's
   scores self-consistent on this data; reviewed labels sharpen it (Threshold lab).
 - **Why** — every account page shows what pushed its score up or down, in plain sentences, and
   which rules it breaks. Click through: creator → spike → follower → explanation.
