@@ -299,10 +299,7 @@ def labelled_frame(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 
 def train_on_labelled(
-    labelled: pl.DataFrame,
-    names: list[str],
-    extra_card: dict | None = None,
-    params: dict | None = None,
+    labelled: pl.DataFrame, names: list[str], card: dict | None = None, params: dict | None = None
 ):
     """Train on a `labelled_frame` (a random TRAIN_CAP rows when larger, class shares kept);
     the card gets per-`fake_kind` recall at 1 % FPR."""
@@ -311,7 +308,7 @@ def train_on_labelled(
         labelled = labelled.sample(TRAIN_CAP, seed=SEED).sort("account_id")
     x = labelled.select([pl.col(n).cast(pl.Float64) for n in names]).to_numpy()
     y = labelled["y"].to_numpy()
-    card = {**(extra_card or {}), "labelled_accounts": total}
+    card = {**(card or {}), "labelled_accounts": total}
     result = train(x, y, names, extra_card=card, params=params)
     threshold = result.bundle.card["thresholds"]["fpr_1pct"]
     result.bundle.card["per_kind_recall_at_fpr_1pct"] = per_kind_recall(
@@ -392,9 +389,8 @@ def train_default(data_dir: str | Path, out_dir: str | Path) -> ModelBundle:
         result = train_on_labelled(labelled, names, {**trained_on, "variant": "full"})
         profile_names = [n for n in names if n not in FOLLOW_FEATURES]
         twin_card = {**trained_on, "variant": "profile", "masked_share": MASKED_SHARE}
-        twin = train_on_labelled(
-            with_masked_sources(labelled), profile_names, twin_card, monotone_params(profile_names)
-        )
+        monotone = monotone_params(profile_names)
+        twin = train_on_labelled(with_masked_sources(labelled), profile_names, twin_card, monotone)
     finally:
         con.close()
     result.bundle.save(out_dir)
