@@ -47,3 +47,4 @@ st.subheader("Model card")
 bundle = ui.model_bundle()
 if bundle is not None:
     ui_account.model_card(bundle.card)
+ui.note_missing("labels")

@@ -91,6 +91,9 @@ def build(path: Path, labelled: bool = True, n: int = 400) -> Path:
             "create table spike_followers as select 1::bigint as spike_id, follower_id as account_id "
             "from follows where creator_id = 1 and follower_id % 3 = 0"
         )
+        con.execute(  # every built workspace has every canonical table, empty when not observed
+            "create table engagement_daily (creator_id bigint, date date, views bigint, likes bigint)"
+        )
         con.execute("create table meta (key varchar, value varchar)")
         con.execute("insert into meta values ('model_source', 'trained'), ('built_at', 'test')")
     finally:

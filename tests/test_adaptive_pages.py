@@ -157,3 +157,38 @@ def test_attack_sandbox(world, request, monkeypatch):
     else:
         assert at.selectbox(key="sandbox_creator").options
         assert not sentence_shown(at, "sandbox")
+
+
+@pytest.mark.parametrize("world", WORLDS)
+def test_global_explanations(world, request, monkeypatch):
+    at = open_page(workspace(request, world), "pages/3_Global_Explanations.py", monkeypatch)
+    features = at.selectbox(key="global_feature").options
+    follow_log_features = {"follows_made", "max_follows_in_hour", "lockstep_score"}
+    assert follow_log_features.isdisjoint(features) == (world == "profile_only")
+    card = next(m.value for m in at.markdown if "labelled accounts" in m.value)
+    labelled = world == "no_engagement"
+    assert card.startswith("**Trained on this workspace**" if labelled else "**Shipped default")
+    assert sentence_shown(at, "labels") == (not labelled)
+
+
+@pytest.mark.parametrize("world", WORLDS)
+def test_threshold_lab(world, request, monkeypatch):
+    at = open_page(workspace(request, world), "pages/4_Threshold_Lab.py", monkeypatch)
+    metrics = [m.label for m in at.metric]
+    labelled = world == "no_engagement"
+    assert ("Precision" in metrics) == labelled
+    no_metrics = [i.value for i in at.info if i.value.startswith("No metrics: they need labelled")]
+    assert bool(no_metrics) == (not labelled)
+    assert ("Creators losing > 5 %" in metrics) == (world != "profile_only")
+    assert sentence_shown(at, "audience") == (world == "profile_only")
+
+
+@pytest.mark.parametrize("world", WORLDS)
+def test_policies(world, request, monkeypatch):
+    at = open_page(workspace(request, world), "pages/5_Policies.py", monkeypatch)
+    measures = at.dataframe[0].value["measure"].to_list()
+    assert ("precision" in measures) == (world == "no_engagement")
+    assert ("creators losing > 5 %" in measures) == (world != "profile_only")
+    creators = any("creators** whose lost share" in m.value for m in at.markdown)
+    assert creators == (world != "profile_only")
+    assert sentence_shown(at, "audience") == (world == "profile_only")

@@ -255,9 +255,7 @@ def collateral_section(lab: Lab, threshold: float) -> None:
 def impact_section(lab: Lab, threshold: float, limit: int = 25) -> None:
     """How many creators lose > 5/10/25 % of followers, and the most affected."""
     if lab.impact is None:
-        st.info(
-            "This workspace has no `creator_score_hist` table (no follows), so creator impact is unavailable."
-        )
+        st.info(ui.capabilities().needs("audience") or "Creator impact was not computed.")
         return
     cols = st.columns(3)
     for col, (label, count) in zip(cols, lab.impact_summary(threshold).items(), strict=True):

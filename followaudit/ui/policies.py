@@ -150,6 +150,9 @@ def compare_section(a_choice: str, b_choice: str):
         key="pol_flips",
         column_config={"link": st.column_config.LinkColumn("open", display_text="explain")},
     )
+    if not ui.capabilities().has_follows:
+        ui.note_missing("audience")
+        return pol_a, pol_b, comparison
     st.markdown(
         f"**{comparison.creators.height:,} creators** whose lost share changes by ≥ 1 point"
     )
