@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from platform_world import make_platform_world
 
 from followaudit.pipeline.build import build_workspace
 from followaudit.store.workspace import PROJECT_ROOT, Workspace
@@ -80,3 +81,12 @@ def _clear_streamlit_caches():
         return
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+@pytest.fixture(scope="session")
+def platform_workspace_path(tmp_path_factory) -> Path:
+    """The tiny generated world with 19-digit ids and hostile text (tests/platform_world.py)."""
+    data = make_platform_world(tmp_path_factory.mktemp("platform_data"))
+    path = tmp_path_factory.mktemp("ws_platform") / "platform.duckdb"
+    build_workspace(data, path)
+    return path

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from followaudit.cli.values import seed
-from followaudit.synth import WorldConfig, generate_world
+from followaudit.synth import WorldConfig, generate_world, offset_ids
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,6 +32,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="KNOB=VALUE",
         help="any other WorldConfig knob (docs/generator.md), e.g. --set new_user_share=0.35",
     )
+    parser.add_argument(
+        "--id-offset",
+        type=int,
+        default=0,
+        help="add this to every account id (1500000000000000000 gives platform-size 19-digit ids)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -44,12 +50,14 @@ def run(args: argparse.Namespace) -> int:
     cfg = WorldConfig(
         seed=args.seed, accounts=args.accounts, creators=args.creators, days=args.days, **knobs
     )
-    problem = _check(cfg)
+    problem = _check(cfg) or _check_offset(args.id_offset, cfg)
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     try:
         summary = generate_world(args.out, cfg)
+        if args.id_offset:
+            offset_ids(args.out, args.id_offset)
     except OSError as exc:
         print(f"error: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
         return 2
@@ -78,6 +86,13 @@ def _knobs(settings: list[str]) -> dict:
         if out[name] < 0:
             raise ValueError(f"--set {item!r}: must not be negative")
     return out
+
+
+def _check_offset(offset: int, cfg: WorldConfig) -> str | None:
+    """A plain message for an id offset that is negative or would overflow BIGINT ids."""
+    if not 0 <= offset <= 2**63 - 1 - cfg.accounts:
+        return f"--id-offset must be between 0 and 2^63 - 1 - accounts (got {offset})"
+    return None
 
 
 def _check(cfg: WorldConfig) -> str | None:
