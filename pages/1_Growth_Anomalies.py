@@ -23,7 +23,7 @@ if creator is None or daily.is_empty():
 
 quality = ui.run("audience/creator_quality_rows", creator_id=creator)
 name = quality["username"][0] if quality.height else f"creator {creator}"
-st.subheader(f"@{name}")
+st.subheader(f"@{ui.plain(name)}")
 if quality.height:
     ui_growth.creator_caption(quality.row(0, named=True))
 spike_id = ui_growth.growth_chart(creator, daily, spikes, marks)

@@ -11,7 +11,7 @@ st.title("Policies")
 editing = uc.editing_policy()
 
 st.subheader("Save the lab's current settings")
-st.caption(describe(editing))
+st.caption(ui.plain(describe(editing)))
 uc.save_form(editing, "pol_save")
 
 st.subheader("Saved versions")
@@ -33,5 +33,7 @@ compared = uc.compare_section(a, b)
 if compared is not None:
     pol_a, pol_b, comparison = compared
     st.subheader("Report for stakeholders")
-    st.caption(f"Policy A ({pol_a.name}) at its threshold, compared with B ({pol_b.name}).")
+    st.caption(
+        f"Policy A ({ui.plain(pol_a.name)}) at its threshold, compared with B ({ui.plain(pol_b.name)})."
+    )
     uc.export_buttons(pol_a, comparison)

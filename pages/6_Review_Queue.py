@@ -34,7 +34,7 @@ redo = st.toggle("Include accounts already reviewed or skipped", key="rev_redo")
 
 queue, threshold = ur.queue(policy, order, creator, spike, redo)
 st.caption(
-    f"Active policy **{policy.name}**: flag line {threshold:.3f}. "
+    f"Active policy **{ui.plain(policy.name)}**: flag line {threshold:.3f}. "
     "Shortcuts: **F** fake · **G** genuine · **U** unsure · **S** skip."
 )
 ur.show_message()

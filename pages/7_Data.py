@@ -54,7 +54,7 @@ if ws is None:
     st.info("No workspace is open yet: build one above to download its results.")
 else:
     st.caption(
-        f"From `{ws.path.name}`. Flagged accounts follow the active policy. "
+        f"From {ui.plain(ws.path.name)}. Flagged accounts follow the active policy. "
         + ("Demo mode is on: names in the files are pseudonymised." if ui.demo_mode() else "")
     )
     ui_data.downloads()

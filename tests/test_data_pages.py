@@ -9,6 +9,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from shown import shown
 from streamlit.testing.v1 import AppTest
 
 from followaudit import ui
@@ -106,7 +107,7 @@ def test_a_good_folder_builds_a_workspace_and_switches_to_it(
     built = sandbox_dirs / "good_data.duckdb"
     assert built.is_file()
     assert at.session_state["ui_workspace"] == str(built)
-    assert any("Now looking at `good_data.duckdb`" in s.value for s in at.success)
+    assert any("Now looking at good_data.duckdb" in shown(s.value) for s in at.success)
 
 
 @pytest.mark.parametrize(

@@ -92,7 +92,7 @@ def test_save_makes_a_new_version_appear(world):
     at.text_input(key="pol_save_note").set_value("first try")
     next(b for b in at.button if b.label == "Save as new version").click()
     ok(at.run())
-    assert any("Saved **team_a** version 1" in s.value for s in at.success)
+    assert any("Saved **team\\_a** version 1" in s.value for s in at.success)
     table = table_with(at, "note")
     assert ("team_a", 1, "first try") in set(
         zip(table["policy"], table["version"], table["note"], strict=True)

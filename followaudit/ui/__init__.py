@@ -54,7 +54,7 @@ from followaudit.ui.session import (
     workspace_meta,
     workspace_path,
 )
-from followaudit.ui.text import plain
+from followaudit.ui.text import ids_as_text, parse_id, plain
 
 __all__ = [
     "ACCOUNT_PAGE",
@@ -75,12 +75,14 @@ __all__ = [
     "drop_params",
     "home_link",
     "has_table",
+    "ids_as_text",
     "model_bundle",
     "note_missing",
     "not_found",
     "open_account",
     "page_setup",
     "param_index",
+    "parse_id",
     "parse_int_param",
     "plain",
     "policy_result",

@@ -54,15 +54,15 @@ def profile_card(profile: dict) -> None:
         "profile picture" if profile.get("has_profile_pic") else "no profile picture",
         "verified" if profile.get("is_verified") else None,
         "private" if profile.get("is_private") else None,
-        f"bio: “{profile['bio'][:80]}”" if profile.get("bio") else "no bio",
+        f"bio: “{plain(profile['bio'], limit=80)}”" if profile.get("bio") else "no bio",
     ]
-    shown = profile.get("display_name") or ""
-    st.subheader(f"@{profile['username']}  {shown}")
+    shown = plain(profile.get("display_name") or "")
+    st.subheader(f"@{plain(profile['username'])}  {shown}")
     st.caption(" · ".join(f for f in flags if f) + f" · id {profile['account_id']}")
     present = [(k, label) for k, label in PROFILE_FIELDS if profile.get(k) is not None]
     for col, (key, label) in zip(st.columns(len(present) or 1), present, strict=False):
         value = profile[key]
-        col.metric(label, f"{value:,}" if isinstance(value, int) else str(value)[:10])
+        col.metric(label, f"{value:,}" if isinstance(value, int) else plain(str(value)[:10]))
 
 
 def policy_decision(account_id: int) -> dict | None:
@@ -81,7 +81,7 @@ def score_block(decision: dict | None, profile: dict) -> None:
     cols[1].metric("Tier (active policy)", decision["tier"] if decision else "n/a")
     cols[2].metric("Risk = score + rule points", f"{decision['risk']:.2f}" if decision else "n/a")
     st.caption(
-        f"Policy **{pol.name}** v{pol.version}. Scores are calibrated: of 100 accounts at 80 %, "
+        f"Policy **{plain(pol.name)}** v{pol.version}. Scores are calibrated: of 100 accounts at 80 %, "
         "about 80 are fake."
     )
 
@@ -113,11 +113,13 @@ def reasons_and_rules(exp, decision: dict | None) -> None:
     with left:
         st.markdown("**Why the model thinks so**")
         sentences = explain.reason_sentences(exp)
-        st.markdown("\n".join(f"- {s}" for s in sentences) or "Nothing pushes this score up.")
+        st.markdown(
+            "\n".join(f"- {plain(s)}" for s in sentences) or "Nothing pushes this score up."
+        )
     with right:
         st.markdown("**Rules of the active policy it breaks**")
         hits = (decision or {}).get("rule_hits") or ""
-        st.markdown("\n".join(f"- {h}" for h in hits.split("; ") if h) or "None.")
+        st.markdown("\n".join(f"- {plain(h)}" for h in hits.split("; ") if h) or "None.")
 
 
 def peers(account_id: int) -> None:
@@ -133,7 +135,7 @@ def peers(account_id: int) -> None:
         if row["lockstep_spikes"]:
             why.append(f"followed within 10 min ({row['lockstep_spikes']} spike(s))")
         score = "" if row["score"] is None else f" · score {row['score']:.2f}"
-        ui.account_link(row["account_id"], f"@{row['username']}{score} · {', '.join(why)}")
+        ui.account_link(row["account_id"], f"@{plain(row['username'])}{score} · {', '.join(why)}")
 
 
 def label_form(account_id: int) -> None:
@@ -142,8 +144,8 @@ def label_form(account_id: int) -> None:
     current = store.current_label(account_id)
     if current:
         st.success(
-            f"Labelled **{current['label']}** by {current['reviewer']} at "
-            f"{current['created_at']}" + (f": {current['note']}" if current["note"] else "")
+            f"Labelled **{current['label']}** by {plain(current['reviewer'])} at "
+            f"{current['created_at']}" + (f": {plain(current['note'])}" if current["note"] else "")
         )
     with st.form(f"acct_label_form_{account_id}", clear_on_submit=True):
         label = st.radio("Label", ["fake", "genuine"], horizontal=True, key="acct_label")
@@ -154,10 +156,10 @@ def label_form(account_id: int) -> None:
     try:
         store.add_label(account_id, label, note, ui.reviewer_name(), seen_id=seen)
     except review.LabelConflict as exc:
-        st.warning(f"Someone labelled it meanwhile: {exc}. Reload to see it, then decide.")
+        st.warning(f"Someone labelled it meanwhile: {plain(exc)}. Reload to see it, then decide.")
         return
     except review.ReviewError as exc:
-        st.error(str(exc))
+        st.error(plain(exc))
         return
     st.rerun()
 
@@ -181,7 +183,7 @@ def sample_note() -> str:
     """How the global sample was drawn, for chart subtitles."""
     strata = ui.run("explorer/shap_sample_strata")
     parts = [
-        f"{r['sampled']:,} {r['stratum']} of {r['population']:,.0f}"
+        f"{r['sampled']:,} {plain(r['stratum'])} of {r['population']:,.0f}"
         for r in strata.iter_rows(named=True)
     ]
     return "Stratified sample: " + "; ".join(parts) if parts else "No sample"
@@ -193,7 +195,7 @@ def model_card(card: dict) -> None:
     trained = card.get("trained_at", "unknown date")
     st.markdown(
         f"**{'Trained on this workspace' if source == 'trained' else 'Shipped default model'}** "
-        f"({card.get('trained_on', 'sample world')}), {trained}: {card.get('rows', 0):,} labelled "
+        f"({plain(card.get('trained_on', 'sample world'))}), {plain(trained)}: {card.get('rows', 0):,} labelled "
         f"accounts, {card.get('positives', 0):,} fake, {card.get('folds', '?')}-fold CV."
     )
     cv = card.get("cv", {})

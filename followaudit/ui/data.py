@@ -14,10 +14,12 @@ from followaudit.pipeline.build import build_workspace, data_fingerprint
 from followaudit.store import uploads
 from followaudit.store.workspace import Workspace, WorkspaceError
 from followaudit.ui import session
+from followaudit.ui.text import plain
 
 MODE = "A data folder in the canonical format"
 UPLOADS_DIR = session.WORKSPACES_DIR / "uploads"
 SHOWN = 8  # problems spelled out above the full table
+CELL, LINE = 60, 300  # characters of a file's own text (cells, column names) a problem may echo
 
 
 def page_start(title: str, icon: str) -> Workspace | None:
@@ -50,12 +52,12 @@ def source_picker() -> Path | None:
         try:
             return uploads.stage_uploads(((f.name, f.getvalue()) for f in files), UPLOADS_DIR)
         except uploads.UploadError as exc:
-            st.error(str(exc))
+            st.error(plain(exc))
             return None
     if typed.strip():
         path = Path(typed.strip()).expanduser()
         if not path.is_dir():
-            st.error(f"No folder at `{typed.strip()[:200]}`.")
+            st.error(f"No folder at “{plain(typed.strip(), limit=200)}”.")
             return None
         return path
     return None
@@ -68,16 +70,19 @@ def _problems(folder: str, fingerprint: str) -> pl.DataFrame:
 
 def _line(row: dict) -> str:
     """One problem as a sentence: file, column, rows, message, expectation."""
-    where = f"**{row['file']}**" + (f", column `{row['column']}`" if row["column"] else "")
+    where = f"**{plain(row['file'])}**"
+    if row["column"]:
+        where += f", column {plain(row['column'], limit=CELL)}"
     if row["rows"]:
-        where += f", row(s) {row['rows']}"
-    return f"{where}: {row['message']} (expected {row['expected']})"
+        where += f", row(s) {plain(row['rows'], limit=CELL)}"
+    message, expected = plain(row["message"], limit=LINE), plain(row["expected"], limit=LINE)
+    return f"{where}: {message} (expected {expected})"
 
 
 def validation_report(folder: Path) -> bool:
     """Show every problem in `folder` as a table; True when it can be built."""
     problems = _problems(str(folder), data_fingerprint(folder))
-    label = "the uploaded files" if folder.parent == UPLOADS_DIR else f"`{folder}`"
+    label = "the uploaded files" if folder.parent == UPLOADS_DIR else f"“{plain(folder)}”"
     if problems.is_empty():
         st.success(f"No problems in {label}: every file matches the canonical format.")
         return True
@@ -101,11 +106,11 @@ def build_form(folder: Path) -> None:
     try:
         target = uploads.workspace_file(name, session.WORKSPACES_DIR)
     except uploads.UploadError as exc:
-        st.error(str(exc))
+        st.error(plain(exc))
         return
     replace = True
     if target.exists():
-        replace = st.checkbox(f"Replace the existing `{target.name}`", key="data_replace")
+        replace = st.checkbox(f"Replace the existing {plain(target.name)}", key="data_replace")
     if not st.button("Build workspace", type="primary", key="data_build", disabled=not replace):
         return
     _build(folder, target)
@@ -119,7 +124,7 @@ def _suggest(folder: Path) -> str:
 
 
 def _build(folder: Path, target: Path) -> None:
-    with st.status(f"Building `{target.name}`…", expanded=True) as status:
+    with st.status(f"Building {plain(target.name)}…", expanded=True) as status:
         bar = st.progress(0.0, text="starting")
 
         def progress(step: str, fraction: float) -> None:
@@ -132,15 +137,16 @@ def _build(folder: Path, target: Path) -> None:
             st.dataframe(problems_frame(exc.problems), hide_index=True)
             return
         except (WorkspaceError, OSError) as exc:
-            status.update(label=f"Build failed: {exc}", state="error")
+            status.update(label=f"Build failed: {plain(exc)}", state="error")
             return
         for step, seconds in report.steps:
             st.write(f"{step}: {seconds:.1f} s")
         status.update(
-            label=f"Built `{target.name}` (model: {report.model_source})", state="complete"
+            label=f"Built {plain(target.name)} (model: {plain(report.model_source)})",
+            state="complete",
         )
     ui.switch_workspace(target)
-    st.success(f"Now looking at `{target.name}`. Every page uses it; switch back on Home.")
+    st.success(f"Now looking at {plain(target.name)}. Every page uses it; switch back on Home.")
     st.button(
         "Show it", key="data_show_new", icon=":material/arrow_forward:"
     )  # a rerun redraws the sidebar

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -13,7 +14,9 @@ from followaudit import ui
 from followaudit.growth import cohorts
 from followaudit.growth import spikes as growth
 from followaudit.ui import charts
-from followaudit.ui.text import fmt
+from followaudit.ui.text import fmt, plain
+
+log = logging.getLogger(__name__)
 
 
 def creator_picker() -> None:
@@ -21,7 +24,11 @@ def creator_picker() -> None:
     text = st.text_input("Search creators by username", key="growth_search", max_chars=64)
     found = ui.cached(growth.creator_search, text.strip(), 200)
     if found.is_empty():
-        st.info(f"No creator's username contains `{text[:64]}`." if text else "No creators yet.")
+        st.info(
+            f"No creator's username contains “{plain(text, limit=64)}”."
+            if text
+            else "No creators yet."
+        )
         return
     st.caption("Most suspicious growth first. Click a row to open the creator.")
     event = st.dataframe(
@@ -57,7 +64,7 @@ def creator_caption(q: dict) -> None:
     """A creator's followers, audience quality and flagged share in one line."""
     st.caption(
         f"{fmt(q['followers'], ',')} followers · audience quality {fmt(q['quality_score'], '.0f')}"
-        f"/100 · {fmt(q['flagged_share'], '.0%')} of followers flagged · size tier {q['size_tier']}"
+        f"/100 · {fmt(q['flagged_share'], '.0%')} of followers flagged · size tier {plain(q['size_tier'])}"
     )
 
 
@@ -108,13 +115,14 @@ def spike_summary(spike: dict) -> None:
     cols[3].metric("Flagged share", f"{fmt(spike['flagged_share'], '.0%')}")
     same_day = spike["start"] == spike["end"]
     days = f"on {spike['start']}" if same_day else f"from {spike['start']} to {spike['end']}"
-    note = spike.get("annotation") or spike.get("reason") or ""
+    note = plain(spike.get("annotation") or spike.get("reason") or "")
     story = (
         f"gained ~{fmt(spike['excess'], ',.0f')} more followers than expected {days}; "
         f"{fmt(spike['flagged_share'], '.0%')} of its new followers are flagged as fake."
     )
     st.markdown(
-        f"**{spike['verdict'].capitalize()}** {spike.get('kind') or ''} spike: @{spike['username']} "
+        f"**{spike['verdict'].capitalize()}** {plain(spike.get('kind') or '')} spike: "
+        f"@{plain(spike['username'])} "
         f"{story} {note}"
     )
 
@@ -171,7 +179,8 @@ def spike_followers(spike_id: int) -> None:
         )
     for row in followers.head(3).iter_rows(named=True):
         ui.account_link(
-            row["account_id"], f"Explain @{row['username']} (score {fmt(row['score'], '.2f')})"
+            row["account_id"],
+            f"Explain @{plain(row['username'])} (score {fmt(row['score'], '.2f')})",
         )
 
 
@@ -195,9 +204,9 @@ def annotate_form(creator: int, spike: dict | None) -> None:
                     creator, day0, day1 or day0 + timedelta(0), kind, note, ui.reviewer_name()
                 )
             except ValueError as exc:
-                st.error(str(exc))
+                st.error(plain(exc))
                 return
-            st.success(f"Annotated {day0} → {day1} as {kind}.")
+            st.success(f"Annotated {day0} → {day1} as {plain(kind)}.")
 
 
 def follower_list_map() -> None:
@@ -217,8 +226,15 @@ def follower_list_map() -> None:
         return
     try:
         timed, anomalies, scored = _follower_list(upload.name, upload.getvalue())
-    except cohorts.FollowerListError as exc:
-        st.error(f"{upload.name}: {exc}")
+    except cohorts.FollowerListError as exc:  # names the file, the row and what was expected
+        st.error(plain(exc))
+        return
+    except Exception:  # a bug, not the file: the trace goes to the server log, not the page
+        log.exception("follower list %r", upload.name)
+        st.error(
+            f"{plain(upload.name)}: internal error while mapping this follower list; "
+            "the details are in the server log."
+        )
         return
     points = cohorts.follower_map_frame(scored, max_points=charts.MAX_MARKS)
     note = (
@@ -237,7 +253,10 @@ def _follower_list(name: str, data: bytes):
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"followers{suffix}"
         path.write_bytes(data)
-        followers = cohorts.load_follower_list(path)
+        try:
+            followers = cohorts.load_follower_list(path)
+        except cohorts.FollowerListError as exc:  # name the upload, not the temp file
+            raise cohorts.FollowerListError(str(exc).replace(str(path), name)) from None
     timed = cohorts.estimate_follow_times(followers)
     _, anomalies = cohorts.sliding_histogram(timed)
     return timed, anomalies, cohorts.follower_scores(timed)

@@ -115,7 +115,7 @@ def worst_creator_links(limit: int) -> None:
         quality = row["quality_score"]
         ui.creator_link(
             row["creator_id"],
-            f"@{row['username']} · quality {fmt(quality, '.0f')}/100 · "
+            f"@{plain(row['username'])} · quality {fmt(quality, '.0f')}/100 · "
             f"{fmt(row['suspicious_excess'], ',.0f')} suspicious extra followers",
         )
 
@@ -138,7 +138,7 @@ def top_spike_links(limit: int) -> None:
         )
         ui.creator_link(
             row["creator_id"],
-            f"@{row['username']} · {days} · +{fmt(row['excess'], ',.0f')} followers, "
+            f"@{plain(row['username'])} · {days} · +{fmt(row['excess'], ',.0f')} followers, "
             f"{fmt(row['flagged_share'], '.0%')} flagged",
             spike=row["spike_id"],
         )
@@ -168,7 +168,7 @@ def workspace_switcher() -> None:
         if not Path(target).is_file():
             shown = target[:200].replace("`", "")  # inside code spans Markdown is inert
             st.error(
-                f"No workspace file at `{shown}`; build one with "
+                f"No workspace file at “{plain(target, limit=200)}”; build one with "
                 f"`followaudit build --data DATA_DIR --workspace {shown}`."
             )
             return

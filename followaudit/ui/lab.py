@@ -24,6 +24,7 @@ from followaudit.ui.lab_charts import (
     risk_chart,
     with_data,
 )
+from followaudit.ui.text import plain
 
 # --- the lab, cached --------------------------------------------------------------------------
 
@@ -177,7 +178,7 @@ def intro(policy: Policy) -> None:
     """Which policy the lab edits and how risk is computed."""
     version = f" v{policy.version}" if policy.version else " (preset or unsaved)"
     st.caption(
-        f"Editing **{policy.name}**{version}. Risk = calibrated model score + points of the rules "
+        f"Editing **{plain(policy.name)}**{version}. Risk = calibrated model score + points of the rules "
         "an account breaks; flagged when risk ≥ threshold. Save on this page or on Policies."
     )
 
@@ -185,9 +186,9 @@ def intro(policy: Policy) -> None:
 def lab_notes(lab: Lab) -> None:
     """Which scores and labels the metrics use, and any rule that had to be skipped."""
     for note in lab.notes:
-        st.caption(note)
+        st.caption(plain(note))
     for skipped in lab.skipped:
-        st.warning(f"Rule skipped: {skipped}")
+        st.warning(f"Rule skipped: {plain(skipped)}")
 
 
 def curves(lab: Lab, snap: dict) -> None:

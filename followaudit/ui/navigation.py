@@ -15,12 +15,12 @@ from followaudit.ui.session import (
     run,
     workspace_meta,
 )
+from followaudit.ui.text import parse_id, plain
 
 HOME_PAGE = "app.py"
 ACCOUNT_PAGE = "pages/2_Account_Explanation.py"
 GROWTH_PAGE = "pages/1_Growth_Anomalies.py"
 REVIEW_PAGE = "pages/6_Review_Queue.py"
-_INT = re.compile(r"\s*(\d{1,18})\s*")
 
 
 def page_setup(title: str, icon: str) -> Workspace:
@@ -31,12 +31,12 @@ def page_setup(title: str, icon: str) -> Workspace:
         st.query_params["demo"] = "1"
     meta = workspace_meta()
     with st.sidebar:
-        st.caption(f"Workspace **{ws.path.name}**")
+        st.caption(f"Workspace **{plain(ws.path.name)}**")
         source = meta.get("model_source", "unknown")
         model = {"trained": "trained on its labels", "default": "shipped default (no labels)"}
-        st.caption(f"Model: **{model.get(source, source)}**")
+        st.caption(f"Model: **{plain(model.get(source, source))}**")
         if meta.get("built_at"):
-            st.caption(f"Built {meta['built_at']}")
+            st.caption(f"Built {plain(meta['built_at'])}")
         reviewer_input()
         if demo_mode():
             st.badge(
@@ -72,7 +72,7 @@ def _link(page: str, url: str, label: str, icon: str, params: dict[str, str]) ->
     try:
         st.page_link(page, label=label, icon=icon, query_params=params)
     except StreamlitPageNotFoundError:
-        st.markdown(f"[{label}]({url})")
+        st.markdown(f"[{label}]({url})")  # label: Markdown made safe by the caller
 
 
 def home_link(label: str) -> None:
@@ -109,9 +109,8 @@ def open_account(account_id: int) -> None:
 
 
 def parse_int_param(name: str) -> int | None:
-    """The URL parameter `name` as a non-negative integer; absent or malformed gives None."""
-    match = _INT.fullmatch(st.query_params.get(name) or "")
-    return int(match.group(1)) if match else None
+    """The URL parameter `name` as a 64-bit id (up to 19 digits); absent or malformed gives None."""
+    return parse_id(st.query_params.get(name))
 
 
 def param_index(name: str, options: list[str], default: int) -> int:
@@ -129,8 +128,7 @@ def drop_params(*names: str) -> None:
 
 def not_found(what: str, value: object, search: bool = True) -> None:
     """A friendly 'not found' (with a search box unless the page has its own), never a traceback."""
-    shown = re.sub(r"[`\\]", "", str(value))[:60]
-    st.warning(f"No {what} matches `{shown}`. Search by username instead:")
+    st.warning(f"No {what} matches “{plain(value, limit=60)}”. Search by username instead:")
     if search:
         search_box(what, key=f"nf_{re.sub(r'[^a-z]', '_', what.lower())}")
 
@@ -144,7 +142,7 @@ def search_box(what: str, key: str) -> None:
     name = "explorer/search_creators" if creators else "explorer/search_accounts"
     hits = run(name, pattern=text.strip(), limit=20)
     if hits.is_empty():
-        st.info(f"No {what} has a username containing `{text[:64]}`.")
+        st.info(f"No {what} has a username containing “{plain(text, limit=64)}”.")
     for row in hits.iter_rows(named=True):
-        label = f"@{row['username']} · id {row['id']}"
+        label = f"@{plain(row['username'])} · id {row['id']}"
         (creator_link if creators else account_link)(row["id"], label)

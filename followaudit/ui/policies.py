@@ -15,6 +15,7 @@ from followaudit.decide.policy import Policy, PolicyError, presets
 from followaudit.decide.policy_store import PolicyStore
 from followaudit.decide.report import compare, report_csv, report_html, snapshot
 from followaudit.ui.lab import lab_for
+from followaudit.ui.text import plain
 
 EDIT_KEY = "lab_policy"  # the policy being edited in the lab, shared with the Policies page
 UNSAVED = "lab settings (unsaved)"
@@ -50,7 +51,7 @@ def editing_policy() -> Policy:
         try:
             current = policy_store().load(wanted) if wanted else policy_store().active()
         except PolicyError as exc:
-            st.warning(f"{exc}. Showing the active policy instead.")
+            st.warning(f"{plain(exc)}. Showing the active policy instead.")
             current = policy_store().active()
         start_editing(current)
         st.session_state["lab_loaded"] = wanted
@@ -82,12 +83,12 @@ def save_form(policy: Policy, key: str) -> Policy | None:
             policy.with_changes(name=name.strip()), author=ui.reviewer_name(), note=note
         )
     except PolicyError as exc:
-        st.error(str(exc))
+        st.error(plain(exc))
         return None
     set_editing(saved)
     st.session_state["lab_loaded"] = saved.name
     st.query_params["policy"] = saved.name
-    st.success(f"Saved **{saved.name}** version {saved.version}.")
+    st.success(f"Saved **{plain(saved.name)}** version {saved.version}.")
     return saved
 
 
@@ -126,9 +127,9 @@ def active_picker() -> None:
         try:
             store.set_active(name)
         except PolicyError as exc:
-            st.error(str(exc))
+            st.error(plain(exc))
             return
-        st.success(f"**{name}** is now the active policy.")
+        st.success(f"**{plain(name)}** is now the active policy.")
 
 
 def compare_section(a_choice: str, b_choice: str):
@@ -136,7 +137,7 @@ def compare_section(a_choice: str, b_choice: str):
     try:
         pol_a, pol_b = load_choice(a_choice), load_choice(b_choice)
     except PolicyError as exc:
-        st.error(str(exc))
+        st.error(plain(exc))
         return None
     comparison = compare(lab_for(pol_a), pol_a, lab_for(pol_b), pol_b)
     st.dataframe(comparison.deltas, hide_index=True)

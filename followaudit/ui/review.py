@@ -12,6 +12,7 @@ from followaudit.decide.review_queue import review_queue
 from followaudit.store.analyst import LabelConflict
 from followaudit.ui import lab as up
 from followaudit.ui import session
+from followaudit.ui.text import plain
 
 SHORTCUTS = {"fake": "F", "genuine": "G", "unsure": "U"}
 QUEUE_SIZE = 200
@@ -109,7 +110,7 @@ def account_card(row: dict) -> None:
     """What a moderator needs to judge one account."""
     profile = ui.run("policy/review_accounts", ids=[int(row["account_id"])])
     p = profile.row(0, named=True) if profile.height else {}
-    st.markdown(f"### @{p.get('username', '?')} · {p.get('display_name') or ''}")
+    st.markdown(f"### @{plain(p.get('username', '?'))} · {plain(p.get('display_name') or '')}")
     ui.account_link(row["account_id"], "Open the full explanation")
     facts = {
         "risk": f"{row['risk']:.3f}",
@@ -121,10 +122,10 @@ def account_card(row: dict) -> None:
     }
     st.dataframe(pl.DataFrame({"": list(facts), "value": list(facts.values())}), hide_index=True)
     if p.get("bio"):
-        st.caption(f"Bio: {p['bio']}")
-    st.markdown("**Why flagged:** " + (p.get("top_reasons") or "no model reasons stored"))
+        st.caption(f"Bio: {plain(p['bio'])}")
+    st.markdown("**Why flagged:** " + plain(p.get("top_reasons") or "no model reasons stored"))
     if row.get("rule_hits"):
-        st.markdown(f"**Rules broken:** {row['rule_hits']}")
+        st.markdown(f"**Rules broken:** {plain(row['rule_hits'])}")
     if row.get("label"):
         st.info(f"Current label: **{row['label']}** (labelling again adds to its history).")
 
@@ -135,7 +136,7 @@ def _record(account_id: int, label: str, seen_id) -> None:
     try:
         ui.store().add_label(account_id, label, note, ui.reviewer_name(), seen_id=seen_id)
     except LabelConflict as exc:
-        st.session_state[_MESSAGE] = ("warning", str(exc))
+        st.session_state[_MESSAGE] = ("warning", plain(exc))
         return
     st.session_state[_MESSAGE] = ("success", f"Account {account_id} labelled **{label}**.")
     st.session_state["rev_note"] = ""

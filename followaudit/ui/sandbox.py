@@ -10,6 +10,7 @@ from followaudit import ui
 from followaudit.data.validate import ValidationError
 from followaudit.pipeline import sandbox
 from followaudit.store.workspace import Workspace, WorkspaceError
+from followaudit.ui.text import plain
 
 
 def attack_form() -> sandbox.Attack | None:
@@ -48,7 +49,9 @@ def run_attack(attack: sandbox.Attack, ws: Workspace) -> sandbox.AttackResult | 
     """Run the attack on a scratch copy with visible progress; errors shown, not raised."""
     data_dir = Path(ui.workspace_meta().get("data_dir", ""))
     if not data_dir.is_dir():
-        st.error(f"The workspace's data folder `{data_dir}` is gone; rebuild the workspace first.")
+        st.error(
+            f"The workspace's data folder “{plain(data_dir)}” is gone; rebuild the workspace first."
+        )
         return None
     with st.status("Injecting and rebuilding a scratch copy…", expanded=True) as status:
         bar = st.progress(0.0, text="starting")
@@ -58,7 +61,7 @@ def run_attack(attack: sandbox.Attack, ws: Workspace) -> sandbox.AttackResult | 
                 lambda step, f: bar.progress(min(max(f, 0.0), 1.0), text=step),
             )  # fmt: skip
         except (ImportError, ValueError, OSError, WorkspaceError, ValidationError) as exc:
-            status.update(label=f"The attack could not run: {exc}", state="error")
+            status.update(label=f"The attack could not run: {plain(exc)}", state="error")
             return None
         status.update(label="Scratch copy rebuilt and scored", state="complete", expanded=False)
     return result

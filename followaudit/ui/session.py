@@ -39,6 +39,7 @@ from followaudit.store.workspace import (
     sidecar_dir,
 )
 from followaudit.ui.demo import pseudonymise_frame
+from followaudit.ui.text import plain
 
 WORKSPACES_DIR = PROJECT_ROOT / "workspaces"
 DEFAULT_WORKSPACE = WORKSPACES_DIR / "sample.duckdb"
@@ -119,9 +120,9 @@ def current_workspace() -> Workspace:
         return workspace_at(path)
     except (WorkspaceError, OSError) as exc:
         st.error(
-            f"Cannot open the workspace **{path}**: {exc}.\n\n"
+            f"Cannot open the workspace **{plain(path)}**: {plain(exc)}.\n\n"
             "Build the sample one with `make workspace`, or build your own with "
-            f"`followaudit build --data <folder> --workspace {path}`, then reload this page."
+            f"`followaudit build --data <folder> --workspace {plain(path)}`, then reload this page."
         )
         st.stop()
 
@@ -225,7 +226,7 @@ def model_bundle():
     try:
         return _model_bundle(str(ws.path), ws.version)
     except model.ModelError as exc:
-        st.warning(f"No model to explain scores with: {exc}")
+        st.warning(f"No model to explain scores with: {plain(exc)}")
         return None
 
 

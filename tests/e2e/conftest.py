@@ -1,4 +1,5 @@
-"""Browser tests: start `streamlit run app.py` on a copy of the sample workspace, drive Chromium.
+"""Browser tests: start `streamlit run app.py` on a copy of the sample and the platform world's
+workspace, drive Chromium.
 
 Tests use the fixtures `page` (Playwright) and `app` (an `AppTab`: `app.open(path)`,
 `with app.rerun(): <action>`, `app.reload()`, `app.screenshot(name)`) and assert with
@@ -18,6 +19,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -45,6 +47,7 @@ RUN_TIMEOUT_S = 120
 ACTION_TIMEOUT_MS = 15_000
 EXPECT_TIMEOUT_MS = 10_000
 LOG_TAIL_LINES = 40
+HOSTILE_HOST = "evil.example"  # the host in the platform world's hostile names and bios
 _LOG_KEY = pytest.StashKey[Path]()
 _LOG_START_KEY = pytest.StashKey[int]()
 
@@ -113,39 +116,50 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+# Every journey runs on the sample world and on the platform world (19-digit ids offset by
+# 1.5e18, hostile names and bios: tests/platform_world.py).
+WORLDS = ["sample", "platform"]
+
+
+@pytest.fixture(scope="session", params=WORLDS)
+def world(request) -> str:
+    """Which world this browser test runs on."""
+    return request.param
+
+
 @pytest.fixture(scope="session")
-def e2e_workspace(sample_workspace_path, tmp_path_factory) -> Path:
-    """A private copy of the session's sample workspace and its sidecar (labels land here).
+def e2e_workspace(world, request, tmp_path_factory) -> Path:
+    """A private copy of the world's workspace and its sidecar (labels land here).
 
     Its folder is the app's workspaces folder too (uploads land there), see serve_app.py.
     """
-    target = tmp_path_factory.mktemp("e2e") / "workspaces" / "sample.duckdb"
+    source = request.getfixturevalue(f"{world}_workspace_path")
+    target = tmp_path_factory.mktemp(f"e2e_{world}") / "workspaces" / f"{world}.duckdb"
     target.parent.mkdir()
-    shutil.copy(sample_workspace_path, target)
-    side = sidecar_dir(sample_workspace_path)
+    shutil.copy(source, target)
+    side = sidecar_dir(source)
     if side.exists():
         shutil.copytree(side, sidecar_dir(target))
     return target
 
 
-@pytest.fixture(scope="session")
-def app_url(e2e_workspace, tmp_path_factory, pytestconfig) -> str:
-    """Start the app on a free port for the whole e2e session; stop it in `finally`."""
+@contextmanager
+def streamlit_server(script: str, workspaces: Path, env: dict[str, str], log: Path):
+    """`streamlit run script` on a free port with its workspaces folder at `workspaces`
+    (serve_app.py); output to `log`; yields the URL and stops the server after."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("e2e_server") / "streamlit.log"
-    pytestconfig.stash[_LOG_KEY] = log
     env = {
         **os.environ,
-        "FOLLOWAUDIT_WORKSPACE": str(e2e_workspace),
+        **env,
         "PYTHONUNBUFFERED": "1",  # the log is current when a test fails
         "NO_COLOR": "1",
     }
     command = [
         sys.executable,
         str(Path(__file__).with_name("serve_app.py")),
-        str(e2e_workspace.parent),
+        str(workspaces),
         "run",
-        "app.py",
+        script,
         "--server.headless",
         "true",
         "--server.port",
@@ -181,6 +195,16 @@ def app_url(e2e_workspace, tmp_path_factory, pytestconfig) -> str:
 
 
 @pytest.fixture(scope="session")
+def app_url(e2e_workspace, tmp_path_factory, pytestconfig) -> str:
+    """Start the app on a free port for the whole e2e session; stop it in `finally`."""
+    log = tmp_path_factory.mktemp("e2e_server") / "streamlit.log"
+    pytestconfig.stash[_LOG_KEY] = log
+    env = {"FOLLOWAUDIT_WORKSPACE": str(e2e_workspace)}
+    with streamlit_server("app.py", e2e_workspace.parent, env, log) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
 def screenshot_dir() -> Path | None:
     """Where `app.screenshot` writes: FOLLOWAUDIT_SCREENSHOTS, or nowhere (the default)."""
     value = os.environ.get(SCREENSHOTS_ENV, "").strip()
@@ -208,17 +232,24 @@ def browser(screenshot_dir):
 
 @pytest.fixture
 def page(browser):
-    """A fresh browser page (own session) at a desktop size."""
+    """A fresh browser page (own session) at a desktop size; fails the test if the page ever
+    asked for a URL of the hostile world's host (an image or link made from data)."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     tab = context.new_page()
     tab.set_default_timeout(ACTION_TIMEOUT_MS)
+    hostile = []
+    tab.on("request", lambda r: hostile.append(r.url) if HOSTILE_HOST in r.url else None)
     try:
         yield tab
+        assert hostile == [], f"the page fetched URLs taken from the data: {hostile}"
+        assert tab.locator(f"a[href*='{HOSTILE_HOST}']").count() == 0
     finally:
         context.close()
 
 
 @pytest.fixture
-def app(page, app_url, screenshot_dir) -> AppTab:
-    """The app in `page`: open pages, wait for the reruns actions cause, take screenshots."""
-    return AppTab(page, app_url, RUN_TIMEOUT_S, screenshot_dir)
+def app(page, app_url, world, screenshot_dir) -> AppTab:
+    """The app in `page`: open pages, wait for the reruns actions cause, take screenshots (of
+    the sample world only: the README shows it)."""
+    shots = screenshot_dir if world == "sample" else None
+    return AppTab(page, app_url, RUN_TIMEOUT_S, shots)
