@@ -41,7 +41,7 @@ dep = ui.run("explorer/shap_dependence", feature=feature, color_feature=colour)
 st.altair_chart(charts.dependence(dep, feature, colour, note))
 
 with st.expander("What each feature means"):
-    st.dataframe(importance.select("feature", "description", "mean_abs_shap"), hide_index=True)
+    ui.table(importance.select("feature", "description", "mean_abs_shap"), hide_index=True)
 
 st.subheader("Model card")
 bundle = ui.model_bundle()

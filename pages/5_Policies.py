@@ -19,7 +19,7 @@ versions = uc.versions_frame()
 if versions.is_empty():
     st.info("No saved policy yet: the shipped presets are in use. Save the lab's settings above.")
 else:
-    st.dataframe(versions, hide_index=True, key="pol_versions")
+    ui.table(versions, hide_index=True, key="pol_versions")
 uc.active_picker()
 
 st.subheader("Compare two policies")

@@ -20,14 +20,8 @@ order = left.radio(
     "sure of, spread over the whole score range); uncertainty: nearest the active policy's "
     "threshold first; score: riskiest first",
 )
-creator = middle.number_input(
-    "Creator id (followers of)",
-    min_value=0,
-    value=ui.parse_int_param("creator") or 0,
-    step=1,
-    key="rev_creator",
-)
-creator = int(creator) or None
+with middle:
+    creator = ur.creator_filter()
 with right:
     spike = ur.spike_picker(creator)
 redo = st.toggle("Include accounts already reviewed or skipped", key="rev_redo")
@@ -46,7 +40,7 @@ else:
     ur.account_card(row)
     ur.label_buttons(row)
     st.caption("Next in the queue")
-    st.dataframe(queue.slice(1, 10).drop("label_id"), hide_index=True, key="rev_next")
+    ui.table(queue.slice(1, 10).drop("label_id"), hide_index=True, key="rev_next")
 
 st.download_button(
     "Export labels (CSV)",

@@ -29,8 +29,8 @@ PAGES = ["app.py"] + sorted(f"pages/{p.name}" for p in (PROJECT_ROOT / "pages").
 # Proto fields shown as plain text by the browser (never parsed as Markdown): table cells, chart
 # specs (Vega escapes tooltips), selectbox options, text-input values, st.text / st.code.
 PLAIN_FIELDS = (
-    "Arrow.",
-    "ArrowVegaLiteChart.",
+    "Dataframe.",
+    "VegaLiteChart.",
     "Selectbox.options",
     "Selectbox.raw_values",
     "Selectbox.default",

@@ -54,6 +54,7 @@ from followaudit.ui.session import (
     workspace_meta,
     workspace_path,
 )
+from followaudit.ui.tables import table
 from followaudit.ui.text import ids_as_text, parse_id, plain
 
 __all__ = [
@@ -94,6 +95,7 @@ __all__ = [
     "set_demo_mode",
     "store",
     "switch_workspace",
+    "table",
     "workspace_meta",
     "workspace_path",
 ]

@@ -11,6 +11,8 @@ import math
 import altair as alt
 import polars as pl
 
+from followaudit.ui.text import ids_as_text
+
 MAX_MARKS = 5_000
 VERDICT_COLORS = alt.Scale(
     domain=["suspicious", "unexplained", "explained", "annotated"],
@@ -19,12 +21,14 @@ VERDICT_COLORS = alt.Scale(
 SPIKE_SELECTION = "spike"
 
 
-def _check_size(frame: pl.DataFrame, what: str) -> None:
-    """Fail loudly instead of shipping a chart the browser cannot draw."""
+def _data(frame: pl.DataFrame, what: str) -> pl.DataFrame:
+    """A chart's data: refused over MAX_MARKS rows (fail loudly instead of shipping a chart the
+    browser cannot draw), ids as text (Vega's numbers are JavaScript doubles: 19-digit ids round)."""
     if frame.height > MAX_MARKS:
         raise ValueError(
             f"{what}: {frame.height} rows; aggregate or sample to <= {MAX_MARKS} in SQL"
         )
+    return ids_as_text(frame)
 
 
 def _title(text: str, note: str | None = None) -> alt.TitleParams:
@@ -43,7 +47,7 @@ def growth_chart(
     end, verdict, excess. `annotations`: date, kind, note (optional). An `engagement` column
     without values (no engagement data) draws no engagement line.
     """
-    _check_size(daily, "growth_chart")
+    daily = _data(daily, "growth_chart")
     observed = daily["engagement"].null_count() < daily.height
     base = alt.Chart(daily).encode(x=alt.X("date:T", title=None))
     band = base.mark_area(opacity=0.25, color="#9ecae1").encode(
@@ -81,9 +85,8 @@ def growth_chart(
 
 def _spike_layer(spikes: pl.DataFrame) -> alt.Chart:
     """Full-height bands over each spike's days; a click selects the spike (`spike_id`)."""
-    frame = spikes.select("spike_id", "start", "end", "verdict", "excess").with_columns(
-        pl.col("end").cast(pl.Date).dt.offset_by("1d").alias("end_next")
-    )
+    frame = _data(spikes.select("spike_id", "start", "end", "verdict", "excess"), "spikes")
+    frame = frame.with_columns(pl.col("end").cast(pl.Date).dt.offset_by("1d").alias("end_next"))
     pick = alt.selection_point(name=SPIKE_SELECTION, fields=["spike_id"], on="click")
     return (
         alt.Chart(frame)
@@ -94,7 +97,7 @@ def _spike_layer(spikes: pl.DataFrame) -> alt.Chart:
             color=alt.Color("verdict:N", scale=VERDICT_COLORS, title="Spike verdict"),
             opacity=alt.condition(pick, alt.value(0.45), alt.value(0.15)),
             tooltip=[
-                alt.Tooltip("spike_id:Q", title="Spike"),
+                alt.Tooltip("spike_id:N", title="Spike"),
                 alt.Tooltip("verdict:N"),
                 alt.Tooltip("start:T"),
                 alt.Tooltip("end:T"),
@@ -119,7 +122,7 @@ def histogram(
     frame: pl.DataFrame, x: str, y: str, title: str, x_title: str, y_title: str
 ) -> alt.Chart:
     """Bars of pre-binned counts (`x` is a bin start date or number, `y` its count)."""
-    _check_size(frame, "histogram")
+    frame = _data(frame, "histogram")
     x_type = "T" if frame.schema[x].is_temporal() else "Q"
     return (
         alt.Chart(frame)
@@ -135,7 +138,7 @@ def histogram(
 
 def score_histogram(frame: pl.DataFrame) -> alt.Chart:
     """Accounts per calibrated-score bin (`start`, `stop`, `accounts`), on a log scale."""
-    _check_size(frame, "score_histogram")
+    frame = _data(frame, "score_histogram")
     return (
         alt.Chart(frame)
         .mark_bar(color="#9ecae1")
@@ -161,7 +164,7 @@ def score_histogram(frame: pl.DataFrame) -> alt.Chart:
 
 def follower_map(frame: pl.DataFrame, note: str | None = None) -> alt.Chart:
     """Ordered follower list: rank x account creation date, anomalous cohorts highlighted."""
-    _check_size(frame, "follower_map")
+    frame = _data(frame, "follower_map")
     return (
         alt.Chart(frame)
         .mark_circle(size=10, opacity=0.6)
@@ -210,7 +213,7 @@ def shap_waterfall(
     steps: pl.DataFrame, base_prob: float, final_prob: float, calibrated: float | None = None
 ) -> alt.LayerChart:
     """Horizontal waterfall: each bar moves P(fake) from `start` to `end`; base and final labelled."""
-    _check_size(steps, "shap_waterfall")
+    steps = _data(steps, "shap_waterfall")
     frame = steps.with_columns(
         pl.when(pl.col("delta") >= 0)
         .then(pl.lit("raises"))
@@ -266,7 +269,7 @@ def shap_waterfall(
 
 def beeswarm(sample: pl.DataFrame, note: str) -> alt.Chart:
     """SHAP summary: one dot per (account, feature), x = SHAP, colour = feature value percentile."""
-    _check_size(sample, "beeswarm")
+    sample = _data(sample, "beeswarm")
     return (
         alt.Chart(sample)
         .transform_calculate(jitter="(random() - 0.5) * 0.8")
@@ -294,7 +297,7 @@ def beeswarm(sample: pl.DataFrame, note: str) -> alt.Chart:
 
 def importance_bar(frame: pl.DataFrame) -> alt.Chart:
     """Mean |SHAP| per feature, largest first."""
-    _check_size(frame, "importance_bar")
+    frame = _data(frame, "importance_bar")
     return (
         alt.Chart(frame)
         .mark_bar(color="#6a51a3")
@@ -309,7 +312,7 @@ def importance_bar(frame: pl.DataFrame) -> alt.Chart:
 
 def dependence(frame: pl.DataFrame, feature: str, color_feature: str, note: str) -> alt.Chart:
     """SHAP of `feature` against its value (`value`, `shap`), coloured by `color_value`."""
-    _check_size(frame, "dependence")
+    frame = _data(frame, "dependence")
     return (
         alt.Chart(frame)
         .mark_circle(size=18, opacity=0.6)
@@ -331,7 +334,7 @@ def dependence(frame: pl.DataFrame, feature: str, color_feature: str, note: str)
 
 def calibration_curve(frame: pl.DataFrame) -> alt.LayerChart:
     """Mean predicted vs observed fake rate per bin (`predicted`, `observed`, `count`), with the diagonal."""
-    _check_size(frame, "calibration_curve")
+    frame = _data(frame, "calibration_curve")
     diagonal = (
         alt.Chart(pl.DataFrame({"p": [0.0, 1.0]}))
         .mark_line(strokeDash=[4, 3], color="#999")
@@ -359,7 +362,7 @@ def ranked_bars(
     frame: pl.DataFrame, label: str, value: str, title: str, value_title: str
 ) -> alt.Chart:
     """Horizontal bars of `value` by `label`, largest first (e.g. worst creators)."""
-    _check_size(frame, "ranked_bars")
+    frame = _data(frame, "ranked_bars")
     return (
         alt.Chart(frame)
         .mark_bar(color="#d62728")

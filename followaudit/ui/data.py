@@ -96,7 +96,7 @@ def validation_report(folder: Path) -> bool:
         f"{problems.height} problem(s) in {label} — fix them and upload again "
         f"(rows count from 1, header excluded):\n\n{first}{more}"
     )
-    st.dataframe(problems, hide_index=True, key="data_problems", width="stretch")
+    ui.table(problems, hide_index=True, key="data_problems", width="stretch")
     return False
 
 
@@ -134,7 +134,7 @@ def _build(folder: Path, target: Path) -> None:
             report = build_workspace(folder, target, progress)
         except ValidationError as exc:
             status.update(label="The data has problems; nothing was changed.", state="error")
-            st.dataframe(problems_frame(exc.problems), hide_index=True)
+            ui.table(problems_frame(exc.problems), hide_index=True)
             return
         except (WorkspaceError, OSError) as exc:
             status.update(label=f"Build failed: {plain(exc)}", state="error")

@@ -31,7 +31,7 @@ def creator_picker() -> None:
         )
         return
     st.caption("Most suspicious growth first. Click a row to open the creator.")
-    event = st.dataframe(
+    event = ui.table(
         found.select(
             "username",
             "quality_score",
@@ -138,7 +138,7 @@ def spike_followers(spike_id: int) -> None:
         st.caption(
             f"{followers.height:,} most suspicious new followers (of this spike). Click a row to explain it."
         )
-        event = st.dataframe(
+        event = ui.table(
             followers.select(
                 "username",
                 "score",
@@ -244,7 +244,7 @@ def follower_list_map() -> None:
     )
     st.altair_chart(charts.follower_map(points, note))
     st.caption(f"{timed.height:,} followers; {anomalies.height} anomalous rank range(s).")
-    st.dataframe(anomalies, hide_index=True)
+    ui.table(anomalies, hide_index=True)
 
 
 def _follower_list(name: str, data: bytes):

@@ -145,7 +145,7 @@ def metrics_row(lab: Lab, snap: dict) -> None:
 def confusion_table(snap: dict) -> None:
     """The confusion matrix on labelled accounts."""
     m = snap["metrics"]
-    st.dataframe(
+    ui.table(
         pl.DataFrame(
             {
                 "": ["labelled fake", "labelled genuine"],
@@ -246,7 +246,7 @@ def collateral_section(lab: Lab, threshold: float) -> None:
     else:
         data = frame.filter(pl.col("genuine") > 0)
         _chart(st, lab, "collateral", collateral_chart, segments=data)
-    st.dataframe(
+    ui.table(
         frame,
         hide_index=True,
         column_config={"fpr": st.column_config.NumberColumn(format="percent")},
@@ -268,7 +268,7 @@ def impact_section(lab: Lab, threshold: float, limit: int = 25) -> None:
     top = top.with_columns(
         pl.col("creator_id").map_elements(ui.creator_url, return_dtype=pl.String).alias("link")
     )
-    st.dataframe(
+    ui.table(
         top,
         hide_index=True,
         column_config={"link": st.column_config.LinkColumn("open", display_text="growth")},

@@ -5,6 +5,8 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
+from followaudit.ui.text import ids_as_text
+
 # Altair spends ~50-300 ms building and serialising one chart here, too slow per slider move, so
 # each chart is built once per lab and what moves with the threshold is a *named* dataset
 # (`current`, `segments`) that `with_data` swaps into the cached spec dict.
@@ -84,5 +86,7 @@ def collateral_chart():
 
 
 def with_data(spec: dict, **datasets: pl.DataFrame) -> dict:
-    """A copy of a chart spec dict with named datasets replaced (the cached spec is untouched)."""
-    return {**spec, "datasets": {**spec.get("datasets", {}), **datasets}}
+    """A copy of a chart spec dict with named datasets replaced (the cached spec is untouched);
+    id columns as text, since Vega's numbers are JavaScript doubles."""
+    shown = {name: ids_as_text(frame) for name, frame in datasets.items()}
+    return {**spec, "datasets": {**spec.get("datasets", {}), **shown}}

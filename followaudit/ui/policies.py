@@ -140,12 +140,12 @@ def compare_section(a_choice: str, b_choice: str):
         st.error(plain(exc))
         return None
     comparison = compare(lab_for(pol_a), pol_a, lab_for(pol_b), pol_b)
-    st.dataframe(comparison.deltas, hide_index=True)
+    ui.table(comparison.deltas, hide_index=True)
     st.markdown(f"**{comparison.flip_count:,} accounts change flag** from A to B")
     flips = comparison.flips.with_columns(
         pl.col("account_id").map_elements(ui.account_url, return_dtype=pl.String).alias("link")
     )
-    st.dataframe(
+    ui.table(
         flips,
         hide_index=True,
         key="pol_flips",
@@ -157,7 +157,7 @@ def compare_section(a_choice: str, b_choice: str):
     st.markdown(
         f"**{comparison.creators.height:,} creators** whose lost share changes by ≥ 1 point"
     )
-    st.dataframe(comparison.creators, hide_index=True)
+    ui.table(comparison.creators, hide_index=True)
     return pol_a, pol_b, comparison
 
 

@@ -76,6 +76,24 @@ def queue(policy: Policy, order: str, creator: int | None, spike: int | None, re
     return frame.head(QUEUE_SIZE), threshold
 
 
+def creator_filter() -> int | None:
+    """A creator id typed as text (platform ids have 19 digits: a number input would round
+    them), pre-set from `?creator=`; None when empty or not an id (said so)."""
+    typed = st.text_input(
+        "Creator id (followers of)",
+        value=st.query_params.get("creator", ""),
+        key="rev_creator",
+        max_chars=24,
+        placeholder="all accounts",
+    ).strip()
+    creator = ui.parse_id(typed)
+    if typed and creator is None:
+        st.warning(
+            f"“{plain(typed)}” is not an account id (up to 19 digits): showing all accounts."
+        )
+    return creator
+
+
 def spike_picker(creator: int | None) -> int | None:
     """A spike of the chosen creator (or none), pre-set from `?spike=`."""
     if creator is None or not ui.has_table("spikes"):

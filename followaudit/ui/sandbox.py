@@ -86,10 +86,10 @@ def attack_report(result: sandbox.AttackResult) -> None:
         "workspace's model on a scratch copy without labels, so the batch cannot leak into training."
     )
     if result.spikes.height:
-        st.dataframe(result.spikes, hide_index=True, key="sandbox_spikes")
+        ui.table(result.spikes, hide_index=True, key="sandbox_spikes")
     else:
         st.warning(
             "No spike was found for this creator in the injection window: the batch blended in."
         )
     shown = result.accounts.sort("risk", descending=True, nulls_last=True)
-    st.dataframe(ui.demo_frame(shown), hide_index=True, key="sandbox_accounts", height=300)
+    ui.table(ui.demo_frame(shown), hide_index=True, key="sandbox_accounts", height=300)

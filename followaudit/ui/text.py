@@ -25,7 +25,7 @@ _AUTOLINK = re.compile(r"(?i)(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)")
 _LINE_BREAKS = re.compile(r"[\r\n\t\v\f\x85\u2028\u2029]+")
 _INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ud800-\udfff]")  # controls, lone surrogates
 ID_MAX = 2**63 - 1  # ids are DuckDB BIGINT
-_ID_TEXT = re.compile(r"\s*(\d{1,19})\s*")
+_ID_TEXT = re.compile(r"\s*([0-9]{1,19})\s*")
 
 
 def fmt(value, spec: str) -> str:
