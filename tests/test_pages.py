@@ -275,6 +275,28 @@ def test_account_page_explains_and_labels(ids, writable_workspace, monkeypatch):
     assert stored["label"] == "genuine" and stored["note"] == "checked by hand"
 
 
+def test_account_label_form_refuses_to_overwrite_a_label_written_meanwhile(
+    ids, writable_workspace, monkeypatch
+):
+    """The label shown when the form was drawn is the one the save checks against."""
+    from followaudit.store.analyst import AnalystStore
+
+    store = AnalystStore(sidecar_dir(writable_workspace))
+    page = "pages/2_Account_Explanation.py"
+    at = open_page(writable_workspace, page, monkeypatch, account=str(ids["account"]))
+    theirs = store.add_label(ids["account"], "genuine", "looked real", "bob")  # another analyst
+    at.radio(key="acct_label").set_value("fake")
+    at.button[0].click().run()
+    no_exception(at)
+    assert any("Not saved" in w.value and "bob" in w.value for w in at.warning)
+    assert store.current_label(ids["account"])["label_id"] == theirs
+    assert any("Labelled **genuine** by bob" in s.value for s in at.success)  # now shown
+    at.radio(key="acct_label").set_value("fake")
+    at.button[0].click().run()  # saved over the label the analyst has now seen
+    no_exception(at)
+    assert store.current_label(ids["account"])["label"] == "fake"
+
+
 def test_account_page_by_username(ids, sample_workspace_path, monkeypatch):
     ws = Workspace.open(sample_workspace_path)
     try:

@@ -139,9 +139,17 @@ def peers(account_id: int) -> None:
 
 
 def label_form(account_id: int) -> None:
-    """Label the account fake or genuine with a note (stored as a review label)."""
+    """Label the account fake or genuine with a note (stored as a review label).
+
+    The conflict check compares with the label the analyst was *shown* when pressing Save: the
+    run that drew the form remembers it, because the run the press starts re-reads the store and
+    would otherwise see (and silently overwrite) a label written in between.
+    """
     store = ui.store()
     current = store.current_label(account_id)
+    shown_key = f"acct_shown_label_{account_id}"
+    seen = st.session_state.get(shown_key, current["label_id"] if current else None)
+    st.session_state[shown_key] = current["label_id"] if current else None
     if current:
         st.success(
             f"Labelled **{current['label']}** by {plain(current['reviewer'])} at "
@@ -152,11 +160,12 @@ def label_form(account_id: int) -> None:
         note = st.text_input("Note", key="acct_note", max_chars=500)
         if not st.form_submit_button("Save label"):
             return
-    seen = current["label_id"] if current else None
     try:
         store.add_label(account_id, label, note, ui.reviewer_name(), seen_id=seen)
     except review.LabelConflict as exc:
-        st.warning(f"Someone labelled it meanwhile: {plain(exc)}. Reload to see it, then decide.")
+        st.warning(
+            f"Not saved: {plain(exc)}. Their label is shown above; save again to replace it."
+        )
         return
     except review.ReviewError as exc:
         st.error(plain(exc))
