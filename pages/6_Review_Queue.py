@@ -33,14 +33,14 @@ st.caption(
 )
 ur.show_message()
 ur.progress_row(queue.height)
-if queue.is_empty():
-    st.success("Nothing left to review here. Widen the filter or include reviewed accounts.")
+row = ur.leased_row(queue, redo)  # one reviewer per account: others get other accounts
+if row is None:
+    st.success(ur.nothing_left(queue))
 else:
-    row = queue.row(0, named=True)
     ur.account_card(row)
     ur.label_buttons(row)
     st.caption("Next in the queue")
-    ui.table(queue.slice(1, 10).drop("label_id"), hide_index=True, key="rev_next")
+    ui.table(ur.upcoming(queue, row).head(9).drop("label_id"), hide_index=True, key="rev_next")
 
 st.download_button(
     "Export labels (CSV)",

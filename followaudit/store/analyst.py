@@ -7,11 +7,17 @@ Never silently overwritten: a reviewer passes `seen_id`, the id of the label the
 (None = "there was no label"). If someone else wrote a *different* label for that account since,
 `add_label` raises `LabelConflict` carrying the newer label; the page shows it and the reviewer
 decides. Labels equal to the current one are simply appended (history shows both reviewers).
+
+Review at team scale: `lease_next` gives a session the first account of its queue that no other
+session holds, for a few minutes, in one write transaction, so parallel reviewers never work on
+the same account; a session holds one lease at a time.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import time
+from collections.abc import Iterable
 from contextlib import closing, contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -23,6 +29,8 @@ from followaudit.store.crash_points import crash_point
 LABELS = ("fake", "genuine", "unsure")
 KINDS = ("viral", "giveaway", "shoutout", "ad_campaign", "other")
 UNCHECKED = object()  # `seen_id` default: the caller did not load a label first (e.g. a script)
+NAME_MAX = 64  # characters of a reviewer's or author's name
+LEASE_SECONDS = 300.0  # how long a review queue keeps an account for one session
 
 _SCHEMA = """
 create table if not exists labels (
@@ -45,6 +53,11 @@ create table if not exists annotations (
     created_at text not null
 );
 create index if not exists annotations_creator on annotations (creator_id);
+create table if not exists leases (
+    account_id integer primary key,
+    session text not null,
+    expires_at real not null
+);
 """
 _CURRENT = """
 select l.id as label_id, l.account_id, l.label, l.note, l.reviewer, l.created_at
@@ -132,8 +145,7 @@ class AnalystStore:
         """Append a label; raise LabelConflict if a different one landed since `seen_id`."""
         if label not in LABELS:
             raise ReviewError(f"label {label!r}: expected one of {list(LABELS)}")
-        if not str(reviewer).strip():
-            raise ReviewError("reviewer: expected a name, got an empty string")
+        reviewer = _name(reviewer, "reviewer")
         account_id = int(account_id)
         with self._write() as con:
             current = _current_row(con, account_id)
@@ -142,7 +154,7 @@ class AnalystStore:
             cur = con.execute(
                 "insert into labels (account_id, label, note, reviewer, created_at)"
                 " values (?, ?, ?, ?, ?)",
-                (account_id, label, note or "", reviewer.strip(), _now()),
+                (account_id, label, note or "", reviewer, _now()),
             )
             return int(cur.lastrowid)
 
@@ -187,6 +199,42 @@ class AnalystStore:
         """Current labels as CSV bytes (for a download button)."""
         return self.current_labels().write_csv().encode()
 
+    # --- leases: one reviewer per account -----------------------------------------------------
+
+    def lease_next(
+        self,
+        candidates: Iterable[int],
+        session: str,
+        skip_labelled: bool = True,
+        seconds: float = LEASE_SECONDS,
+    ) -> int | None:
+        """The first of `candidates` that no other session holds (and, with `skip_labelled`,
+        nobody labelled yet), leased to `session` for `seconds` in place of its previous lease;
+        None when every candidate is taken."""
+        with self._write() as con:
+            now = time.time()
+            con.execute("delete from leases where expires_at <= ? or session = ?", (now, session))
+            held = {row[0] for row in con.execute("select account_id from leases")}
+            free = (int(a) for a in candidates if int(a) not in held)
+            pick = next((a for a in free if not (skip_labelled and _has_label(con, a))), None)
+            if pick is not None:
+                con.execute("insert into leases values (?, ?, ?)", (pick, session, now + seconds))
+            return pick
+
+    def held_by_others(self, session: str) -> set[int]:
+        """Accounts other sessions hold right now (left out of a reviewer's upcoming list)."""
+        with self._connect() as con:
+            rows = con.execute(
+                "select account_id from leases where session != ? and expires_at > ?",
+                (session, time.time()),
+            ).fetchall()
+        return {int(r[0]) for r in rows}
+
+    def release(self, session: str) -> None:
+        """Give back the session's lease (e.g. when its reviewer leaves the queue)."""
+        with self._write() as con:
+            con.execute("delete from leases where session = ?", (session,))
+
     # --- annotations ----------------------------------------------------------------------
 
     def add_annotation(
@@ -198,14 +246,13 @@ class AnalystStore:
         start_day, end_day = _day(start, "start"), _day(end, "end")
         if end_day < start_day:
             raise ReviewError(f"end {end_day} is before start {start_day}")
-        if not str(author).strip():
-            raise ReviewError("author: expected a name, got an empty string")
+        author = _name(author, "author")
         with self._write() as con:
             cur = con.execute(
                 'insert into annotations (creator_id, start, "end", kind, note, author, created_at)'
                 " values (?, ?, ?, ?, ?, ?, ?)",
                 (int(creator_id), start_day.isoformat(), end_day.isoformat(), kind, note or "")
-                + (author.strip(), _now()),
+                + (author, _now()),
             )
             return int(cur.lastrowid)
 
@@ -237,6 +284,23 @@ def _current_row(con: sqlite3.Connection, account_id: int) -> dict | None:
     if row is None:
         return None
     return dict(zip(LABEL_SCHEMA, row, strict=True))
+
+
+def _has_label(con: sqlite3.Connection, account_id: int) -> bool:
+    return (
+        con.execute("select 1 from labels where account_id = ?", (account_id,)).fetchone()
+        is not None
+    )
+
+
+def _name(value, what: str) -> str:
+    """A reviewer's or author's name: stripped, not empty, at most NAME_MAX characters."""
+    name = str(value or "").strip()
+    if not name:
+        raise ReviewError(f"{what}: expected a name, got an empty string")
+    if len(name) > NAME_MAX:
+        raise ReviewError(f"{what}: at most {NAME_MAX} characters (got {len(name)})")
+    return name
 
 
 def _conflicts(current: dict | None, seen_id, label: str) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import polars as pl
 import streamlit as st
 
@@ -9,7 +11,7 @@ from followaudit import ui
 from followaudit.decide.adaptation import training_prior
 from followaudit.decide.policy import Policy, from_toml, resolve_threshold, to_toml
 from followaudit.decide.review_queue import review_queue
-from followaudit.store.analyst import LabelConflict
+from followaudit.store.analyst import LEASE_SECONDS, LabelConflict
 from followaudit.ui import lab as up
 from followaudit.ui import session
 from followaudit.ui.text import plain
@@ -18,6 +20,7 @@ SHORTCUTS = {"fake": "F", "genuine": "G", "unsure": "U"}
 QUEUE_SIZE = 200
 _SKIPPED = "rev_skipped"
 _MESSAGE = "rev_message"
+_SESSION = "rev_session"  # this browser session's name in the analyst store's leases
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -92,6 +95,36 @@ def creator_filter() -> int | None:
             f"“{plain(typed)}” is not an account id (up to 19 digits): showing all accounts."
         )
     return creator
+
+
+def _session() -> str:
+    return st.session_state.setdefault(_SESSION, uuid.uuid4().hex)
+
+
+def leased_row(queue: pl.DataFrame, redo: bool) -> dict | None:
+    """The first queued account no other reviewer holds, leased to this session for a few
+    minutes (its previous lease given back); None when none is free."""
+    if queue.is_empty():
+        return None
+    ids = queue["account_id"].to_list()
+    account = ui.store().lease_next(ids, _session(), skip_labelled=not redo)
+    return None if account is None else queue.row(ids.index(account), named=True)
+
+
+def upcoming(queue: pl.DataFrame, row: dict) -> pl.DataFrame:
+    """The queue after this reviewer's account, without the accounts others are reviewing."""
+    taken = [row["account_id"], *ui.store().held_by_others(_session())]
+    return queue.filter(~pl.col("account_id").is_in(taken))
+
+
+def nothing_left(queue: pl.DataFrame) -> str:
+    """Why no account is shown: the queue is empty, or others hold what is left."""
+    if queue.is_empty():
+        return "Nothing left to review here. Widen the filter or include reviewed accounts."
+    return (
+        f"The {queue.height:,} account(s) left here are being reviewed by others right now "
+        f"(an account is held for {LEASE_SECONDS / 60:.0f} minutes). Widen the filter."
+    )
 
 
 def spike_picker(creator: int | None) -> int | None:

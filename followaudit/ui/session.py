@@ -257,8 +257,10 @@ def _policy_result(path: str, version: str, policy_toml: str):
 
 
 def reviewer_name() -> str:
-    """The name written with labels and annotations (set in the sidebar)."""
-    return st.session_state.get("ui_reviewer") or os.environ.get("USER") or "analyst"
+    """The name written with labels and annotations (set in the sidebar; at most
+    `analyst.NAME_MAX` characters)."""
+    name = st.session_state.get("ui_reviewer") or os.environ.get("USER") or "analyst"
+    return name.strip()[: review.NAME_MAX] or "analyst"
 
 
 def reviewer_input() -> None:
@@ -266,6 +268,7 @@ def reviewer_input() -> None:
         "Reviewer name",
         value=reviewer_name(),
         key="sidebar_reviewer",
+        max_chars=review.NAME_MAX,
         on_change=lambda: st.session_state.update(ui_reviewer=st.session_state["sidebar_reviewer"]),
         help="Stored with every label and annotation you make.",
     )
