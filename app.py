@@ -45,7 +45,5 @@ ui.note_missing("engagement" if ui.capabilities().has_follows else "growth", "la
 with st.expander("How to read this", icon=":material/help:"):
     st.markdown(ui_home.HOW_TO_READ)
 
-with st.sidebar:
-    ui.demo_toggle()
-    with st.expander("Switch workspace"):
-        ui_home.workspace_switcher()
+with st.sidebar, st.expander("Switch workspace"):
+    ui_home.workspace_switcher()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 from followaudit.ui import demo
@@ -57,3 +59,38 @@ def test_frames_without_names_are_unchanged():
     plain = pl.DataFrame({"creator_id": [1], "score": [0.5], "verdict": ["suspicious"]})
     assert demo.pseudonymise_frame(plain).equals(plain)
     assert demo.pseudonymise_frame(pl.DataFrame()).is_empty()
+
+
+def test_bios_are_hidden_and_display_names_pseudonymised():
+    """A bio often repeats its own handle in plain words ('yt: katya.sharma'): it is hidden."""
+    frame = pl.DataFrame(
+        {"username": ["katya.sharma"], "display_name": ["Katya"], "bio": ["yt: katya.sharma"]}
+    )
+    out = demo.pseudonymise_frame(frame)
+    assert out["bio"][0] == demo.HIDDEN_BIO
+    assert "katya" not in str(out.to_dicts()).lower()
+
+
+def test_pseudonymising_twice_changes_nothing_more():
+    once = demo.pseudonymise_frame(frame())
+    assert demo.pseudonymise_frame(once).equals(once)
+
+
+def test_pseudonyms_cannot_be_mistaken_for_handles(sample_workspace):
+    """No sample username (bots' `user675907060188` included) has the pseudonym shape, and no
+    pseudonym could be a handle (letters, digits, `_` and `.` only)."""
+    names = sample_workspace.con.sql("select username from accounts").pl()
+    shape = re.compile(demo.PSEUDONYM)
+    assert not any(shape.search(n) for n in names["username"].to_list())
+    fakes = demo.pseudonymise_frame(names)["username"].to_list()
+    assert all(shape.fullmatch(p) and not re.fullmatch(r"[A-Za-z0-9_.]+", p) for p in fakes)
+
+
+def test_matching_finds_by_pseudonym_only():
+    names = pl.DataFrame({"id": [1, 2], "username": ["alice", "bob"]})
+    shown = demo.pseudonymise_frame(names)
+    alice = demo.pseudonym("alice")
+    assert demo.matching(shown, alice, exact=True)["id"].to_list() == [1]
+    assert demo.matching(shown, "alice", exact=True).is_empty()
+    assert demo.matching(shown, "alice").is_empty()
+    assert demo.matching(shown, alice[:9])["id"].to_list() in ([1], [1, 2])

@@ -325,7 +325,7 @@ def test_global_page_dependence_follows_the_chosen_feature(sample_workspace_path
 
 def test_demo_toggle_puts_demo_in_the_url(sample_workspace_path, monkeypatch):
     at = open_page(sample_workspace_path, monkeypatch=monkeypatch)
-    at.toggle(key="home_demo").set_value(True).run()
+    at.toggle(key="sidebar_demo").set_value(True).run()
     no_exception(at)
     assert at.query_params.get("demo") in ("1", ["1"])
 

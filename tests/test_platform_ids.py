@@ -11,7 +11,7 @@ import duckdb
 import pyarrow as pa
 import pytest
 from platform_world import OFFSET
-from shown import shown
+from shown import arrow_tables, shown
 from streamlit.testing.v1 import AppTest
 
 from followaudit.store.workspace import PROJECT_ROOT
@@ -63,18 +63,10 @@ def open_page(workspace, page: str, monkeypatch, **params) -> AppTest:
     return at
 
 
-def _arrow_tables(at: AppTest) -> list[pa.Table]:
-    """Every table the page sent to the browser: dataframes and chart datasets."""
-    tables = [pa.ipc.open_stream(d.proto.arrow_data.data).read_all() for d in at.dataframe]
-    for chart in at.get("vega_lite_chart"):
-        tables += [pa.ipc.open_stream(d.data.data).read_all() for d in chart.proto.datasets]
-    return tables
-
-
 def _rounded_numbers(at: AppTest) -> list[str]:
     """Integers above 2^53 in anything the browser receives as numbers."""
     found = []
-    for table in _arrow_tables(at):
+    for table in arrow_tables(at):
         for name, column in zip(table.column_names, table.columns, strict=True):
             if pa.types.is_integer(column.type) and any(
                 abs(v) > JS_SAFE for v in column.to_pylist() if v is not None
@@ -160,12 +152,14 @@ def test_review_queue_filters_by_a_19_digit_creator(
 ):
     """The creator filter is a text input: no StreamlitJSNumberBoundsError, and it filters."""
     creator = platform_ids["creator"]
-    at = open_page(platform_workspace_path, "pages/6_Review_Queue.py", monkeypatch)
-    at.text_input(key="rev_creator").input(str(creator)).run()
-    assert not at.exception, [e.value for e in at.exception]
-    upcoming = {int(a) for a in at.dataframe[-1].value["account_id"]}
-    assert upcoming and upcoming <= platform_ids["followers"]
+    typed = open_page(platform_workspace_path, "pages/6_Review_Queue.py", monkeypatch)
+    typed.text_input(key="rev_creator").input(str(creator)).run()
     linked = open_page(
         platform_workspace_path, "pages/6_Review_Queue.py", monkeypatch, creator=creator
     )
-    assert {int(a) for a in linked.dataframe[-1].value["account_id"]} == upcoming
+    for at in (typed, linked):
+        assert not at.exception, [e.value for e in at.exception]
+        card = [parse_qs(link.proto.query_string) for link in at.get("page_link")]
+        reviewed = {int(q["account"][0]) for q in card if "account" in q}
+        upcoming = {int(a) for a in at.dataframe[-1].value["account_id"]}
+        assert reviewed and upcoming and reviewed | upcoming <= platform_ids["followers"]

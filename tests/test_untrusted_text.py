@@ -15,8 +15,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from google.protobuf.message import Message
 from platform_world import HOSTILE, MARK, hostile
+from shown import proto_strings
 from streamlit.testing.v1 import AppTest
 
 from followaudit.decide.policy import default_policy
@@ -46,30 +46,13 @@ PLAIN_FIELDS = (
 )
 
 
-def _strings(message: Message, path: str):
-    for field, value in message.ListFields():
-        name = f"{path}.{field.name}"
-        for item in list(value) if field.is_repeated else [value]:
-            if isinstance(item, Message):
-                yield from _strings(item, name)
-            elif isinstance(item, str):
-                yield name, item
-
-
 def markdown_strings(at: AppTest) -> list[tuple[str, str]]:
     """(proto field, text) of every string the page sent to an element that renders Markdown."""
-    found, todo = [], [at._tree]
-    while todo:
-        node = todo.pop()
-        todo.extend(getattr(node, "children", {}).values())
-        proto = getattr(node, "proto", None)
-        if isinstance(proto, Message):
-            found += [
-                (name, text)
-                for name, text in _strings(proto, type(proto).__name__)
-                if not any(name.startswith(p) or name.endswith(p) for p in PLAIN_FIELDS)
-            ]
-    return found
+    return [
+        (name, text)
+        for name, text in proto_strings(at)
+        if not any(name.startswith(p) or name.endswith(p) for p in PLAIN_FIELDS)
+    ]
 
 
 def raw_hostile_text(at: AppTest) -> list[tuple[str, str]]:

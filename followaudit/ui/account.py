@@ -10,7 +10,7 @@ import streamlit as st
 from followaudit import ui
 from followaudit.detect import catalogue, explain
 from followaudit.store import analyst as review
-from followaudit.ui import charts
+from followaudit.ui import charts, session
 from followaudit.ui.text import plain, probability
 
 PROFILE_FIELDS = [
@@ -29,8 +29,7 @@ def resolve_account() -> dict | None:
     raw_id, raw_name = st.query_params.get("account"), st.query_params.get("username")
     account = ui.parse_int_param("account")
     if account is None and raw_name and not raw_id:
-        hit = ui.run("explorer/account_by_username", username=raw_name.strip()[:64])
-        account = int(hit["account_id"][0]) if hit.height else None
+        account = _account_by_username(raw_name.strip()[:64])
     if account is not None:
         profile = ui.run("explorer/account_profile", account_id=account)
         if profile.height:
@@ -46,6 +45,15 @@ def resolve_account() -> dict | None:
             label = f"@{plain(row['username'])} · P(fake) {probability(row['score'])}"
             ui.account_link(row["account_id"], label)
     return None
+
+
+def _account_by_username(name: str) -> int | None:
+    """The account with this username; in demo mode, with this pseudonym (a real name misses)."""
+    if ui.demo_mode():
+        hit = session.pseudonym_matches(name, exact=True)["id"]
+    else:
+        hit = ui.run("explorer/account_by_username", username=name)["account_id"]
+    return int(hit[0]) if len(hit) else None
 
 
 def profile_card(profile: dict) -> None:

@@ -27,6 +27,8 @@ def page_start(title: str, icon: str) -> Workspace | None:
     if ui.workspace_path().is_file():
         return ui.page_setup(title, icon)
     st.set_page_config(page_title=f"{title} · Follower Audit", page_icon=icon, layout="wide")
+    with st.sidebar:
+        ui.demo_toggle()
     return None
 
 

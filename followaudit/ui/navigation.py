@@ -8,9 +8,12 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from followaudit.store.workspace import Workspace
+from followaudit.ui import demo
 from followaudit.ui.session import (
     current_workspace,
     demo_mode,
+    demo_toggle,
+    pseudonym_matches,
     reviewer_input,
     run,
     workspace_meta,
@@ -38,6 +41,7 @@ def page_setup(title: str, icon: str) -> Workspace:
         if meta.get("built_at"):
             st.caption(f"Built {plain(meta['built_at'])}")
         reviewer_input()
+        demo_toggle()
         if demo_mode():
             st.badge(
                 "Demo mode: names pseudonymised", icon=":material/visibility_off:", color="orange"
@@ -139,10 +143,20 @@ def search_box(what: str, key: str) -> None:
     if not text:
         return
     creators = "creator" in what.lower()
-    name = "explorer/search_creators" if creators else "explorer/search_accounts"
-    hits = run(name, pattern=text.strip(), limit=20)
+    hits = _username_search(text.strip(), creators, limit=20)
     if hits.is_empty():
         st.info(f"No {what} has a username containing “{plain(text, limit=64)}”.")
     for row in hits.iter_rows(named=True):
         label = f"@{plain(row['username'])} · id {row['id']}"
         (creator_link if creators else account_link)(row["id"], label)
+
+
+def _username_search(text: str, creators: bool, limit: int):
+    """Accounts (or creators) whose username contains `text`: id, username. In demo mode the
+    search runs on pseudonyms, so a real name finds nothing."""
+    name = "explorer/search_creators" if creators else "explorer/search_accounts"
+    if not demo_mode():
+        return run(name, pattern=text, limit=limit)
+    if creators:  # creators are few: pseudonymise them all (run does) and filter
+        return demo.matching(run(name, pattern="", limit=10**9), text).head(limit)
+    return pseudonym_matches(text).head(limit)

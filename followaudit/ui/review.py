@@ -82,9 +82,10 @@ def queue(policy: Policy, order: str, creator: int | None, spike: int | None, re
 def creator_filter() -> int | None:
     """A creator id typed as text (platform ids have 19 digits: a number input would round
     them), pre-set from `?creator=`; None when empty or not an id (said so)."""
+    linked = ui.parse_int_param("creator")
     typed = st.text_input(
         "Creator id (followers of)",
-        value=st.query_params.get("creator", ""),
+        value="" if linked is None else str(linked),
         key="rev_creator",
         max_chars=24,
         placeholder="all accounts",

@@ -38,6 +38,7 @@ from followaudit.store.workspace import (
     file_version,
     sidecar_dir,
 )
+from followaudit.ui import demo
 from followaudit.ui.demo import pseudonymise_frame
 from followaudit.ui.text import plain
 
@@ -160,7 +161,7 @@ def _cached_call(path: str, version: str, module: str, qualname: str, args: tupl
 
 
 def demo_mode() -> bool:
-    """Whether usernames are pseudonymised; starts from `?demo=1`, then follows the Home toggle."""
+    """Whether names are pseudonymised; starts from `?demo=1`, then follows the sidebar toggle."""
     if _DEMO_KEY not in st.session_state:
         st.session_state[_DEMO_KEY] = st.query_params.get("demo") in {"1", "true"}
     return bool(st.session_state[_DEMO_KEY])
@@ -176,13 +177,14 @@ def set_demo_mode(on: bool) -> None:
 
 
 def demo_toggle() -> None:
-    """The Home page's demo-mode toggle."""
+    """The demo-mode toggle, in every page's sidebar."""
     st.toggle(
         "Demo mode (pseudonymise usernames)",
         value=demo_mode(),
-        key="home_demo",
-        on_change=lambda: set_demo_mode(st.session_state["home_demo"]),
-        help="Replaces every username with a stable pseudonym on every page, chart and export.",
+        key="sidebar_demo",
+        on_change=lambda: set_demo_mode(st.session_state["sidebar_demo"]),
+        help="Replaces every username and display name with a stable pseudonym (anon·…) and "
+        "hides bios on every page, chart and export; look accounts up by pseudonym.",
     )
 
 
@@ -191,6 +193,19 @@ def demo_frame(frame: pl.DataFrame) -> pl.DataFrame:
     if not demo_mode():
         return frame
     return pseudonymise_frame(frame)
+
+
+def pseudonym_matches(text: str, exact: bool = False) -> pl.DataFrame:
+    """Demo mode's username lookup: accounts (id, username = pseudonym) whose pseudonym equals
+    or contains `text`; a real name matches nothing."""
+    ws = current_workspace()
+    return demo.matching(_pseudonyms(str(ws.path), ws.version), text, exact)
+
+
+# cache_resource: every username of the workspace, pseudonymised once per workspace version.
+@st.cache_resource(show_spinner="Preparing pseudonyms…", max_entries=2)
+def _pseudonyms(path: str, version: str) -> pl.DataFrame:
+    return demo.pseudonymise_frame(workspace_at(path).query("explorer/account_names"))
 
 
 # --- analyst work, policy and model -------------------------------------------------------
