@@ -22,9 +22,10 @@ $(WORKSPACE): $(STAMP) $(wildcard sample_data/*) $(wildcard followaudit/detect/d
 
 workspace: $(WORKSPACE)
 
+# Listens on this machine only: the app trusts whoever reaches it (README: deploying for a team).
 run: $(WORKSPACE)
-	FOLLOWAUDIT_WORKSPACE=$(WORKSPACE) $(BIN)/streamlit run app.py --server.port $(PORT) \
-		--browser.gatherUsageStats false
+	FOLLOWAUDIT_WORKSPACE=$(WORKSPACE) $(BIN)/streamlit run app.py --server.address 127.0.0.1 \
+		--server.port $(PORT) --browser.gatherUsageStats false
 
 test: $(STAMP)
 	$(BIN)/ruff check .

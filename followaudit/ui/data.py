@@ -11,9 +11,9 @@ from followaudit import ui
 from followaudit.data.validate import ValidationError, problems_frame, validate_folder
 from followaudit.decide import exports, policy
 from followaudit.pipeline.build import build_workspace, data_fingerprint
-from followaudit.store import uploads
-from followaudit.store.workspace import Workspace, WorkspaceError
-from followaudit.ui import session
+from followaudit.store import roots, uploads
+from followaudit.store.workspace import PROJECT_ROOT, Workspace, WorkspaceError
+from followaudit.ui import auth, session
 from followaudit.ui.text import plain
 
 MODE = "A data folder in the canonical format"
@@ -27,6 +27,7 @@ def page_start(title: str, icon: str) -> Workspace | None:
     if ui.workspace_path().is_file():
         return ui.page_setup(title, icon)
     st.set_page_config(page_title=f"{title} · Follower Audit", page_icon=icon, layout="wide")
+    auth.require_login()
     with st.sidebar:
         ui.demo_toggle()
     return None
@@ -48,7 +49,9 @@ def source_picker() -> Path | None:
         typed = st.text_input(
             f"Folder path (any size; larger than {limit} MB per file goes here)",
             key="data_folder",
-            placeholder="/data/my_platform_export",
+            placeholder=str(PROJECT_ROOT / "sample_data"),
+            help="Only folders under the ones an administrator allows "
+            f"({roots.ROOTS_ENV}; by default the sample data and the upload folder).",
         )
     if files:
         try:
@@ -57,12 +60,18 @@ def source_picker() -> Path | None:
             st.error(plain(exc))
             return None
     if typed.strip():
-        path = Path(typed.strip()).expanduser()
-        if not path.is_dir():
-            st.error(f"No folder at “{plain(typed.strip(), limit=200)}”.")
+        try:
+            return roots.allowed_folder(typed, data_roots())
+        except roots.FolderRefused as exc:
+            st.error(plain(exc))
             return None
-        return path
     return None
+
+
+def data_roots() -> list[Path]:
+    """The server folders this app may read: `FOLLOWAUDIT_DATA_ROOTS`, else the sample data
+    and the upload folder."""
+    return roots.data_roots([PROJECT_ROOT / "sample_data", UPLOADS_DIR])
 
 
 @st.cache_data(show_spinner="Checking every file…", max_entries=16)

@@ -10,7 +10,10 @@ import streamlit as st
 from followaudit import ui
 from followaudit.growth import audience
 from followaudit.growth import spikes as growth
+from followaudit.store import roots
+from followaudit.store.workspace import Workspace, WorkspaceError
 from followaudit.ui import adapt, charts, session
+from followaudit.ui import data as ui_data
 from followaudit.ui.text import fmt, plain, probability
 
 HOW_TO_READ = """
@@ -156,21 +159,45 @@ def known_workspaces() -> list[Path]:
 
 
 def workspace_switcher() -> None:
-    """Pick a built workspace under workspaces/ or type the path of any workspace file."""
+    """Pick a built workspace under workspaces/ or type the path of one the app may read."""
     options = [str(p) for p in known_workspaces()]
     current = str(ui.workspace_path())
     choice = st.selectbox(
         "Open workspace", options, index=options.index(current), key="home_workspace"
     )
-    typed = st.text_input("…or the path of any built workspace file", key="home_workspace_path")
+    typed = st.text_input(
+        "…or the path of a built workspace file",
+        key="home_workspace_path",
+        help="Under the workspaces folder or a data folder this app may read.",
+    )
     target = typed.strip() or choice
-    if target != current:
-        if not Path(target).is_file():
-            shown = target[:200].replace("`", "")  # inside code spans Markdown is inert
-            st.error(
-                f"No workspace file at “{plain(target, limit=200)}”; build one with "
-                f"`followaudit build --data DATA_DIR --workspace {shown}`."
-            )
-            return
-        ui.switch_workspace(target)
-        st.rerun()
+    if target == current:
+        return
+    try:
+        path = openable_workspace(target)
+    except (WorkspaceError, roots.FolderRefused) as exc:
+        st.error(plain(exc))
+        return
+    ui.switch_workspace(path)
+    st.rerun()
+
+
+def openable_workspace(typed: str) -> Path:
+    """`typed` as a workspace file the switcher may open: a `.duckdb` under the workspaces folder,
+    the default workspace's folder or a data root, that opens as a Follower Audit workspace."""
+    default = session.default_workspace()
+    allowed = [session.WORKSPACES_DIR.resolve(), default.parent.resolve(), *ui_data.data_roots()]
+    path = roots.resolve_typed(typed, allowed)
+    if path.suffix != ".duckdb" or not path.is_file():
+        shown = typed.strip()[:200]
+        raise WorkspaceError(
+            f"no workspace file (…/name.duckdb) at “{shown}”; build one with "
+            f"followaudit build --data DATA_DIR --workspace {shown}"
+        )
+    ws = Workspace.open(path, read_only=True)
+    try:
+        if not ws.has_table("accounts"):
+            raise WorkspaceError(f"{path.name} is a DuckDB file, not a built workspace")
+    finally:
+        ws.close()
+    return path

@@ -8,7 +8,7 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from followaudit.store.workspace import Workspace
-from followaudit.ui import demo
+from followaudit.ui import auth, demo
 from followaudit.ui.session import (
     current_workspace,
     demo_mode,
@@ -29,6 +29,7 @@ REVIEW_PAGE = "pages/6_Review_Queue.py"
 def page_setup(title: str, icon: str) -> Workspace:
     """Configure the page, draw the sidebar (workspace, model, demo badge); return the workspace."""
     st.set_page_config(page_title=f"{title} · Follower Audit", page_icon=icon, layout="wide")
+    auth.require_login()
     ws = current_workspace()
     if demo_mode() and st.query_params.get("demo") != "1":
         st.query_params["demo"] = "1"

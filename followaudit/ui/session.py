@@ -38,7 +38,7 @@ from followaudit.store.workspace import (
     file_version,
     sidecar_dir,
 )
-from followaudit.ui import demo
+from followaudit.ui import auth, demo
 from followaudit.ui.demo import pseudonymise_frame
 from followaudit.ui.text import plain
 
@@ -67,8 +67,21 @@ def workspace_path() -> Path:
     from_query = _ws_from_query()
     if from_query is not None:
         return from_query
+    return default_workspace()
+
+
+def default_workspace() -> Path:
+    """The workspace a new session opens: `FOLLOWAUDIT_WORKSPACE`, else the sample."""
     env = os.environ.get("FOLLOWAUDIT_WORKSPACE")
     return Path(env) if env else DEFAULT_WORKSPACE
+
+
+def _forget_chosen_workspace() -> bool:
+    """Drop the session's own choice of workspace (session or `?ws=`); whether there was one."""
+    chosen = bool(st.session_state.pop(_WS_KEY, None)) or "ws" in st.query_params
+    if "ws" in st.query_params:
+        del st.query_params["ws"]
+    return chosen
 
 
 def switch_workspace(path: str | Path) -> None:
@@ -120,6 +133,10 @@ def current_workspace() -> Workspace:
     try:
         return workspace_at(path)
     except (WorkspaceError, OSError) as exc:
+        if path != default_workspace() and _forget_chosen_workspace():
+            # a chosen workspace that stopped opening must not lock the session on every page
+            st.warning(f"Cannot open **{plain(path)}**: {plain(exc)}. Back on the default one.")
+            return current_workspace()
         st.error(
             f"Cannot open the workspace **{plain(path)}**: {plain(exc)}.\n\n"
             "Build the sample one with `make workspace`, or build your own with "
@@ -274,18 +291,27 @@ def _policy_result(path: str, version: str, policy_toml: str):
 def reviewer_name() -> str:
     """The name written with labels and annotations (set in the sidebar; at most
     `analyst.NAME_MAX` characters)."""
-    name = st.session_state.get("ui_reviewer") or os.environ.get("USER") or "analyst"
+    name = (
+        auth.identity()
+        or st.session_state.get("ui_reviewer")
+        or os.environ.get("USER")
+        or "analyst"
+    )
     return name.strip()[: review.NAME_MAX] or "analyst"
 
 
 def reviewer_input() -> None:
+    """The sidebar's reviewer name: typed, or the logged-in identity (then not editable)."""
+    logged_in = auth.identity() is not None
     st.text_input(
         "Reviewer name",
         value=reviewer_name(),
         key="sidebar_reviewer",
         max_chars=review.NAME_MAX,
+        disabled=logged_in,
         on_change=lambda: st.session_state.update(ui_reviewer=st.session_state["sidebar_reviewer"]),
-        help="Stored with every label and annotation you make.",
+        help="Stored with every label and annotation you make"
+        + (" (your login)." if logged_in else "."),
     )
 
 
