@@ -60,3 +60,21 @@ def allowed_folder(typed: str, roots: list[Path]) -> Path:
                 "read; copy the file into the folder instead"
             )
     return folder
+
+
+def files_under(roots: Iterable[Path], suffixes: Iterable[str], limit: int = 500) -> list[Path]:
+    """Files with one of `suffixes` under the roots, sorted: symlinks resolved, and kept only when
+    they resolve inside a root."""
+    roots = [Path(r).resolve() for r in roots]
+    wanted = {s.lower() for s in suffixes}
+    found: set[Path] = set()
+    for root in roots:
+        if not root.is_dir():
+            continue
+        for path in root.rglob("*"):
+            real = path.resolve()
+            if real.suffix.lower() in wanted and real.is_file() and under_roots(real, roots):
+                found.add(real)
+            if len(found) >= limit:
+                return sorted(found)
+    return sorted(found)

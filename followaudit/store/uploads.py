@@ -6,7 +6,6 @@ No streamlit: `ui/data.py` shows these, the build (`pipeline.build`) reads the s
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -59,35 +58,6 @@ def stage_table(name: str, data: bytes, root: Path, suffixes: Iterable[str]) -> 
     if not path.exists():
         path.write_bytes(data)
     return path
-
-
-def data_roots(default: Iterable[Path]) -> list[Path]:
-    """Folders the app may read tables from: $FOLLOWAUDIT_DATA_ROOTS (os.pathsep-separated),
-    else `default`; resolved, so a symlink cannot lead outside them."""
-    value = os.environ.get("FOLLOWAUDIT_DATA_ROOTS", "").strip()
-    roots = [Path(p) for p in value.split(os.pathsep) if p.strip()] if value else list(default)
-    return [r.expanduser().resolve() for r in roots]
-
-
-def files_under(roots: Iterable[Path], suffixes: Iterable[str], limit: int = 500) -> list[Path]:
-    """Table files under the roots (symlinks resolved and kept only inside a root), sorted."""
-    roots = [Path(r).resolve() for r in roots]
-    wanted = {s.lower() for s in suffixes}
-    found: set[Path] = set()
-    for root in roots:
-        if not root.is_dir():
-            continue
-        for path in root.rglob("*"):
-            real = path.resolve()
-            if real.suffix.lower() in wanted and real.is_file() and _inside(real, roots):
-                found.add(real)
-            if len(found) >= limit:
-                return sorted(found)
-    return sorted(found)
-
-
-def _inside(path: Path, roots: list[Path]) -> bool:
-    return any(path == r or r in path.parents for r in roots)
 
 
 def expected_files() -> str:

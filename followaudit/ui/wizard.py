@@ -18,8 +18,8 @@ from followaudit.data.source_table import SUFFIX_FORMATS, SourceTable, profile_t
 from followaudit.data.spec import ACCOUNTS, DERIVED_FEATURES
 from followaudit.data.validate import ValidationError
 from followaudit.pipeline.build import build_workspace
-from followaudit.store import uploads
-from followaudit.store.workspace import PROJECT_ROOT, WorkspaceError, file_version
+from followaudit.store import roots, uploads
+from followaudit.store.workspace import WorkspaceError, file_version
 from followaudit.ui import data as ui_data
 from followaudit.ui import session
 
@@ -27,11 +27,6 @@ MODE = "One account table, any column names (import wizard)"
 NOT_MAPPED = "— not in my table —"
 _BUILT = "wiz_built"  # session: the workspace the wizard just built, and its step times
 IMPORT_SHARE = 0.1  # of the progress bar: mapping the table; the build takes the rest
-
-
-def data_roots() -> list[Path]:
-    """Folders whose tables the wizard may read: $FOLLOWAUDIT_DATA_ROOTS or the defaults."""
-    return uploads.data_roots([PROJECT_ROOT / "sample_data", ui_data.UPLOADS_DIR])
 
 
 def choose_table() -> Path | None:
@@ -44,13 +39,13 @@ def choose_table() -> Path | None:
             key="wiz_upload",
         )
     with server:
-        roots = data_roots()
-        files = uploads.files_under(roots, SUFFIX_FORMATS)
+        folders = ui_data.data_roots()
+        files = roots.files_under(folders, SUFFIX_FORMATS)
         picked = st.selectbox(
             "Table under the data roots",
             files,
             index=None,
-            format_func=lambda p: _shown_path(p, roots),
+            format_func=lambda p: _shown_path(p, folders),
             placeholder="Choose a file",
             key="wiz_server_file",
             help="Set FOLLOWAUDIT_DATA_ROOTS (folders separated by ':') to offer other folders.",
@@ -65,8 +60,8 @@ def choose_table() -> Path | None:
     return picked
 
 
-def _shown_path(path: Path, roots: list[Path]) -> str:
-    for root in roots:
+def _shown_path(path: Path, folders: list[Path]) -> str:
+    for root in folders:
         if root in path.parents:
             return f"{root.name}/{path.relative_to(root)}"
     return path.name
