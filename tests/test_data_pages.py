@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from shown import shown
+from shown import proto_strings, shown
 from streamlit.testing.v1 import AppTest
 
 from followaudit import ui
@@ -80,6 +80,7 @@ def test_a_broken_folder_shows_every_problem_precisely(
     bad.mkdir()
     (bad / "accounts.csv").write_text(GOOD_ACCOUNTS.replace("false,3,50", "maybe,3,50"))
     (bad / "follows.csv").write_text("follower_id,creator_id,followed_at\n2,1,2024-02-01\n1,9")
+    monkeypatch.setenv("FOLLOWAUDIT_DATA_ROOTS", str(tmp_path))  # a folder this app may read
     at = folder_mode(open_page(DATA_PAGE, sample_workspace_path, monkeypatch))
     at.text_input(key="data_folder").input(str(bad)).run()
     no_exception(at)
@@ -100,6 +101,7 @@ def test_a_good_folder_builds_a_workspace_and_switches_to_it(
     good = tmp_path / "good_data"
     good.mkdir()
     (good / "accounts.csv").write_text(GOOD_ACCOUNTS)
+    monkeypatch.setenv("FOLLOWAUDIT_DATA_ROOTS", str(tmp_path))  # a folder this app may read
     at = folder_mode(open_page(DATA_PAGE, sample_workspace_path, monkeypatch))
     at.text_input(key="data_folder").input(str(good)).run()
     assert at.text_input(key="data_ws_name").value == "good_data"
@@ -367,7 +369,8 @@ def _sweep(ws_path: Path, names: dict, page: str, demo: bool, monkeypatch) -> li
         at.query_params["demo"] = "1"
     at.run()
     no_exception(at)
-    return _leaks(_page_strings(at), names["names"])
+    strings = [shown(text) for _, text in proto_strings(at)]  # Markdown as the reader sees it
+    return _leaks("\n".join([_page_strings(at), *strings]), names["names"])
 
 
 # Pages that show no username or display name even without demo mode (so the demo sweep there

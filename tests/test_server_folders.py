@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from followaudit.store import roots
 from followaudit.store.analyst import AnalystStore
 from followaudit.store.workspace import PROJECT_ROOT, sidecar_dir
+from followaudit.ui import data as ui_data
 
 SAMPLE = PROJECT_ROOT / "sample_data"
 PASSWD = Path("/etc/passwd")
@@ -72,11 +73,16 @@ def ok(at: AppTest) -> AppTest:
     return at
 
 
+def folder_mode(at: AppTest) -> AppTest:
+    """The Data page's canonical-folder path (the import wizard is the default)."""
+    return ok(at.radio(key="data_mode").set_value(ui_data.MODE).run())
+
+
 @pytest.mark.parametrize("typed", ["/etc", "~", "../../.."])
 def test_data_page_refuses_server_folders_outside_the_roots(
     typed, allowed, sample_workspace_path, monkeypatch
 ):
-    at = ok(open_page(sample_workspace_path, DATA, monkeypatch).run())
+    at = folder_mode(ok(open_page(sample_workspace_path, DATA, monkeypatch).run()))
     ok(at.text_input(key="data_folder").input(typed).run())
     assert any("outside the folders this app may read" in e.value for e in at.error)
     assert not any("problem" in e.value for e in at.error), "the folder was validated"
@@ -86,7 +92,7 @@ def test_a_linked_passwd_never_shows_its_first_line(allowed, sample_workspace_pa
     good = allowed / "good"
     (good / "labels.parquet").unlink()
     (good / "labels.csv").symlink_to(PASSWD)
-    at = ok(open_page(sample_workspace_path, DATA, monkeypatch).run())
+    at = folder_mode(ok(open_page(sample_workspace_path, DATA, monkeypatch).run()))
     ok(at.text_input(key="data_folder").input(str(good)).run())
     first_line = PASSWD.read_text().splitlines()[0]
     assert first_line.split(":")[0] + ":" not in all_text(at)
@@ -94,7 +100,7 @@ def test_a_linked_passwd_never_shows_its_first_line(allowed, sample_workspace_pa
 
 
 def test_data_page_reads_a_folder_under_the_roots(allowed, sample_workspace_path, monkeypatch):
-    at = ok(open_page(sample_workspace_path, DATA, monkeypatch).run())
+    at = folder_mode(ok(open_page(sample_workspace_path, DATA, monkeypatch).run()))
     ok(at.text_input(key="data_folder").input(str(allowed / "good")).run())
     assert any("No problems" in s.value for s in at.success)
 

@@ -23,6 +23,7 @@ from followaudit.decide.policy import default_policy
 from followaudit.decide.policy_store import PolicyStore
 from followaudit.store.analyst import AnalystStore
 from followaudit.store.workspace import PROJECT_ROOT, sidecar_dir
+from followaudit.ui import data as ui_data
 from followaudit.ui.text import plain
 
 PAGES = ["app.py"] + sorted(f"pages/{p.name}" for p in (PROJECT_ROOT / "pages").glob("*.py"))
@@ -186,13 +187,22 @@ def test_searches_echo_hostile_text_as_plain_text(hostile_copy, monkeypatch):
     assert assert_plain(at) > 0
 
 
-def test_data_page_echoes_paths_file_names_and_cells_as_plain_text(hostile_copy, monkeypatch):
+def hostile_csv() -> bytes:
+    header = ",".join(["account_id", "username", HOSTILE[1].replace(",", " ")])
+    return f"{header}\n{HOSTILE[0]},{HOSTILE[2]},{HOSTILE[4]}\n".encode()
+
+
+def test_data_page_echoes_paths_file_names_and_cells_as_plain_text(
+    hostile_copy, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(ui_data, "UPLOADS_DIR", tmp_path / "uploads")
     at = open_page(hostile_copy, "pages/7_Data.py", monkeypatch)
+    at.file_uploader(key="wiz_upload").set_value(("t.csv", hostile_csv(), "text/csv")).run()
+    assert_plain(at)
+    at.radio(key="data_mode").set_value(ui_data.MODE).run()
     at.text_input(key="data_folder").input(HOSTILE[0]).run()
     assert_plain(at)
-    header = ",".join(["account_id", "username", HOSTILE[1].replace(",", " ")])
-    cells = f"{HOSTILE[0]},{HOSTILE[2]},{HOSTILE[4]}"
-    csv = f"{header}\n{cells}\n".encode()
+    csv = hostile_csv()
     at.text_input(key="data_folder").input("").run()
     # Upload file names are reduced to letters, digits and `_` before anything shows them.
     at.file_uploader(key="data_upload").set_value(("accounts.csv", csv, "text/csv")).run()
