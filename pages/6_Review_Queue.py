@@ -20,10 +20,12 @@ order = left.radio(
     "sure of, spread over the whole score range); uncertainty: nearest the active policy's "
     "threshold first; score: riskiest first",
 )
-with middle:
-    creator = ur.creator_filter()
-with right:
-    spike = ur.spike_picker(creator)
+creator = spike = None
+if ui.capabilities().has_follows:  # followers of a creator, of one spike: a follow log's
+    with middle:
+        creator = ur.creator_filter()
+    with right:
+        spike = ur.spike_picker(creator)
 redo = st.toggle("Include accounts already reviewed or skipped", key="rev_redo")
 
 queue, threshold = ur.queue(policy, order, creator, spike, redo)

@@ -192,3 +192,13 @@ def test_policies(world, request, monkeypatch):
     creators = any("creators** whose lost share" in m.value for m in at.markdown)
     assert creators == (world != "profile_only")
     assert sentence_shown(at, "audience") == (world == "profile_only")
+
+
+@pytest.mark.parametrize("world", WORLDS)
+def test_review_queue(world, request, monkeypatch):
+    at = open_page(workspace(request, world), "pages/6_Review_Queue.py", monkeypatch)
+    filters = [t.key for t in at.text_input]
+    assert ("rev_creator" in filters) == (world != "profile_only")
+    header = next(m.value for m in at.markdown if m.value.startswith("### @"))
+    assert not header.rstrip().endswith("·")
+    assert [m.label for m in at.metric][-1] == "left in queue"

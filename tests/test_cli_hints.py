@@ -9,9 +9,10 @@ from pathlib import Path
 import duckdb
 import pytest
 from export_table import EXPECTED, write_export
+from streamlit.testing.v1 import AppTest
 
 from followaudit.cli import main, make_parser
-from followaudit.store.workspace import Workspace
+from followaudit.store.workspace import PROJECT_ROOT, Workspace
 
 HINT = re.compile(r"`(followaudit [^`]+)`")
 
@@ -76,3 +77,12 @@ def test_a_folder_given_as_workspace_names_a_complete_build_command(tmp_path, ca
     assert main(["spikes", "--workspace", str(tmp_path)]) == 2
     [argv] = hints(capsys.readouterr().err)
     assert_parses(argv)
+
+
+def test_the_app_names_a_build_command_for_a_missing_workspace(tmp_path, monkeypatch):
+    missing = tmp_path / "my team_ws.duckdb"  # a space and Markdown characters, shown as typed
+    monkeypatch.setenv("FOLLOWAUDIT_WORKSPACE", str(missing))
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60).run()
+    [argv] = hints(at.error[0].value)
+    assert_parses(argv)
+    assert argv[-1] == str(missing)

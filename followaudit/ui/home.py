@@ -192,7 +192,7 @@ def openable_workspace(typed: str) -> Path:
         shown = typed.strip()[:200]
         raise WorkspaceError(
             f"no workspace file (…/name.duckdb) at “{shown}”; build one with "
-            f"followaudit build --data DATA_DIR --workspace {shown}"
+            + session.build_hint(shown)
         )
     ws = Workspace.open(path, read_only=True)
     try:

@@ -162,7 +162,8 @@ def account_card(row: dict) -> None:
     """What a moderator needs to judge one account."""
     profile = ui.run("policy/review_accounts", ids=[int(row["account_id"])])
     p = profile.row(0, named=True) if profile.height else {}
-    st.markdown(f"### @{plain(p.get('username', '?'))} · {plain(p.get('display_name') or '')}")
+    name = f" · {plain(p['display_name'])}" if p.get("display_name") else ""
+    st.markdown(f"### @{plain(p.get('username', '?'))}{name}")
     ui.account_link(row["account_id"], "Open the full explanation")
     facts = {
         "risk": f"{row['risk']:.3f}",

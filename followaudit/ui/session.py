@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,7 +41,7 @@ from followaudit.store.workspace import (
 )
 from followaudit.ui import auth, demo
 from followaudit.ui.demo import pseudonymise_frame
-from followaudit.ui.text import plain
+from followaudit.ui.text import command, plain
 
 WORKSPACES_DIR = PROJECT_ROOT / "workspaces"
 DEFAULT_WORKSPACE = WORKSPACES_DIR / "sample.duckdb"
@@ -140,9 +141,14 @@ def current_workspace() -> Workspace:
         st.error(
             f"Cannot open the workspace **{plain(path)}**: {plain(exc)}.\n\n"
             "Build the sample one with `make workspace`, or build your own with "
-            f"`followaudit build --data <folder> --workspace {plain(path)}`, then reload this page."
+            f"{command(build_hint(path))}, then reload this page."
         )
         st.stop()
+
+
+def build_hint(workspace: Path | str) -> str:
+    """The command that builds `workspace` from a data folder, with the path shell-quoted."""
+    return f"followaudit build --data DATA_DIR --workspace {shlex.quote(str(workspace))}"
 
 
 # --- cached queries and demo mode -----------------------------------------------------------

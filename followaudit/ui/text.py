@@ -57,6 +57,13 @@ def plain(value, limit: int | None = None) -> str:
     return _PUNCTUATION.sub(r"\\\1", _AUTOLINK.sub(_ZWSP, text))
 
 
+def command(text) -> str:
+    """`text` (a shell command) as an inline code span that shows and copies exactly its
+    characters: Markdown is inert inside one, so nothing is escaped; only what would end or
+    break the span (backticks, line breaks, control characters) is dropped."""
+    return "`" + _INVISIBLE.sub("", _LINE_BREAKS.sub(" ", str(text))).replace("`", "") + "`"
+
+
 def parse_id(text) -> int | None:
     """A platform id typed or pasted as text (up to 19 digits, at most 2^63 - 1), else None."""
     match = _ID_TEXT.fullmatch("" if text is None else str(text))
