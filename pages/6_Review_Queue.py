@@ -28,25 +28,31 @@ if ui.capabilities().has_follows:  # followers of a creator, of one spike: a fol
         spike = ur.spike_picker(creator)
 redo = st.toggle("Include accounts already reviewed or skipped", key="rev_redo")
 
-queue, threshold = ur.queue(policy, order, creator, spike, redo)
-st.caption(
-    f"Active policy **{ui.plain(policy.name)}**: flag line {threshold:.3f}. "
-    "Shortcuts: **F** fake · **G** genuine · **U** unsure · **S** skip."
-)
-ur.show_message()
-ur.progress_row(queue.height)
-row = ur.leased_row(queue, redo)  # one reviewer per account: others get other accounts
-if row is None:
-    st.success(ur.nothing_left(queue))
-else:
-    ur.account_card(row)
-    ur.label_buttons(row)
-    st.caption("Next in the queue")
-    ui.table(ur.upcoming(queue, row).head(9).drop("label_id"), hide_index=True, key="rev_next")
 
+@st.fragment
+def review(order: str, creator: int | None, spike: int | None, redo: bool) -> None:
+    """The queue and its card: a label key reruns only this part of the page."""
+    queue, threshold = ur.queue(policy, order, creator, spike, redo)
+    st.caption(
+        f"Active policy **{ui.plain(policy.name)}**: flag line {threshold:.3f}. "
+        "Shortcuts: **F** fake · **G** genuine · **U** unsure · **S** skip."
+    )
+    ur.show_message()
+    ur.progress_row(queue.height)
+    row = ur.leased_row(queue, redo)  # one reviewer per account: others get other accounts
+    if row is None:
+        st.success(ur.nothing_left(queue))
+    else:
+        ur.account_card(row)
+        ur.label_buttons(row)
+        st.caption("Next in the queue")
+        ui.table(ur.upcoming(queue, row).head(9).drop("label_id"), hide_index=True, key="rev_next")
+
+
+review(order, creator, spike, redo)
 st.download_button(
     "Export labels (CSV)",
-    ui.store().labels_csv(),
+    ui.store().labels_csv,  # written when clicked, so it holds labels given since the last full run
     file_name="review_labels.csv",
     mime="text/csv",
     key="rev_export",
