@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,24 +78,51 @@ def run_attack(
 ) -> AttackResult:
     """Inject `attack` into a scratch copy of `data_dir`, rebuild it, score with the model of
     `workspace` (the open workspace the attack is asked about)."""
-    from followaudit.synth import inject_campaign
-
     run = sandbox_dir(workspace.sidecar) / attack.key()
     scratch_ws = run / "scratch.duckdb"
-    if not scratch_ws.exists():
-        _note(progress, "injecting the batch", 0.0)
-        data = run / "data"
-        shutil.rmtree(run, ignore_errors=True)
-        injected = inject_campaign(
-            _without_labels(Path(data_dir), run / "source"), data, attack.creator_id, attack.size,
-            attack.duration_days, attack.camouflage, attack.seed,
-        )  # fmt: skip
-        _ids_file(run).write_text(",".join(str(i) for i in _injected_ids(injected, data_dir, data)))
-        build_workspace(data, scratch_ws, _scaled(progress))
-        shutil.rmtree(run / "source", ignore_errors=True)
-        _prune(run.parent, keep=run)
-    _note(progress, "scoring under the active policy", 0.95)
-    return _evaluate(scratch_ws, workspace, attack, active, _read_ids(run))
+    # Two sessions asking for the same attack share one scratch world: the second waits for the
+    # first's build and reuses it (it used to delete the first's data and fail on its lock).
+    with _attack_lock(run, progress):
+        if not scratch_ws.exists():
+            _inject_and_build(Path(data_dir), run, attack, progress)
+            _prune(run.parent, keep=run)
+        _note(progress, "scoring under the active policy", 0.95)
+        return _evaluate(scratch_ws, workspace, attack, active, _read_ids(run))
+
+
+def _inject_and_build(data_dir: Path, run: Path, attack: Attack, progress) -> None:
+    """A fresh scratch world in `run`: the data without labels, the batch injected, built."""
+    from followaudit.synth import inject_campaign
+
+    _note(progress, "injecting the batch", 0.0)
+    data = run / "data"
+    shutil.rmtree(run, ignore_errors=True)
+    injected = inject_campaign(
+        _without_labels(data_dir, run / "source"), data, attack.creator_id, attack.size,
+        attack.duration_days, attack.camouflage, attack.seed,
+    )  # fmt: skip
+    _ids_file(run).write_text(",".join(str(i) for i in _injected_ids(injected, data_dir, data)))
+    build_workspace(data, run / "scratch.duckdb", _scaled(progress))
+    shutil.rmtree(run / "source", ignore_errors=True)
+
+
+@contextmanager
+def _attack_lock(run: Path, progress: Progress | None = None, wait: bool = True):
+    """An exclusive `flock` on one attack's scratch world (beside it: the folder gets replaced);
+    BlockingIOError when `wait` is False and another holds it."""
+    run.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(run.parent / f"{run.name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if not wait:
+                raise
+            _note(progress, "waiting: the same attack is running in another session", 0.0)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
 
 
 def _note(progress: Progress | None, step: str, fraction: float) -> None:
@@ -149,11 +179,24 @@ def _account_ids(folder: Path) -> list[int]:
 
 
 def _prune(root: Path, keep: Path) -> None:
-    """Delete older scratch worlds, keeping the newest few."""
-    runs = sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
+    """Delete older scratch worlds, keeping the newest few and any another session is using."""
+    runs = sorted((p for p in root.iterdir() if p.is_dir()), key=_mtime)
     for old in runs[:-KEEP_RUNS]:
-        if old != keep:
-            shutil.rmtree(old, ignore_errors=True)
+        if old == keep:
+            continue
+        try:
+            with _attack_lock(old, wait=False):
+                shutil.rmtree(old, ignore_errors=True)
+        except BlockingIOError:
+            continue  # in use: the next run prunes it
+
+
+def _mtime(path: Path) -> float:
+    """When `path` last changed; 0 when another session has just removed it."""
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return 0.0
 
 
 def _evaluate(

@@ -55,10 +55,12 @@ def source_picker() -> Path | None:
         )
     if files:
         try:
-            return uploads.stage_uploads(((f.name, f.getvalue()) for f in files), UPLOADS_DIR)
+            staged = uploads.stage_uploads(((f.name, f.getvalue()) for f in files), UPLOADS_DIR)
         except uploads.UploadError as exc:
             st.error(plain(exc))
             return None
+        clean_uploads(staged)
+        return staged
     if typed.strip():
         try:
             return roots.allowed_folder(typed, data_roots())
@@ -66,6 +68,16 @@ def source_picker() -> Path | None:
             st.error(plain(exc))
             return None
     return None
+
+
+def clean_uploads(staged: Path) -> None:
+    """Once per new upload in a session: remove old staged folders no workspace was built from
+    (`staged`, the one just uploaded, stays)."""
+    if st.session_state.get("data_cleaned_for") == str(staged):
+        return
+    built = uploads.built_from(session.WORKSPACES_DIR.glob("*.duckdb"))
+    uploads.clean_staged(UPLOADS_DIR, keep={staged, *built})
+    st.session_state["data_cleaned_for"] = str(staged)
 
 
 def data_roots() -> list[Path]:

@@ -52,11 +52,14 @@ def choose_table() -> Path | None:
         )
     if file is not None:
         try:
-            staged = ui_data.UPLOADS_DIR
-            return uploads.stage_table(file.name, file.getvalue(), staged, SUFFIX_FORMATS)
+            staged = uploads.stage_table(
+                file.name, file.getvalue(), ui_data.UPLOADS_DIR, SUFFIX_FORMATS
+            )
         except uploads.UploadError as exc:
             st.error(ui.plain(str(exc)))
             return None
+        ui_data.clean_uploads(staged.parent)
+        return staged
     return picked
 
 
