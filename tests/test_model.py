@@ -90,16 +90,18 @@ def test_calibration_is_monotone_and_honest(rows):
     assert abs(cal.apply(np.array([0.5]))[0] - 0.25) < 0.1
 
 
-def test_unlabelled_workspace_uses_default_model(tmp_path):
+def test_unlabelled_workspace_uses_default_model_and_keeps_it(tmp_path):
     con = scored_workspace(tmp_path, labelled=False)
     try:
         scores = con.sql("select * from account_scores").pl()
         assert scores["oof_score"].is_null().all() and scores["score"].is_not_null().all()
-        assert not (tmp_path / "model" / "model.txt").exists()
         frame = con.sql("select * from account_features order by account_id").pl()
-        np.testing.assert_allclose(
-            scores.sort("account_id")["score"], mdl.load_default().predict(frame)
-        )
+        default = mdl.load_default(frame.columns).adapted_to(frame)
+        np.testing.assert_allclose(scores.sort("account_id")["score"], default.predict(frame))
+        # the workspace keeps the very model that scored it, so the app explains the same numbers
+        kept = mdl.load_for_workspace(tmp_path)
+        assert kept.source == "default" and kept.card["variant"] == default.card["variant"]
+        np.testing.assert_array_equal(kept.predict(frame), default.predict(frame))
     finally:
         con.close()
 

@@ -59,7 +59,7 @@ def evaluate_table(
     if label_budget:
         return evaluate_with_budget(frame, y, label_budget, seed)
     if pretrained:
-        bundle = mdl.load_default(feats.feature_columns(frame))
+        bundle = mdl.load_default(feats.feature_columns(frame)).adapted_to(frame)
         threshold = float(bundle.card["thresholds"]["f1"])
         scores = bundle.predict(frame)
         pred, used, folds = (

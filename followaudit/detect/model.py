@@ -18,7 +18,7 @@ import polars as pl
 from sklearn.model_selection import StratifiedKFold
 
 from followaudit.data.load import load_folder
-from followaudit.detect import catalogue
+from followaudit.detect import catalogue, marginal
 from followaudit.detect import features as feats
 from followaudit.detect.calibration import Calibration, cross_calibrated
 from followaudit.detect.metrics import (
@@ -66,6 +66,7 @@ MODEL_FILES = ("model.txt", "card.json")
 PROFILE_PREFIX = "profile_"  # the default model's profile-only twin: profile_model.txt, ...
 FOLLOW_FEATURES = {n for n, f in catalogue.FEATURES.items() if f.group != "profile"}
 MASKED_SHARE = 0.3
+WORKSPACE_LABELS = "workspace labels"  # card["trained_on"] of a model trained for its workspace
 # canonical account columns an imported table may lack (the counts are always there)
 REQUIRED_COUNTS = {"account_id", "follower_count", "following_count", "video_count"}
 OPTIONAL_SOURCES = set(feats.ACCOUNT_COLUMNS) - REQUIRED_COUNTS
@@ -85,8 +86,31 @@ class ModelBundle:
 
     @property
     def features(self) -> list[str]:
-        """Feature names in model order."""
+        """Feature names in model order (the booster's input columns)."""
         return list(self.card["features"])
+
+    @property
+    def used_features(self) -> list[str]:
+        """The features the model reads: those the data has (absent ones are marginalised)."""
+        gone = set(self.card.get("marginalised", []))
+        return [n for n in self.features if n not in gone]
+
+    @property
+    def source(self) -> str:
+        """`trained` (on this workspace's labels) or `default` (the shipped model)."""
+        return "trained" if self.card.get("trained_on") == WORKSPACE_LABELS else "default"
+
+    def adapted_to(self, frame: pl.DataFrame) -> ModelBundle:
+        """This model as data shaped like `frame` must use it: features the frame lacks are
+        marginalised out, and NaN where training never saw one is averaged, not read as 0."""
+        absent = [n for n in self.features if n not in frame.columns]
+        with_nan = {n for n in self.features if n in frame.columns and frame[n].null_count()}
+        guarded = sorted(with_nan & marginal.never_missing_features(self.booster))
+        if not absent and not guarded:
+            return self
+        booster = marginal.rewrite_booster(self.booster, absent, guarded)
+        card = {**self.card, "marginalised": absent, "nan_averaged": guarded}
+        return ModelBundle(booster, self.calibration, card)
 
     def matrix(self, frame: pl.DataFrame | np.ndarray) -> np.ndarray:
         """Model-ordered float matrix; features the frame lacks are NaN (LightGBM's missing)."""
@@ -328,16 +352,22 @@ def score_workspace(
     con: duckdb.DuckDBPyConnection, model_dir: str | Path
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Scores of every account (`account_id, score, oof_score`) and the `account_features` frame
-    they came from; trains (CV, calibrated) into `model_dir` when the labels allow."""
+    they came from; trains (CV, calibrated) when the labels allow, else uses the default model.
+    Either way the model that scored, adapted to this data, is saved into `model_dir`: the app
+    explains every score with exactly the model that produced it."""
     frame = con.cursor().sql("select * from account_features order by account_id").pl()
     names = feats.feature_columns(frame)
     labelled = labelled_frame(con)
-    if not _trainable(labelled):
-        return score_frame(frame, load_default(names)), frame
-    result = train_on_labelled(labelled, names, {"trained_on": "workspace labels"})
-    result.bundle.save(model_dir)
-    oof = pl.DataFrame({"account_id": result.account_ids, "oof_score": result.oof})
-    return score_frame(frame, result.bundle, oof), frame
+    oof = None
+    if _trainable(labelled):
+        result = train_on_labelled(labelled, names, {"trained_on": WORKSPACE_LABELS})
+        bundle = result.bundle
+        oof = pl.DataFrame({"account_id": result.account_ids, "oof_score": result.oof})
+    else:
+        bundle = load_default(names)
+    bundle = bundle.adapted_to(frame)
+    bundle.save(model_dir)
+    return score_frame(frame, bundle, oof), frame
 
 
 def score_frame(

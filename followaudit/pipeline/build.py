@@ -178,4 +178,6 @@ def _fill(stage: Staging, data_dir: Path, report: BuildReport, progress: Progres
 
 
 def _model_source(model_dir: Path) -> str:
-    return "trained" if (model_dir / "card.json").exists() else "default"
+    """`trained` or `default`, from the card of the model that scored (a build without a
+    scoring step has none and would use the default)."""
+    return model.load(model_dir).source if (model_dir / "card.json").exists() else "default"
