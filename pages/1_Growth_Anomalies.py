@@ -36,7 +36,7 @@ elif spike_id is None:
 else:
     spike = spikes.filter(pl.col("spike_id") == spike_id).row(0, named=True)
     ui_growth.spike_summary(spike)
-    ui_growth.spike_followers(spike_id)
+    ui_growth.spike_followers(spike)
 
 with st.expander("Annotate a known benign event (viral video, giveaway, shoutout…)"):
     ui_growth.annotate_form(creator, spike if spike_id is not None else None)

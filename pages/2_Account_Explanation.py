@@ -4,6 +4,7 @@ import streamlit as st
 
 from followaudit import ui
 from followaudit.ui import account as ui_account
+from followaudit.ui import explain_view
 
 ui.page_setup("Account explanation", ":material/person_search:")
 st.title("Account explanation")
@@ -13,16 +14,22 @@ if profile is None:
     st.stop()
 account = int(profile["account_id"])
 
-ui_account.profile_card(profile)
+features = explain_view.feature_row(account)
+follows = features["follows_made"][0] if "follows_made" in features.columns else None
+ui_account.profile_card(profile, follows)
 decision = ui_account.policy_decision(account)
 ui_account.score_block(decision, profile)
 
-exp = ui_account.explanation(account)
+exp = explain_view.explanation(account)
 if exp is None:
     st.info("This account has no feature row in the workspace, so it cannot be explained.")
 else:
-    ui_account.waterfall(exp)
-    ui_account.reasons_and_rules(exp, decision)
+    explain_view.waterfall(exp)
+    explain_view.reasons(exp)
+    ui_account.rules_broken(decision)
+    with st.expander("What if… change its values and see the score move", icon=":material/tune:"):
+        explain_view.what_if(account, exp)
+    explain_view.account_pairs(account)
 
 if ui.capabilities().supports("peers"):
     st.markdown("#### Creation cohort and lockstep peers")

@@ -1,5 +1,7 @@
 """Review queue: label accounts fake / genuine / unsure with the keyboard; labels feed the lab."""
 
+from functools import partial
+
 import streamlit as st
 
 from followaudit import ui
@@ -51,9 +53,12 @@ def review(order: str, creator: int | None, spike: int | None, redo: bool) -> No
 
 review(order, creator, spike, redo)
 st.download_button(
-    "Export labels (CSV)",
-    ui.store().labels_csv,  # written when clicked, so it holds labels given since the last full run
-    file_name="review_labels.csv",
+    "Export labels with their history (CSV)",
+    # written when clicked, so it holds labels given since the last full run
+    partial(ui.store().labels_csv, history=True),
+    file_name="review_labels_history.csv",
     mime="text/csv",
     key="rev_export",
+    help="Every label event, oldest first: account, label, note, reviewer, time. The current "
+    "label of an account is its last row.",
 )

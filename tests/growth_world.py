@@ -28,8 +28,7 @@ def make_world() -> duckdb.DuckDBPyConnection:
         created = _day(day - created_days_before)
         accounts.extend((i, f"user{i}", created, not fake) for i in ids)
         follows.extend((i, 1, _day(day, h), None) for i, h in zip(ids, hours, strict=True))
-        reason = "No profile picture" if fake else ""
-        scores.extend((i, 0.97 if fake else 0.02, fake, reason) for i in ids)
+        scores.extend((i, 0.97 if fake else 0.02, fake) for i in ids)
 
     for day in range(DAYS):
         add(int(rng.poisson(50)), day, False, 400)
@@ -67,7 +66,7 @@ def _connect(accounts, follows, scores, engagement) -> duckdb.DuckDBPyConnection
             orient="row",
         ),
         "account_scores": pl.DataFrame(
-            scores, schema=["account_id", "score", "flagged", "top_reasons"], orient="row"
+            scores, schema=["account_id", "score", "flagged"], orient="row"
         ),
         "engagement_daily": pl.DataFrame(
             engagement,

@@ -58,8 +58,8 @@ def build(path: Path, labelled: bool = True, n: int = 400) -> Path:
         con.execute(
             "create table account_scores as select account_id, score, "
             "case when account_id % 2 = 0 then least(score + 0.01, 1) end as oof_score, "
-            "score >= 0.8 as flagged, case when score >= 0.8 then 'review' else 'none' end as tier, "
-            "case when fake then 'No profile picture' else '' end as top_reasons from acc"
+            "score >= 0.8 as flagged, case when score >= 0.8 then 'review' else 'none' end as tier "
+            "from acc"
         )
         con.execute(
             "create table account_features as select account_id, "

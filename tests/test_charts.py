@@ -100,56 +100,9 @@ def test_builders_refuse_more_than_5000_rows():
         charts.histogram(big, "bin", "n", "t", "x", "y")
 
 
-def test_waterfall_groups_the_rest_and_ends_at_the_model_output():
-    contribs = pl.DataFrame({"label": list("abcdefghij"), "shap": [1.0, -0.5, 0.25] + [0.1] * 7})
-    steps = charts.waterfall_steps(contribs, base_value=-2.0, top=3)
-    assert steps["label"].to_list() == ["a", "b", "c", "7 other features"]
-    final = 1 / (1 + 2.718281828459045 ** -(-2.0 + 1.0 - 0.5 + 0.25 + 0.7))
-    assert steps["end"][-1] == pytest.approx(final)
-    assert steps["start"][0] == pytest.approx(1 / (1 + 2.718281828459045**2.0))
-    assert steps["start"][1:].to_list() == pytest.approx(steps["end"][:-1].to_list())
-
-
-def test_shap_waterfall_labels_base_and_final_probability():
-    contribs = pl.DataFrame({"label": ["No profile picture", "Young account"], "shap": [1.3, 0.9]})
-    steps = charts.waterfall_steps(contribs, base_value=-1.0)
-    spec = charts.shap_waterfall(steps, 0.27, 0.77, calibrated=0.8).to_dict()
-    assert "80.0%" in spec["title"]["subtitle"][0]
-    marks = [_mark(layer) for layer in _layers(spec)]
-    assert marks == ["bar", "text", "rule"]
-
-
 @pytest.mark.parametrize(
     ("builder", "frame", "mark", "x_field"),
     [
-        (
-            lambda f: charts.beeswarm(f, "sample of 3 accounts"),
-            pl.DataFrame(
-                {
-                    "label": ["a"] * 3,
-                    "rank": [1] * 3,
-                    "shap": [0.1, 0.2, -0.1],
-                    "value": [1.0, 2.0, 3.0],
-                    "value_pct": [0.0, 0.5, 1.0],
-                }
-            ),
-            "circle",
-            "shap",
-        ),
-        (
-            charts.importance_bar,
-            pl.DataFrame(
-                {"label": ["a", "b"], "mean_abs_shap": [0.5, 0.2], "description": ["x", "y"]}
-            ),
-            "bar",
-            "mean_abs_shap",
-        ),
-        (
-            lambda f: charts.dependence(f, "age", "pic", "sample"),
-            pl.DataFrame({"value": [1.0, 2.0], "shap": [0.1, -0.1], "color_value": [0.0, 1.0]}),
-            "circle",
-            "value",
-        ),
         (
             lambda f: charts.follower_map(f, None),
             pl.DataFrame(

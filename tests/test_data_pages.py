@@ -254,15 +254,15 @@ SPIKE = pl.DataFrame(
 
 
 @pytest.mark.parametrize(
-    ("spikes", "detected"),
+    ("spikes", "verdict"),
     [
-        (SPIKE, "yes"),
-        (SPIKE.with_columns(verdict=pl.lit("explained")), "no"),  # seen, but not as an attack
-        (SPIKE.clear(), "no"),
+        (SPIKE, "suspicious"),
+        (SPIKE.with_columns(verdict=pl.lit("explained")), "explained"),  # seen, not as an attack
+        (SPIKE.clear(), "no spike"),
     ],
     ids=["suspicious spike", "explained spike", "no spike"],
 )
-def test_sandbox_page_shows_what_was_caught(sample_workspace_path, monkeypatch, spikes, detected):
+def test_sandbox_page_shows_what_was_caught(sample_workspace_path, monkeypatch, spikes, verdict):
     seen = []
 
     def fake_run(data_dir, workspace, attack, active, progress=None):
@@ -287,7 +287,8 @@ def test_sandbox_page_shows_what_was_caught(sample_workspace_path, monkeypatch, 
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Injected accounts"] == "4"
     assert metrics["Flagged by the active policy"] == "2"
-    assert metrics["Spike detected"] == detected
+    assert metrics["Spike verdict"] == verdict and metrics["Share caught"] == "50%"
+    assert "Spike detected" not in metrics  # never "no" next to the spike it lists
     tables = [d.value for d in at.dataframe if "verdict" in d.value.columns]
     shown = [int(i) for table in tables for i in table["spike_id"]]  # ids reach tables as text
     assert shown == spikes["spike_id"].to_list()

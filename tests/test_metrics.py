@@ -75,7 +75,7 @@ def test_calibration_curve_is_sklearns_with_bin_numbers_and_sizes():
 
 
 def test_the_model_card_page_reads_the_cards_bin_sizes():
-    from followaudit.ui.account import calibration_points
+    from followaudit.ui.global_view import calibration_points
 
     card = {"calibration_curve": metrics.calibration_curve(Y, S)}
     frame = calibration_points(card)

@@ -13,6 +13,7 @@ from detector_world import scored_workspace
 from sklearn.metrics import roc_auc_score
 
 from followaudit.detect import calibration, metrics
+from followaudit.detect import default_training as dt
 from followaudit.detect import model as mdl
 from followaudit.store.workspace import Workspace, sidecar_dir
 
@@ -29,7 +30,7 @@ def trained(tmp_path_factory):
 def test_score_workspace_writes_scores_and_model(trained):
     con, model_dir = trained
     scores = con.sql("select * from account_scores").pl()
-    assert scores.columns == ["account_id", "score", "oof_score", "flagged", "tier", "top_reasons"]
+    assert scores.columns == ["account_id", "score", "oof_score", "flagged", "tier"]
     assert scores.schema["flagged"] == pl.Boolean and scores["score"].is_between(0, 1).all()
     assert scores.height == con.execute("select count(*) from accounts").fetchall()[0][0]
     labelled = con.execute("select count(*) from labels").fetchall()[0][0]
@@ -98,8 +99,9 @@ def test_unlabelled_workspace_uses_default_model_and_keeps_it(tmp_path):
         frame = con.sql("select * from account_features order by account_id").pl()
         default = mdl.load_default(frame.columns).adapted_to(frame)
         np.testing.assert_allclose(scores.sort("account_id")["score"], default.predict(frame))
-        # the workspace keeps the very model that scored it, so the app explains the same numbers
-        kept = mdl.load_for_workspace(tmp_path)
+        # the build keeps the very model that scored (step 8 stores it in the workspace file),
+        # so the app explains the same numbers
+        kept = mdl.load(tmp_path / "model")
         assert kept.source == "default" and kept.card["variant"] == default.card["variant"]
         np.testing.assert_array_equal(kept.predict(frame), default.predict(frame))
     finally:
@@ -161,8 +163,8 @@ def test_train_default_is_reproducible(tmp_path):
     from detector_world import write_world
 
     data = write_world(tmp_path / "data", n_genuine=200, n_fake=120)
-    first = mdl.train_default(data, tmp_path / "a")
-    second = mdl.train_default(data, tmp_path / "b")
+    first = dt.train_default(data, tmp_path / "a")
+    second = dt.train_default(data, tmp_path / "b")
     assert (tmp_path / "a" / "model.txt").read_text() == (tmp_path / "b" / "model.txt").read_text()
     assert first.card["cv"] == second.card["cv"]
     assert (tmp_path / "a" / "profile_model.txt").exists()
@@ -218,9 +220,9 @@ def test_masked_sources_hide_whole_source_groups():
             "follower_count": [5.0] * 1000,
         }
     )
-    masked = mdl.with_masked_sources(frame)
+    masked = dt.with_masked_sources(frame)
     share = masked["likes_given"].null_count() / 1000
-    assert abs(share - mdl.MASKED_SHARE) < 0.06
+    assert abs(share - dt.MASKED_SHARE) < 0.06
     assert masked["follower_count"].null_count() == 0  # counts are always present
     # hiding display_name hides every feature built from it (name_equals_username also needs it)
     hidden = masked.filter(pl.col("display_name_word_count").is_null())

@@ -179,7 +179,8 @@ def test_hostile_creator_param_in_the_review_queue(world, value):
     """A malformed creator or spike id is ignored: the whole queue, unfiltered."""
     plain = ok(open_page(REVIEW))
     at = ok(open_page(REVIEW, creator=value, spike=value))
-    assert at.text_input(key="rev_creator").value == ""  # a text input: 19-digit ids fit
+    assert at.text_input(key="rev_creator").value == value  # shown as typed, as text
+    assert any("No creator matches" in w.value for w in at.warning)
     filtered = ok(open_page(REVIEW, creator="1"))  # the filter does change the count ...
     left = [metric(page, "left in queue") for page in (at, plain, filtered)]
     assert left[0] == left[1] != left[2]  # ... and the hostile one left the queue unfiltered

@@ -56,7 +56,7 @@ def params_for(con: duckdb.DuckDBPyConnection) -> dict:
         1,
         {"s": spike},
     )
-    feature = _first(con, "select feature from account_shap limit 1", "has_profile_pic")
+    feature = _first(con, "select feature from shap_sample limit 1", "has_profile_pic")
     start = _first(con, "select min(date) from creator_daily")
     end = _first(con, "select max(date) from creator_daily")
     return {
@@ -78,6 +78,8 @@ def params_for(con: duckdb.DuckDBPyConnection) -> dict:
         "event_days": 3,
         "window_start": str(start),
         "window_end": str(end),
+        "population": "genuine",
+        "low_score": 0.1,
         **audience.quality_params(),
     }
 

@@ -7,13 +7,8 @@ import sys
 from pathlib import Path
 
 from followaudit.data.validate import ValidationError
-from followaudit.detect.model import (
-    DEFAULT_MODEL_DIR,
-    PROFILE_PREFIX,
-    ModelError,
-    load,
-    train_default,
-)
+from followaudit.detect.default_training import train_default
+from followaudit.detect.model import DEFAULT_MODEL_DIR, PROFILE_PREFIX, ModelError, load
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

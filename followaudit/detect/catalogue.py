@@ -10,12 +10,18 @@ from typing import NamedTuple
 
 
 class Feature(NamedTuple):
-    """A feature: plain description, group, a sentence about an account's value, source columns."""
+    """A feature: plain description, group, a sentence about an account's value, source columns,
+    and the words comparing a value with other accounts' ("older" / "younger" than 80 % of ...)."""
 
     description: str
     group: str
     phrase: Callable[[float | None], str]
     sources: tuple[str, ...]
+    compare: tuple[str, str] = ("higher", "lower")
+
+
+MORE = ("more", "fewer")
+LONGER = ("longer", "shorter")
 
 
 def _num(value: float) -> str:
@@ -61,6 +67,7 @@ FEATURES: dict[str, Feature] = {
         "profile",
         lambda v: "Empty bio" if not v else _count("Bio of {n} characters")(v),
         (A + "bio",),
+        LONGER,
     ),
     "has_external_link": Feature(
         "Whether the profile links to an external site.",
@@ -85,18 +92,21 @@ FEATURES: dict[str, Feature] = {
         "profile",
         _count("{n} followers"),
         (A + "follower_count",),
+        MORE,
     ),
     "following_count": Feature(
         "How many accounts this account follows.",
         "profile",
         _count("Follows {n} accounts"),
         (A + "following_count",),
+        MORE,
     ),
     "video_count": Feature(
         "How many videos the account has posted.",
         "profile",
         lambda v: "Never posted a video" if not v else _count("Posted {n} videos")(v),
         (A + "video_count",),
+        MORE,
     ),
     "following_follower_ratio": Feature(
         "Accounts followed per follower (following / (followers + 1)).",
@@ -109,42 +119,49 @@ FEATURES: dict[str, Feature] = {
         "profile",
         _count("{n} likes received"),
         (A + "likes_received",),
+        MORE,
     ),
     "likes_given": Feature(
         "Likes the account has given to others.",
         "profile",
         lambda v: "Never liked anything" if not v else _count("Gave {n} likes")(v),
         (A + "likes_given",),
+        MORE,
     ),
     "likes_per_video": Feature(
         "Likes received per posted video (likes / (videos + 1)).",
         "profile",
         _count("{n} likes per video"),
         (A + "likes_received", A + "video_count"),
+        MORE,
     ),
     "account_age_days": Feature(
         "Days between the account's creation and the end of the observed data.",
         "profile",
         lambda v: f"Account {_duration_hours(v * 24)} old",
         (A + "created_at",),
+        ("older", "younger"),
     ),
     "days_since_active": Feature(
         "Days since the account was last active.",
         "profile",
         lambda v: f"Last active {_duration_hours(v * 24)} ago",
         (A + "last_active_at",),
+        ("longer inactive", "more recently active"),
     ),
     "username_length": Feature(
         "Number of characters in the username.",
         "profile",
         _count("Username of {n} characters"),
         (A + "username",),
+        LONGER,
     ),
     "username_digit_count": Feature(
         "Number of digits in the username.",
         "profile",
         _count("{n} digits in the username"),
         (A + "username",),
+        MORE,
     ),
     "username_digit_ratio": Feature(
         "Share of the username's characters that are digits.",
@@ -169,6 +186,7 @@ FEATURES: dict[str, Feature] = {
         "profile",
         lambda v: "No display name" if not v else _count("Display name of {n} words")(v),
         (A + "display_name",),
+        MORE,
     ),
     "display_name_digit_ratio": Feature(
         "Share of the display name's characters that are digits.",
@@ -183,28 +201,33 @@ FEATURES: dict[str, Feature] = {
         (A + "display_name", A + "username"),
     ),
     "follows_made": Feature(
-        "How many follows the account made in the observed data.",
+        "How many follows the account made in this data's follow log (its profile's "
+        "following count may include follows outside it).",
         "behaviour",
-        _count("Made {n} follows"),
+        _count("Made {n} follows in this data"),
         ("follows",),
+        MORE,
     ),
     "follows_per_active_day": Feature(
         "Follows made per day on which the account followed anyone.",
         "behaviour",
         _count("{n} follows per active day"),
         ("follows",),
+        MORE,
     ),
     "max_follows_in_hour": Feature(
         "Largest number of follows the account made within one clock hour.",
         "behaviour",
         _count("Followed {n} accounts in one hour"),
         ("follows",),
+        MORE,
     ),
     "median_follow_gap_min": Feature(
         "Median minutes between the account's consecutive follows.",
         "behaviour",
         lambda v: f"Median {_duration_hours(v / 60)} between follows",
         ("follows",),
+        ("slower", "faster"),
     ),
     "early_follow_share": Feature(
         "Share of the account's follows made within 3 days of its creation.",
@@ -217,6 +240,7 @@ FEATURES: dict[str, Feature] = {
         "behaviour",
         lambda v: f"Created {_duration_hours(v)} before its first follow",
         ("follows", A + "created_at"),
+        ("later", "sooner"),
     ),
     "creation_cohort_size": Feature(
         "Other accounts created in the same hour that followed one of the same creators "
@@ -224,6 +248,7 @@ FEATURES: dict[str, Feature] = {
         "coordination",
         _count("Created in the same hour as {n} other followers of the same creator"),
         ("follows", A + "created_at"),
+        ("larger", "smaller"),
     ),
     "lockstep_score": Feature(
         "Other accounts that followed the same two creators in the same order within the "
@@ -231,6 +256,7 @@ FEATURES: dict[str, Feature] = {
         "coordination",
         _count("Followed in lockstep with {n} other accounts"),
         ("follows",),
+        MORE,
     ),
     "spike_follow_share": Feature(
         "Share of its follows that landed on a creator's follower spike day "
@@ -319,3 +345,8 @@ def reason(name: str, value: float | None) -> str:
 def description(name: str) -> str:
     """The plain description of a feature (extra imported columns get a generic one)."""
     return FEATURES[name].description if name in FEATURES else f"Imported column {name!r}."
+
+
+def comparatives(name: str) -> tuple[str, str]:
+    """Words for a value above / below other accounts' ("older", "younger"); generic otherwise."""
+    return FEATURES[name].compare if name in FEATURES else ("higher", "lower")

@@ -17,7 +17,6 @@ import numpy as np
 import polars as pl
 from sklearn.model_selection import StratifiedKFold
 
-from followaudit.data.load import load_folder
 from followaudit.detect import catalogue, marginal
 from followaudit.detect import features as feats
 from followaudit.detect.calibration import Calibration, cross_calibrated
@@ -27,7 +26,6 @@ from followaudit.detect.metrics import (
     cv_metrics,
     per_kind_recall,
 )
-from followaudit.detect.monotone import monotone_params
 from followaudit.store.workspace import Workspace, table_exists
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "default_model"
@@ -65,11 +63,7 @@ MODEL_TABLE = "model_files"  # the build's own model, inside the workspace file
 MODEL_FILES = ("model.txt", "card.json")
 PROFILE_PREFIX = "profile_"  # the default model's profile-only twin: profile_model.txt, ...
 FOLLOW_FEATURES = {n for n, f in catalogue.FEATURES.items() if f.group != "profile"}
-MASKED_SHARE = 0.3
 WORKSPACE_LABELS = "workspace labels"  # card["trained_on"] of a model trained for its workspace
-# canonical account columns an imported table may lack (the counts are always there)
-REQUIRED_COUNTS = {"account_id", "follower_count", "following_count", "video_count"}
-OPTIONAL_SOURCES = set(feats.ACCOUNT_COLUMNS) - REQUIRED_COUNTS
 
 
 class ModelError(RuntimeError):
@@ -342,7 +336,8 @@ def train_on_labelled(
     return result
 
 
-def _trainable(labelled: pl.DataFrame) -> bool:
+def trainable(labelled: pl.DataFrame) -> bool:
+    """The labels hold at least two fake and two genuine accounts."""
     return (
         labelled.height > 0 and min(labelled["y"].sum(), labelled.height - labelled["y"].sum()) >= 2
     )
@@ -359,7 +354,7 @@ def score_workspace(
     names = feats.feature_columns(frame)
     labelled = labelled_frame(con)
     oof = None
-    if _trainable(labelled):
+    if trainable(labelled):
         result = train_on_labelled(labelled, names, {"trained_on": WORKSPACE_LABELS})
         bundle = result.bundle
         oof = pl.DataFrame({"account_id": result.account_ids, "oof_score": result.oof})
@@ -378,51 +373,3 @@ def score_frame(
         oof = pl.DataFrame(schema={"account_id": pl.Int64, "oof_score": pl.Float64})
     scores = frame.select("account_id").with_columns(pl.Series("score", bundle.predict(frame)))
     return scores.join(oof, on="account_id", how="left")
-
-
-# --- `followaudit train-default` ---------------------------------------------------------------
-
-
-def with_masked_sources(labelled: pl.DataFrame, share: float = MASKED_SHARE) -> pl.DataFrame:
-    """Each optional source column's features set to NULL on a random `share` of rows."""
-    # Imported tables lack whole columns; a model that never saw them missing would read NaN
-    # as zero ("never liked anything"). Masking teaches the twin what "not observed" means.
-    rng = np.random.default_rng(SEED)
-    groups: dict[str, list[str]] = {}
-    for name, feature in catalogue.FEATURES.items():
-        for source in feature.sources:
-            if name in labelled.columns and source.removeprefix("accounts.") in OPTIONAL_SOURCES:
-                groups.setdefault(source, []).append(name)
-    masks = {}
-    for names in groups.values():
-        hide = pl.Series(rng.random(labelled.height) < share)
-        for name in names:
-            masks[name] = hide if name not in masks else masks[name] | hide
-    return labelled.with_columns(
-        pl.when(hide).then(None).otherwise(pl.col(n)).alias(n) for n, hide in masks.items()
-    )
-
-
-def train_default(data_dir: str | Path, out_dir: str | Path) -> ModelBundle:
-    """Load a labelled data folder in memory, build features, train and save the default model."""
-    con = duckdb.connect()
-    try:
-        load_folder(con, data_dir)
-        feats.build_account_features(con)
-        labelled = labelled_frame(con)
-        if not _trainable(labelled):
-            raise ModelError(f"{data_dir} has no labels with both fake and genuine accounts")
-        names = feats.feature_columns(
-            con.cursor().sql("select * from account_features limit 0").pl()
-        )
-        trained_on = {"trained_on": f"{Path(data_dir).name}/"}
-        result = train_on_labelled(labelled, names, {**trained_on, "variant": "full"})
-        profile_names = [n for n in names if n not in FOLLOW_FEATURES]
-        twin_card = {**trained_on, "variant": "profile", "masked_share": MASKED_SHARE}
-        monotone = monotone_params(profile_names)
-        twin = train_on_labelled(with_masked_sources(labelled), profile_names, twin_card, monotone)
-    finally:
-        con.close()
-    result.bundle.save(out_dir)
-    twin.bundle.save(out_dir, PROFILE_PREFIX)
-    return result.bundle

@@ -22,7 +22,7 @@ import polars as pl
 
 from followaudit.data.load import load_folder
 from followaudit.decide import policy
-from followaudit.detect import explain, features, model
+from followaudit.detect import explain_tables, features, model
 from followaudit.growth import audience
 from followaudit.growth import spikes as growth_spikes
 from followaudit.pipeline.staging import Staging, check_target, exclusive_build, swap_in
@@ -70,7 +70,7 @@ def _build_steps() -> list[tuple[str, Step]]:
             "model scores",
             lambda con, side: write_account_scores(con, *model.score_workspace(con, side)),
         ),
-        ("explanations", lambda con, side: explain.precompute(con, side)),
+        ("explanations", lambda con, side: explain_tables.precompute(con, side)),
         ("growth spikes", lambda con, side: growth_spikes.build_growth(con)),
         ("audience quality", lambda con, side: audience.build_audience(con)),
     ]
@@ -82,7 +82,7 @@ def write_account_scores(
     """Table `account_scores`: the model's scores, flagged and tiered under the default policy."""
     applied = policy.apply_policy(policy.default_policy(), scores, features_frame)
     out = scores.join(applied.select("account_id", "flagged", "tier"), on="account_id", how="left")
-    write_frame(con, "account_scores", out.with_columns(pl.lit(None, pl.Utf8).alias("top_reasons")))
+    write_frame(con, "account_scores", out)
 
 
 def _build_config(stage: Staging) -> dict:

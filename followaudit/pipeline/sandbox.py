@@ -63,6 +63,20 @@ class AttackResult:
         """Whether a suspicious spike covers the injection window."""
         return bool(self.spikes.filter(pl.col("verdict") == "suspicious").height)
 
+    @property
+    def spike_verdict(self) -> tuple[str, str]:
+        """What the spike finder made of the injection window, and why, in words: a suspicious
+        spike wins over an explained one; no spike at all says the batch blended in."""
+        if not self.spikes.height:
+            return "no spike", "no day in the window rose far enough above the expected gain"
+        order = {"suspicious": 0, "annotated": 1, "explained": 2}
+        ranked = self.spikes.with_columns(
+            pl.col("verdict").replace_strict(order, default=3).alias("_rank")
+        ).sort("_rank")
+        first = ranked.row(0, named=True)
+        why = first.get("reason") or "no reason recorded"
+        return first["verdict"], f"{first['verdict']} spike: {why}"
+
 
 def sandbox_dir(sidecar: Path) -> Path:
     """The workspace's scratch area for attack runs."""

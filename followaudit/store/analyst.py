@@ -195,9 +195,10 @@ class AnalystStore:
         sql = "select id as label_id, account_id, label, note, reviewer, created_at from labels"
         return self._frame(sql + " order by id", (), LABEL_SCHEMA)
 
-    def labels_csv(self) -> bytes:
-        """Current labels as CSV bytes (for a download button)."""
-        return self.current_labels().write_csv().encode()
+    def labels_csv(self, history: bool = False) -> bytes:
+        """Current labels (or every label event: who, when, note) as CSV bytes for a download."""
+        frame = self.all_history() if history else self.current_labels()
+        return frame.write_csv().encode()
 
     # --- leases: one reviewer per account -----------------------------------------------------
 

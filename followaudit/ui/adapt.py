@@ -32,9 +32,8 @@ def fake_share_metric(where=st) -> None:
     if bundle is None:
         return
     share = _share(str(ws.path), ws.version, bundle.card["positives"], bundle.card["rows"])
-    where.metric(
-        "Estimated fake share", f"{share:.1%}", "model-based, before review", "off", help=SHARE_HELP
-    )
+    # a share is not a change: "model-based, before any review" is in the help, not a delta badge
+    where.metric("Estimated fake share", f"{share:.1%}", help=SHARE_HELP)
 
 
 @st.cache_resource(show_spinner="Recalibrating on your reviews…", max_entries=4)
@@ -62,13 +61,17 @@ def from_reviews(threshold_key: str) -> None:
     p, lo_hi = found.proposal, found.proposal.intervals
     st.markdown(_summary_text(found))
     cols = st.columns(4)
-    cols[0].metric("Fake share", _pct(p.prevalence), _range(lo_hi["prevalence"]), "off")
+    # intervals, not changes: shown under the value without an arrow
+    interval = {"delta_color": "off", "delta_arrow": "off"}
+    cols[0].metric("Fake share", _pct(p.prevalence), _range(lo_hi["prevalence"]), **interval)
     cols[1].metric(
-        "Precision expected", _pct(p.expected["precision"]), _range(lo_hi["precision"]), "off"
+        "Precision expected", _pct(p.expected["precision"]), _range(lo_hi["precision"]), **interval
     )
-    cols[2].metric("Recall expected", _pct(p.expected["recall"]), _range(lo_hi["recall"]), "off")
+    cols[2].metric(
+        "Recall expected", _pct(p.expected["recall"]), _range(lo_hi["recall"]), **interval
+    )
     cols[3].metric(
-        "Accounts flagged", f"{p.flagged:,}", _range(lo_hi["flagged"], count=True), "off"
+        "Accounts flagged", f"{p.flagged:,}", _range(lo_hi["flagged"], count=True), **interval
     )
     if p.score_threshold is not None:
         st.button(

@@ -6,8 +6,6 @@ we keep it that way); a builder says so in the subtitle when its data is a sampl
 
 from __future__ import annotations
 
-import math
-
 import altair as alt
 import polars as pl
 
@@ -121,16 +119,24 @@ def _annotation_layer(annotations: pl.DataFrame) -> alt.Chart:
 def histogram(
     frame: pl.DataFrame, x: str, y: str, title: str, x_title: str, y_title: str
 ) -> alt.Chart:
-    """Bars of pre-binned counts (`x` is a bin start date or number, `y` its count)."""
+    """Bars of pre-binned counts (`x` is a bin start date or number, `y` its count); dates are
+    labelled with their month and year, days too when the bins span less than two months."""
     frame = _data(frame, "histogram")
-    x_type = "T" if frame.schema[x].is_temporal() else "Q"
+    temporal = frame.schema[x].is_temporal()
+    x_type = "T" if temporal else "Q"
+    axis, tip = alt.Axis(), alt.Tooltip(f"{x}:{x_type}")
+    if temporal:
+        span = (frame[x].max() - frame[x].min()) if frame.height else None
+        short = span is not None and span.days < 60
+        axis = alt.Axis(format="%d %b %Y" if short else "%b %Y", labelAngle=-30)
+        tip = alt.Tooltip(f"{x}:T", format="%d %b %Y", title=x_title)
     return (
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            x=alt.X(f"{x}:{x_type}", title=x_title),
+            x=alt.X(f"{x}:{x_type}", title=x_title, axis=axis),
             y=alt.Y(f"{y}:Q", title=y_title),
-            tooltip=[alt.Tooltip(f"{x}:{x_type}"), alt.Tooltip(f"{y}:Q", format=",")],
+            tooltip=[tip, alt.Tooltip(f"{y}:Q", format=",")],
         )
         .properties(title=_title(title), height=220)
     )
@@ -179,156 +185,6 @@ def follower_map(frame: pl.DataFrame, note: str | None = None) -> alt.Chart:
             tooltip=["rank:Q", "created_at:T", "in_cohort:N"],
         )
         .properties(title=_title("Follower map", note), height=300)
-    )
-
-
-def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
-
-
-def waterfall_steps(contribs: pl.DataFrame, base_value: float, top: int = 8) -> pl.DataFrame:
-    """Waterfall rows in probability terms from log-odds SHAP (`label`, `shap`) and the base value.
-
-    The `top` largest |SHAP| contributors keep their own bar, the rest are grouped; each bar runs
-    from the probability before the contribution to the probability after it.
-    """
-    ordered = contribs.sort(pl.col("shap").abs(), descending=True)
-    head, rest = ordered.head(top), ordered.slice(top)
-    rows = list(zip(head["label"].to_list(), head["shap"].to_list(), strict=True))
-    if rest.height:
-        rows.append((f"{rest.height} other features", float(rest["shap"].sum())))
-    out, level = [], base_value
-    for order, (label, shap) in enumerate(rows):
-        start, end = _sigmoid(level), _sigmoid(level + shap)
-        out.append((order, label, float(shap), start, end, end - start))
-        level += shap
-    return pl.DataFrame(
-        out,
-        schema=["order", "label", "shap", "start", "end", "delta"],
-        orient="row",
-    )
-
-
-def shap_waterfall(
-    steps: pl.DataFrame, base_prob: float, final_prob: float, calibrated: float | None = None
-) -> alt.LayerChart:
-    """Horizontal waterfall: each bar moves P(fake) from `start` to `end`; base and final labelled."""
-    steps = _data(steps, "shap_waterfall")
-    frame = steps.with_columns(
-        pl.when(pl.col("delta") >= 0)
-        .then(pl.lit("raises"))
-        .otherwise(pl.lit("lowers"))
-        .alias("effect"),
-        (
-            pl.when(pl.col("delta") >= 0).then(pl.lit("+")).otherwise(pl.lit(""))
-            + (pl.col("delta") * 100).round(1).cast(pl.String)
-            + pl.lit(" pts")
-        ).alias("text"),
-    )
-    y = alt.Y("label:N", sort=alt.SortField("order"), title=None, axis=alt.Axis(labelLimit=360))
-    bars = (
-        alt.Chart(frame)
-        .mark_bar()
-        .encode(
-            y=y,
-            x=alt.X(
-                "start:Q",
-                title="Probability of fake",
-                scale=alt.Scale(domain=[0, 1]),
-                axis=alt.Axis(format="%"),
-            ),
-            x2="end:Q",
-            color=alt.Color(
-                "effect:N",
-                scale=alt.Scale(domain=["raises", "lowers"], range=["#d62728", "#1f77b4"]),
-                title=None,
-            ),
-            tooltip=[
-                "label:N",
-                alt.Tooltip("delta:Q", format="+.1%", title="change"),
-                alt.Tooltip("shap:Q", format="+.2f", title="SHAP (log-odds)"),
-            ],
-        )
-    )
-    labels = (
-        alt.Chart(frame).mark_text(align="left", dx=4).encode(y=y, x=alt.X("end:Q"), text="text:N")
-    )
-    marks = alt.Chart(
-        pl.DataFrame({"p": [base_prob, final_prob], "what": ["base value", "model output"]})
-    )
-    rules = marks.mark_rule(strokeDash=[4, 3], color="#555").encode(
-        x="p:Q", tooltip=["what:N", alt.Tooltip("p:Q", format=".1%")]
-    )
-    subtitle = f"Base {base_prob:.1%} -> model output {final_prob:.1%}"
-    if calibrated is not None:
-        subtitle += f" -> calibrated score {calibrated:.1%}"
-    return alt.layer(bars, labels, rules).properties(
-        title=_title("Why this score", subtitle), height=alt.Step(30)
-    )
-
-
-def beeswarm(sample: pl.DataFrame, note: str) -> alt.Chart:
-    """SHAP summary: one dot per (account, feature), x = SHAP, colour = feature value percentile."""
-    sample = _data(sample, "beeswarm")
-    return (
-        alt.Chart(sample)
-        .transform_calculate(jitter="(random() - 0.5) * 0.8")
-        .mark_circle(size=14, opacity=0.6)
-        .encode(
-            y=alt.Y(
-                "label:N", sort=alt.SortField("rank"), title=None, axis=alt.Axis(labelLimit=220)
-            ),
-            yOffset=alt.YOffset("jitter:Q", scale=alt.Scale(domain=[-1, 1])),
-            x=alt.X("shap:Q", title="SHAP value (log-odds; right = more likely fake)"),
-            color=alt.Color(
-                "value_pct:Q",
-                scale=alt.Scale(scheme="redblue", reverse=True),
-                title="Feature value (percentile)",
-            ),
-            tooltip=[
-                "label:N",
-                alt.Tooltip("value:Q", format=",.3g"),
-                alt.Tooltip("shap:Q", format="+.2f"),
-            ],
-        )
-        .properties(title=_title("SHAP summary", note), height=alt.Step(26))
-    )
-
-
-def importance_bar(frame: pl.DataFrame) -> alt.Chart:
-    """Mean |SHAP| per feature, largest first."""
-    frame = _data(frame, "importance_bar")
-    return (
-        alt.Chart(frame)
-        .mark_bar(color="#6a51a3")
-        .encode(
-            y=alt.Y("label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220)),
-            x=alt.X("mean_abs_shap:Q", title="Mean |SHAP| (log-odds)"),
-            tooltip=["label:N", alt.Tooltip("mean_abs_shap:Q", format=".3f"), "description:N"],
-        )
-        .properties(title=_title("Feature importance"))
-    )
-
-
-def dependence(frame: pl.DataFrame, feature: str, color_feature: str, note: str) -> alt.Chart:
-    """SHAP of `feature` against its value (`value`, `shap`), coloured by `color_value`."""
-    frame = _data(frame, "dependence")
-    return (
-        alt.Chart(frame)
-        .mark_circle(size=18, opacity=0.6)
-        .encode(
-            x=alt.X("value:Q", title=feature),
-            y=alt.Y("shap:Q", title=f"SHAP of {feature}"),
-            color=alt.Color(
-                "color_value:Q", title=color_feature, scale=alt.Scale(scheme="viridis")
-            ),
-            tooltip=[
-                alt.Tooltip("value:Q", format=",.3g"),
-                alt.Tooltip("shap:Q", format="+.2f"),
-                alt.Tooltip("color_value:Q", format=",.3g", title=color_feature),
-            ],
-        )
-        .properties(title=_title(f"Dependence: {feature}", note), height=300)
     )
 
 

@@ -13,10 +13,11 @@ import streamlit as st
 from followaudit import ui
 from followaudit.growth import cohorts
 from followaudit.growth import spikes as growth
-from followaudit.ui import charts, demo
-from followaudit.ui.text import fmt, plain
+from followaudit.ui import charts, demo, explain_view
+from followaudit.ui.text import fmt, plain, probability
 
 log = logging.getLogger(__name__)
+REASONED_ROWS = 200  # followers whose top reason is computed when the spike opens (~0.4 ms each)
 
 
 def creator_picker() -> None:
@@ -46,8 +47,9 @@ def creator_picker() -> None:
         selection_mode="single-row",
         hide_index=True,
         column_config={
+            # green when high, red when low: the colour follows the value
             "quality_score": st.column_config.ProgressColumn(
-                "audience quality", min_value=0, max_value=100, format="%.0f"
+                "audience quality", min_value=0, max_value=100, format="%.0f", color="auto"
             ),
             "suspicious_excess": st.column_config.NumberColumn(
                 "suspicious extra followers", format="%d"
@@ -96,20 +98,21 @@ def chart_frames(creator: int) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame
     return daily, spikes, marks
 
 
-def growth_chart(creator: int, daily, spikes, marks) -> int | None:
-    """The daily chart; returns the clicked spike (or `?spike=`) and keeps it in the URL."""
-    chart = charts.growth_chart(daily, spikes, marks)
-    event = st.altair_chart(chart, on_select="rerun", key=f"growth_chart_{creator}")
-    picked = (event.selection.get(charts.SPIKE_SELECTION) if event else None) or []
-    had_pick = st.session_state.get("growth_had_pick", False)
-    st.session_state["growth_had_pick"] = bool(picked)
+def _spike_clicked(key: str) -> None:
+    """Chart callback, run only when the analyst changes the selection: the URL follows it, so
+    every opened spike is a browser-history entry and Back returns to it."""
+    picked = st.session_state[key].selection.get(charts.SPIKE_SELECTION) or []
     if picked:
-        spike = int(picked[0]["spike_id"])
-        st.query_params["spike"] = str(spike)
-        return spike
-    if had_pick:  # the analyst clicked away from the spike: close it
+        st.query_params["spike"] = str(int(picked[0]["spike_id"]))
+    else:  # clicked away from the spike: close it
         ui.drop_params("spike")
-        return None
+
+
+def growth_chart(creator: int, daily, spikes, marks) -> int | None:
+    """The daily chart; returns the spike the URL names (a click on a band sets it)."""
+    key = f"growth_chart_{creator}"
+    chart = charts.growth_chart(daily, spikes, marks)
+    st.altair_chart(chart, on_select=lambda: _spike_clicked(key), key=key)
     spike = ui.parse_int_param("spike")
     return spike if spike in set(spikes["spike_id"].to_list()) else None
 
@@ -135,17 +138,36 @@ def spike_summary(spike: dict) -> None:
     )
 
 
-def spike_followers(spike_id: int) -> None:
+def followers_caption(spike: dict, shown: int) -> str:
+    """What the follower table lists: "most suspicious" only for a spike judged suspicious."""
+    if spike["verdict"] == "suspicious":
+        what = f"{shown:,} new followers of this suspicious spike, most suspicious first"
+    else:
+        why = spike.get("annotation") or spike.get("reason") or ""
+        what = (
+            f"{shown:,} new followers of this spike, highest model score first. The spike is "
+            f"{spike['verdict']}{': ' + plain(why) if why else ''}"
+        )
+    return f"{what.rstrip('.')}. Top reason shown for the first {REASONED_ROWS}; click a row to explain it."
+
+
+def spike_followers(spike: dict) -> None:
     """A spike's new followers: table (row click opens one), creation histogram, top links."""
+    spike_id = int(spike["spike_id"])
     followers = ui.cached(growth.spike_followers, spike_id, 1000)
     if followers.is_empty():
         st.info("This spike has no recorded new followers.")
         return
+    reasons = explain_view.reasons_for(followers["account_id"].head(REASONED_ROWS).to_list())
+    followers = followers.join(
+        reasons.rename({"top_reasons": "top_reason"}),
+        on="account_id",
+        how="left",
+        maintain_order="left",
+    )
     table, hist = st.columns([3, 2])
     with table:
-        st.caption(
-            f"{followers.height:,} most suspicious new followers (of this spike). Click a row to explain it."
-        )
+        st.caption(followers_caption(spike, followers.height))
         event = ui.table(
             followers.select(
                 "username",
@@ -163,7 +185,7 @@ def spike_followers(spike_id: int) -> None:
             height=320,
             column_config={
                 "score": st.column_config.ProgressColumn(
-                    "score", min_value=0, max_value=1, format="%.2f"
+                    "P(fake)", min_value=0, max_value=1, format="percent", color="auto-inverse"
                 ),
                 "age_at_follow_days": st.column_config.NumberColumn(
                     "age at follow (days)", format="%.1f"
@@ -188,7 +210,7 @@ def spike_followers(spike_id: int) -> None:
     for row in followers.head(3).iter_rows(named=True):
         ui.account_link(
             row["account_id"],
-            f"Explain @{plain(row['username'])} (score {fmt(row['score'], '.2f')})",
+            f"Explain @{plain(row['username'])} (P(fake) {probability(row['score'])})",
         )
 
 

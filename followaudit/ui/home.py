@@ -12,7 +12,7 @@ from followaudit.growth import audience
 from followaudit.growth import spikes as growth
 from followaudit.store import roots
 from followaudit.store.workspace import Workspace, WorkspaceError
-from followaudit.ui import adapt, charts, session
+from followaudit.ui import adapt, charts, explain_view, session
 from followaudit.ui import data as ui_data
 from followaudit.ui.text import fmt, plain, probability
 
@@ -43,7 +43,8 @@ def headline_metrics(head: dict) -> None:
     removed = int(purge["removed"].sum() or 0) if purge.height else 0
     cols = st.columns(4)
     cols[0].metric("Accounts", f"{head['accounts']:,}")
-    cols[1].metric("Flagged (active policy)", f"{share:.1%}", f"{flagged:,} accounts", "off")
+    # a count is not a change: no delta badge (it drew an arrow beside "6,724 accounts")
+    cols[1].metric("Flagged (active policy)", f"{flagged:,}", help=f"{share:.1%} of all accounts")
     cols[2].metric(
         "Creators with suspicious spikes", f"{head['creators_with_suspicious_spikes']:,}"
     )
@@ -91,7 +92,10 @@ def score_distribution() -> None:
 
 def suspicious_account_links(limit: int) -> None:
     """The highest-scored accounts, as links to their explanation."""
-    for row in ui.run("explorer/top_accounts", limit=limit).iter_rows(named=True):
+    top = ui.run("explorer/top_accounts", limit=limit)
+    reasons = explain_view.reasons_for(top["account_id"].to_list())  # computed now (~ms)
+    top = top.join(reasons, on="account_id", how="left", maintain_order="left")
+    for row in top.iter_rows(named=True):
         reason = (row["top_reasons"] or "").split("; ")[0]
         ui.account_link(
             row["account_id"],

@@ -20,10 +20,22 @@ from followaudit.ui.session import (
 )
 from followaudit.ui.text import parse_id, plain
 
-HOME_PAGE = "app.py"
+HOME_PAGE = "pages/0_Home.py"
 ACCOUNT_PAGE = "pages/2_Account_Explanation.py"
 GROWTH_PAGE = "pages/1_Growth_Anomalies.py"
 REVIEW_PAGE = "pages/6_Review_Queue.py"
+# the sidebar, in order: (file, title, icon); app.py registers them with st.navigation
+PAGES = [
+    (HOME_PAGE, "Home", ":material/home:"),
+    (GROWTH_PAGE, "Growth anomalies", ":material/trending_up:"),
+    (ACCOUNT_PAGE, "Account explanation", ":material/person_search:"),
+    ("pages/3_Global_Explanations.py", "Global explanations", ":material/insights:"),
+    ("pages/4_Threshold_Lab.py", "Threshold lab", ":material/tune:"),
+    ("pages/5_Policies.py", "Policies", ":material/policy:"),
+    (REVIEW_PAGE, "Review queue", ":material/fact_check:"),
+    ("pages/7_Data.py", "Data", ":material/database:"),
+    ("pages/8_Attack_Sandbox.py", "Attack sandbox", ":material/science:"),
+]
 
 
 def page_setup(title: str, icon: str) -> Workspace:

@@ -11,9 +11,11 @@ from followaudit import ui
 from followaudit.decide.adaptation import training_prior
 from followaudit.decide.policy import Policy, from_toml, resolve_threshold, to_toml
 from followaudit.decide.review_queue import review_queue
+from followaudit.detect import explain
 from followaudit.store.analyst import LEASE_SECONDS, LabelConflict
+from followaudit.ui import explain_view, session
 from followaudit.ui import lab as up
-from followaudit.ui import session
+from followaudit.ui.account import account_by_username
 from followaudit.ui.text import plain
 
 SHORTCUTS = {"fake": "F", "genuine": "G", "unsure": "U"}
@@ -79,22 +81,37 @@ def queue(policy: Policy, order: str, creator: int | None, spike: int | None, re
     return frame.head(QUEUE_SIZE), threshold
 
 
+def resolve_creator(text: str) -> int | None:
+    """A creator from what the analyst typed: an id (up to 19 digits) or a username (with or
+    without @; in demo mode the pseudonym)."""
+    text = text.strip().removeprefix("@")
+    if not text:
+        return None
+    typed_id = ui.parse_id(text)
+    return typed_id if typed_id is not None else account_by_username(text[:64])
+
+
 def creator_filter() -> int | None:
-    """A creator id typed as text (platform ids have 19 digits: a number input would round
-    them), pre-set from `?creator=`; None when empty or not an id (said so)."""
-    linked = ui.parse_int_param("creator")
-    typed = st.text_input(
-        "Creator id (followers of)",
-        value="" if linked is None else str(linked),
+    """Followers of one creator, typed as @username or id (text: platform ids have 19 digits, a
+    number input would round them), pre-set from `?creator=`; says which creator it matched."""
+    text = st.text_input(
+        "Followers of creator (@username or id)",
+        value=(st.query_params.get("creator") or "")[:64],
         key="rev_creator",
-        max_chars=24,
+        max_chars=64,
         placeholder="all accounts",
-    ).strip()
-    creator = ui.parse_id(typed)
-    if typed and creator is None:
-        st.warning(
-            f"“{plain(typed)}” is not an account id (up to 19 digits): showing all accounts."
-        )
+    )
+    if not text.strip():
+        return None
+    creator = resolve_creator(text)
+    found = ui.run("explorer/account_profile", account_id=creator) if creator else None
+    if found is None or found.is_empty():
+        st.warning(f"No creator matches “{plain(text.strip(), limit=64)}”: showing all accounts.")
+        return None
+    row = found.row(0, named=True)
+    followers = row.get("follower_count")
+    count = f"{followers:,} followers · " if followers is not None else ""
+    st.caption(f"@{plain(row['username'])} · {count}id {creator}")
     return creator
 
 
@@ -176,7 +193,11 @@ def account_card(row: dict) -> None:
     st.dataframe(pl.DataFrame({"": list(facts), "value": list(facts.values())}), hide_index=True)
     if p.get("bio"):
         st.caption(f"Bio: {plain(p['bio'])}")
-    st.markdown("**Why flagged:** " + plain(p.get("top_reasons") or "no model reasons stored"))
+    exp = explain_view.explanation(int(row["account_id"]))
+    why = exp.reasons(explain.FAKE, top=3) if exp else []
+    st.markdown(
+        "**Why the model scores it high:** " + (plain("; ".join(why)) or "nothing stands out")
+    )
     if row.get("rule_hits"):
         st.markdown(f"**Rules broken:** {plain(row['rule_hits'])}")
     if row.get("label"):

@@ -70,15 +70,13 @@ def run_attack(attack: sandbox.Attack, ws: Workspace) -> sandbox.AttackResult | 
 def attack_report(result: sandbox.AttackResult) -> None:
     """Was the spike caught, how many of the accounts, and the accounts themselves."""
     a = result.attack
-    cols = st.columns(3)
+    cols = st.columns(4)
     cols[0].metric("Injected accounts", f"{result.accounts.height:,}")
-    cols[1].metric(
-        "Flagged by the active policy",
-        f"{result.caught:,}",
-        f"{result.recall:.0%} caught",
-        delta_color="off",
-    )
-    cols[2].metric("Spike detected", "yes" if result.spike_caught else "no")
+    cols[1].metric("Flagged by the active policy", f"{result.caught:,}")
+    cols[2].metric("Share caught", f"{result.recall:.0%}")
+    verdict, why = result.spike_verdict
+    cols[3].metric("Spike verdict", verdict)
+    st.markdown(f"**Spike finder:** {plain(why)}.")
     start, end = result.window
     st.caption(
         f"{a.size:,} followers over {a.duration_days} day(s), camouflage {a.camouflage:.1f}, "

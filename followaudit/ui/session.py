@@ -260,12 +260,17 @@ def active_policy():
 def model_bundle():
     """The workspace's model (stored inside its file) or the shipped default, once per workspace
     version; None (with a warning shown) when neither exists."""
-    ws = current_workspace()
     try:
-        return _model_bundle(str(ws.path), ws.version)
+        return model_at(current_workspace().path)
     except model.ModelError as exc:
         st.warning(f"No model to explain scores with: {plain(exc)}")
         return None
+
+
+def model_at(path: str | Path):
+    """The model of the workspace at `path`: the one its build scored with, stored inside the
+    file (what a cached function keyed by `path` reads); raises model.ModelError when none."""
+    return _model_bundle(str(path), file_version(Path(path)))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

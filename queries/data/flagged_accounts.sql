@@ -1,4 +1,4 @@
-/* one row per given account id: profile fields and build-time score for the flagged-accounts export */
+/* one row per given account id: profile fields for the flagged-accounts export */
 with wanted as (
     select unnest(cast($ids as bigint[])) as account_id
 ),
@@ -12,11 +12,9 @@ final as (
         a.has_profile_pic,
         a.follower_count,
         a.following_count,
-        a.video_count,
-        s.top_reasons
+        a.video_count
     from wanted as w
     inner join accounts as a on a.account_id = w.account_id
-    left join account_scores as s on s.account_id = a.account_id
 )
 
 select * from final

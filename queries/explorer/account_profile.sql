@@ -3,8 +3,7 @@ with final as (
     select
         a.*,
         s.score,
-        s.oof_score,
-        s.top_reasons
+        s.oof_score
     from accounts as a
     left join account_scores as s on s.account_id = a.account_id
     where a.account_id = $account_id

@@ -25,8 +25,7 @@ final as (
         f.age_at_follow_days,
         f.created_at,
         f.cohort_size,
-        f.has_profile_pic,
-        f.top_reason
+        f.has_profile_pic
     from followers as f
 )
 

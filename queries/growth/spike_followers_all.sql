@@ -1,4 +1,4 @@
-/* one row per new follower of a spike: score, age at follow, creation time, picture, top reason */
+/* one row per new follower of a spike: score, age at follow, creation time, picture */
 with spike_days as (
     -- one row per spike per day, so follows join on equal keys instead of a date range
     select
@@ -30,8 +30,7 @@ final as (
         coalesce(sc.flagged, false) as flagged,
         date_diff('second', a.created_at, sf.followed_at) / 86400.0 as age_at_follow_days,
         a.created_at,
-        a.has_profile_pic,
-        split_part(coalesce(sc.top_reasons, ''), '; ', 1) as top_reason
+        a.has_profile_pic
     from spike_follows as sf
     inner join accounts as a on a.account_id = sf.account_id
     left join account_scores as sc on sc.account_id = sf.account_id

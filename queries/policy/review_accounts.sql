@@ -14,11 +14,9 @@ final as (
         a.follower_count,
         a.following_count,
         a.video_count,
-        a.likes_given,
-        s.top_reasons
+        a.likes_given
     from wanted as w
     inner join accounts as a on a.account_id = w.account_id
-    left join account_scores as s on s.account_id = a.account_id
 )
 
 select * from final

@@ -10,7 +10,8 @@ with final as (
         s.score,
         s.verdict,
         s.kind,
-        s.flagged_share
+        s.flagged_share,
+        s.reason
     from spikes as s
     where s.creator_id = $creator_id
         and s."end" >= cast($window_start as date)

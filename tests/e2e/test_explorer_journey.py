@@ -61,7 +61,7 @@ def test_home_to_a_labelled_follower(page, app):
 
     with app.rerun("opening a follower's explanation"):
         page.locator("[data-testid='stPageLink'] a", has_text="Explain @").first.click()
-    expect(page.get_by_text("Why the model thinks so")).to_be_visible()
+    expect(page.get_by_text("Why it looks fake")).to_be_visible()
     expect(page).to_have_url(re.compile(r"account=\d+"))
 
     page.locator("[data-testid='stRadio']").get_by_text("fake", exact=True).click()  # in a form

@@ -80,7 +80,8 @@ def test_profile_only_csv_to_a_review_label(page, app, tmp_path, e2e_workspace):
 
     with app.rerun("opening the top account"):
         page.locator("[data-testid='stPageLink'] a", has_text="P(fake)").first.click()
-    expect(page.get_by_text("Calibrated P(fake)")).to_be_visible()
+    # exact: the waterfall's title names the calibrated P(fake) too
+    expect(page.get_by_text("Calibrated P(fake)", exact=True)).to_be_visible()
     page.locator("[data-testid='stRadio']").get_by_text("fake", exact=True).click()  # in a form
     page.get_by_label("Note").fill("imported table, e2e journey")
     with app.rerun("saving the label"):
