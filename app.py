@@ -2,10 +2,12 @@
 
 import streamlit as st
 
-from followaudit.ui.navigation import PAGES
+from followaudit.ui.navigation import sidebar_pages
+from followaudit.ui.session import capabilities_if_open
 
+# only the pages this workspace's data supports (a profile-only table has no Growth anomalies)
 pages = [
     st.Page(path, title=title, icon=icon, default=index == 0)
-    for index, (path, title, icon) in enumerate(PAGES)
+    for index, (path, title, icon) in enumerate(sidebar_pages(capabilities_if_open()))
 ]
 st.navigation(pages).run()

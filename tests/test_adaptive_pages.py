@@ -5,15 +5,18 @@ and says in one sentence what the rest needs: no empty box, no "None", no zero s
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from followaudit.store.capabilities import NEEDS
+from followaudit.store.capabilities import NEEDS, Capabilities
 from followaudit.store.workspace import PROJECT_ROOT
+from followaudit.ui import navigation
 
 WORLDS = ["profile_only", "no_engagement", "unlabelled"]
 PAGES = ["app.py"] + sorted(f"pages/{p.name}" for p in (PROJECT_ROOT / "pages").glob("*.py"))
@@ -120,7 +123,10 @@ def test_growth_anomalies(world, request, monkeypatch):
 def test_account_explanation(world, request, monkeypatch):
     path = workspace(request, world)
     at = open_page(path, "pages/2_Account_Explanation.py", monkeypatch, account=top_account(path))
-    assert "Calibrated P(fake)" in [m.label for m in at.metric]
+    header = next(m.value for m in at.metric if m.label == "Calibrated P(fake)")
+    specs = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+    waterfall = next(s for s in specs if (s.get("title") or {}).get("text") == "Why this score")
+    assert f"calibrated P(fake) {header})" in " ".join(waterfall["title"]["subtitle"])
     peers = "#### Creation cohort and lockstep peers" in [m.value for m in at.markdown]
     assert peers == (world != "profile_only")
     assert sentence_shown(at, "peers") == (world == "profile_only")
@@ -202,3 +208,20 @@ def test_review_queue(world, request, monkeypatch):
     header = next(m.value for m in at.markdown if m.value.startswith("### @"))
     assert not header.rstrip().endswith("·")
     assert [m.label for m in at.metric][-1] == "left in queue"
+
+
+def test_the_sidebar_offers_only_the_pages_the_data_supports():
+    profile_only = Capabilities(
+        accounts=10, has_follows=False, has_engagement=False, fake_labels=0, genuine_labels=0,
+        columns=frozenset(),
+    )  # fmt: skip
+    with_follows = replace(profile_only, has_follows=True)
+
+    def titles(caps):
+        return [title for _, title, _ in navigation.sidebar_pages(caps)]
+
+    everything = [title for _, title, _ in navigation.PAGES]
+    assert titles(profile_only) == [
+        t for t in everything if t not in {"Growth anomalies", "Attack sandbox"}
+    ]
+    assert titles(with_follows) == titles(None) == everything

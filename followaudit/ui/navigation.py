@@ -7,6 +7,7 @@ import re
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
+from followaudit.store.capabilities import Capabilities
 from followaudit.store.workspace import Workspace
 from followaudit.ui import auth, demo
 from followaudit.ui.session import (
@@ -36,6 +37,18 @@ PAGES = [
     ("pages/7_Data.py", "Data", ":material/database:"),
     ("pages/8_Attack_Sandbox.py", "Attack sandbox", ":material/science:"),
 ]
+# pages that work only with some data, and the feature (store.capabilities) each needs
+PAGE_NEEDS = {GROWTH_PAGE: "growth", "pages/8_Attack_Sandbox.py": "sandbox"}
+
+
+def sidebar_pages(caps: Capabilities | None) -> list[tuple[str, str, str]]:
+    """The pages the workspace's data supports, in sidebar order (every page while none opens:
+    each then says why)."""
+    return [
+        page
+        for page in PAGES
+        if caps is None or page[0] not in PAGE_NEEDS or caps.supports(PAGE_NEEDS[page[0]])
+    ]
 
 
 def page_setup(title: str, icon: str) -> Workspace:

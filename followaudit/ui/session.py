@@ -344,6 +344,15 @@ def capabilities() -> Capabilities:
     return cached(workspace_capabilities)
 
 
+def capabilities_if_open() -> Capabilities | None:
+    """`capabilities()`, or None when no workspace opens (the page then says why)."""
+    try:
+        workspace_at(workspace_path())
+    except (WorkspaceError, OSError):
+        return None
+    return capabilities()
+
+
 def require(feature: str) -> None:
     """Stop the page with the one sentence saying what `feature` needs, when the data lacks it."""
     sentence = capabilities().needs(feature)
