@@ -242,23 +242,35 @@ class _Blocks:
         n = len(creator)
         change = np.r_[True, creator[1:] != creator[:-1]] if n else np.zeros(0, dtype=bool)
         starts = np.flatnonzero(change)
-        ends = np.r_[starts[1:], n] - 1
+        ends = np.r_[starts[1:], n][: len(starts)] - 1
         block = np.cumsum(change) - 1
         self.index = np.arange(n)
+        self.starts, self.ends = starts, ends
         self.start, self.end = starts[block], ends[block]
+
+    def _sums(self, values: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """Sum of rows lo..hi-1 of one creator. Running sums restart at each creator: taken over
+        the whole table they carry every earlier creator's rounding into this one's sums."""
+        values = np.asarray(values, dtype=np.float64)
+        running = np.empty(len(values))
+        for start, end in zip(self.starts, self.ends + 1, strict=True):
+            running[start:end] = np.cumsum(values[start:end])
+
+        def up_to(k: np.ndarray) -> np.ndarray:  # sum of the creator's rows before row k
+            return np.where(k > self.start, running[np.maximum(k - 1, 0)], 0.0)
+
+        return up_to(hi) - up_to(lo)
 
     def trailing_sum(self, values: np.ndarray, width: int) -> np.ndarray:
         """Sum of the `width` days ending today; NaN until a creator has `width` days."""
-        cum = np.r_[0.0, np.cumsum(values)]
         valid = self.index - self.start >= width - 1
         lo = np.where(valid, self.index + 1 - width, self.index)
-        return np.where(valid, cum[self.index + 1] - cum[lo], np.nan)
+        return np.where(valid, self._sums(values, lo, self.index + 1), np.nan)
 
     def sum_before(self, values: np.ndarray, width: int, min_days: int) -> np.ndarray:
         """Sum of up to `width` days before today; NaN with fewer than `min_days` of history."""
-        cum = np.r_[0.0, np.cumsum(values, dtype=np.float64)]
         lo = np.maximum(self.index - width, self.start)
-        out = cum[self.index] - cum[lo]
+        out = self._sums(values, lo, self.index)
         return np.where(self.index - lo >= min_days, out, np.nan)
 
     def any_ahead(self, flags: np.ndarray, width: int) -> np.ndarray:
