@@ -84,11 +84,12 @@ creator_median as (
     group by creator_id
 ),
 
+-- median absolute deviation spelled out: Spark has no mad()
 creator_level as (
-    select d.creator_id, m.median_gain, median(abs(d.gained - m.median_gain)) as mad_gain
+    select m.creator_id, m.median_gain, median(abs(d.gained - m.median_gain)) as mad_gain
     from daily_gains as d
     inner join creator_median as m on m.creator_id = d.creator_id
-    group by d.creator_id, m.median_gain
+    group by m.creator_id, m.median_gain
 ),
 
 spike_days as (

@@ -62,7 +62,7 @@ final as (
         s.username_digit_count / nullif(s.username_length, 0) as username_digit_ratio,
         s.username_word_digits,
         s.username_entropy,
-        cast(length(string_split(trim(s.display_name), ' ')) as double)
+        cast(array_length(string_split(trim(s.display_name), ' ')) as double)
             * (length(trim(s.display_name)) > 0)::int as display_name_word_count,
         cast(length(s.display_name) - length(translate(s.display_name, '0123456789', '')) as double)
             / nullif(length(s.display_name), 0) as display_name_digit_ratio,

@@ -9,16 +9,24 @@ with per_day as (
     group by all
 ),
 
+ranked as (
+    select
+        p.*,
+        max(p.accounts) over (partition by p.spike_id) as top_accounts
+    from per_day as p
+),
+
 final as (
     select
-        p.spike_id,
-        max(p.accounts) / sum(p.accounts) as cohort_share,
-        arg_max(p.created_day, p.accounts) as cohort_day,
+        r.spike_id,
+        max(r.accounts) / sum(r.accounts) as cohort_share,
+        -- ties go to the earliest day, so every engine names the same one
+        min(case when r.accounts = r.top_accounts then r.created_day end) as cohort_day,
         -- a bought batch is made in one go: flagged followers sharing a creation day
-        max(p.flagged_accounts) as flagged_cohort,
-        max(p.flagged_accounts) / greatest(sum(p.flagged_accounts), 1) as flagged_cohort_share
-    from per_day as p
-    group by p.spike_id
+        max(r.flagged_accounts) as flagged_cohort,
+        max(r.flagged_accounts) / greatest(sum(r.flagged_accounts), 1) as flagged_cohort_share
+    from ranked as r
+    group by r.spike_id
 )
 
 select * from final
