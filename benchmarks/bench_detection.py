@@ -14,7 +14,8 @@ import polars as pl
 
 from followaudit.data.load import load_folder
 from followaudit.detect import explain, explain_tables, features, model, reference
-from followaudit.pipeline.build import write_account_scores
+from followaudit.pipeline.steps import write_account_scores
+from followaudit.store.engine import DuckDBEngine
 
 
 def _rss_mb() -> float:
@@ -84,7 +85,9 @@ def run(ctx) -> list[dict]:
         result.bundle.save(Path(tmp) / "model")
         score_s, _ = _timed(lambda: result.bundle.predict(frame))
         oof = pl.DataFrame({"account_id": result.account_ids, "oof_score": result.oof})
-        write_account_scores(con, model.score_frame(frame, result.bundle, oof), frame)
+        engine = DuckDBEngine(con)
+        engine.write("_model_scores", model.score_frame(frame, result.bundle, oof))
+        write_account_scores(engine)
         shap_s, _ = _timed(lambda: explain_tables.precompute(con, Path(tmp) / "model"))
         one_s = _one_account_p50(con, result.bundle)
         card = result.bundle.card

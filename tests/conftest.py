@@ -71,6 +71,27 @@ def no_engagement_workspace_path(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def small_world(tmp_path_factory) -> Path:
+    """A ~2k-account world from the project's generator, with sub-second timestamps (platform
+    logs have them; the generator writes whole seconds) so time arithmetic is exercised."""
+    import numpy as np
+    import polars as pl
+
+    from followaudit.synth import WorldConfig, generate_world
+
+    folder = tmp_path_factory.mktemp("small_world")
+    generate_world(folder, WorldConfig(seed=3, accounts=2000, creators=40))
+    rng = np.random.default_rng(3)
+    for table, columns in {"accounts": ["created_at"], "follows": ["followed_at"]}.items():
+        path = folder / f"{table}.parquet"
+        frame = pl.read_parquet(path)
+        jitter = pl.Series(rng.integers(0, 999_999, frame.height)).cast(pl.Duration("us"))
+        frame = frame.with_columns(pl.col(c) + jitter for c in columns)
+        frame.write_parquet(path)
+    return folder
+
+
 @pytest.fixture(autouse=True)
 def _clear_streamlit_caches():
     """Cached query results must never leak between tests."""

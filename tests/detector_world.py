@@ -123,8 +123,8 @@ def scored_workspace(folder: Path, labelled: bool = True):
     import duckdb
 
     from followaudit.data.load import load_folder
-    from followaudit.detect import features, model
-    from followaudit.pipeline.build import write_account_scores
+    from followaudit.detect import features, scoring
+    from followaudit.pipeline.steps import write_account_scores
 
     data = write_world(folder / "data")
     if not labelled:
@@ -132,5 +132,6 @@ def scored_workspace(folder: Path, labelled: bool = True):
     con = duckdb.connect(str(folder / "w.duckdb"))
     load_folder(con, data)
     features.build_account_features(con)
-    write_account_scores(con, *model.score_workspace(con, folder / "model"))
+    scoring.score_workspace(con, folder / "model")
+    write_account_scores(con)
     return con

@@ -96,7 +96,7 @@ def test_a_good_folder_builds_a_workspace_and_switches_to_it(
     sample_workspace_path, sandbox_dirs, tmp_path, monkeypatch
 ):
     monkeypatch.setattr(
-        build, "_build_steps", lambda: []
+        build, "derived_steps", lambda: []
     )  # load only: the pipeline has its own tests
     good = tmp_path / "good_data"
     good.mkdir()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 import pytest
 from growth_world import make_world
@@ -11,6 +13,7 @@ from followaudit.growth import spikes as growth
 from followaudit.store.workspace import (
     QUERIES_DIR,
     check_identifier,
+    load_sql,
     materialize,
     query_params,
     run_query,
@@ -19,6 +22,9 @@ from followaudit.store.workspace import (
 QUERY_NAMES = sorted(
     str(p.relative_to(QUERIES_DIR).with_suffix("")) for p in QUERIES_DIR.rglob("*.sql")
 )
+# Build steps' own queries read their scratch tables (`_name`), which the finished workspace no
+# longer has: the builds run them (tests/test_build_queries.py, tests/test_spark_parity.py).
+ON_WORKSPACE = [n for n in QUERY_NAMES if not re.search(r"\b(from|join)\s+_[a-z]", load_sql(n))]
 INJECTIONS = [
     "1;drop table accounts",
     "x'; drop table accounts; --",
@@ -75,6 +81,12 @@ def params_for(con: duckdb.DuckDBPyConnection) -> dict:
         "pattern": "a",
         "text": "a",
         "spike_z": 5.0,
+        "seed": 0,
+        "fake_take": 3,
+        "genuine_take": 3,
+        "flagged_take": 3,
+        "other_take": 3,
+        "sample_size": 3,
         "event_days": 3,
         "window_start": str(start),
         "window_end": str(end),
@@ -89,7 +101,7 @@ def params_for(con: duckdb.DuckDBPyConnection) -> dict:
 MAY_BE_EMPTY: dict[str, str] = {}
 
 
-@pytest.mark.parametrize("name", QUERY_NAMES)
+@pytest.mark.parametrize("name", ON_WORKSPACE)
 def test_every_query_runs_on_the_sample_workspace(sample_workspace, sample_params, name):
     missing = query_params(name) - sample_params.keys()
     assert not missing, f"add a sample value for {sorted(missing)} to sample_params"

@@ -270,7 +270,7 @@ def test_failed_load_raises_before_touching_the_connection(tmp_path):
 
 
 def test_failed_build_leaves_the_existing_workspace_untouched(tmp_path, monkeypatch):
-    monkeypatch.setattr(build, "_build_steps", lambda: [])
+    monkeypatch.setattr(build, "derived_steps", lambda: [])
     target = tmp_path / "ws" / "w.duckdb"
     build.build_workspace(write_folder(tmp_path / "good"), target)
     before = target.read_bytes()

@@ -9,16 +9,46 @@ from pathlib import Path
 from tqdm import tqdm
 
 from followaudit.pipeline.build import build_workspace
+from followaudit.pipeline.options import ENGINES, PACKS, BuildOptions
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of `build`."""
     parser.add_argument(
-        "--data", required=True, type=Path, help="data folder (CSV/Parquet per table)"
+        "--data",
+        required=True,
+        help="data folder (CSV/Parquet per table); with --engine spark also a URI (s3a://, hdfs://)",
     )
     parser.add_argument(
         "--workspace", required=True, type=Path, help="workspace file (.duckdb) to (re)write"
     )
+    parser.add_argument(
+        "--engine", choices=ENGINES, default="duckdb", help="where the build runs (default duckdb)"
+    )
+    parser.add_argument(
+        "--spark-master",
+        default="local[2]",
+        help="Spark master for --engine spark: local[2], spark://host:7077, yarn",
+    )
+    parser.add_argument(
+        "--spark-remote",
+        default=None,
+        metavar="sc://HOST:15002",
+        help="Spark Connect server: the CLI is a thin client, the code ships as a wheel",
+    )
+    parser.add_argument(
+        "--derived",
+        default=None,
+        metavar="DIR_OR_URI",
+        help="where --engine spark writes derived Parquet (default W.d/derived/)",
+    )
+    parser.add_argument(
+        "--pack",
+        choices=PACKS,
+        default="full",
+        help="full: every table in the workspace; summary: what the pages need, for platform data",
+    )
+
     parser.add_argument(
         "--wait",
         action="store_true",
@@ -43,6 +73,11 @@ class _Bar:
             self.bar.close()
 
 
+def _options(args: argparse.Namespace) -> BuildOptions:
+    engine = "spark" if args.spark_remote else args.engine
+    return BuildOptions(engine, args.spark_master, args.spark_remote, args.derived, args.pack)
+
+
 def run(args: argparse.Namespace) -> int:
     """Build a workspace with a progress bar; bad data or a busy workspace exits 2 (cli.main)."""
     bar = _Bar()
@@ -51,6 +86,7 @@ def run(args: argparse.Namespace) -> int:
             args.data,
             args.workspace,
             bar,
+            _options(args),
             wait=args.wait,
             notice=lambda m: print(m, file=sys.stderr),
         )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from followaudit.data.spec import EXTRA_PREFIX
 from followaudit.detect.catalogue import FEATURES, A
-from followaudit.store.workspace import load_sql, run_query, table_exists, write_frame
+from followaudit.store.engine import DuckDBEngine, Engine, as_engine
 
 SPIKE_Z = 6.0  # robust z-score above which a creator's daily gain counts as a spike
 
@@ -38,14 +41,13 @@ def available(account_columns: set[str], has_follows: bool) -> list[str]:
 
 
 def _complete_accounts(accounts: pl.DataFrame) -> pl.DataFrame:
-    """`accounts` with every canonical column (absent ones as typed NULLs) for the profile SQL."""
-    missing = [
-        pl.lit(None, dtype=dtype).alias(name)
-        for name, dtype in ACCOUNT_COLUMNS.items()
-        if name not in accounts.columns
+    """`accounts` with every canonical column (absent ones as typed NULLs) for the profile SQL;
+    other columns (derived values, `extra_*`, `observed_at`) are kept."""
+    canonical = [
+        pl.col(n).cast(d, strict=False) if n in accounts.columns else pl.lit(None, d).alias(n)
+        for n, d in ACCOUNT_COLUMNS.items()
     ]
-    frame = accounts.with_columns(missing) if missing else accounts
-    return frame.select(pl.col(n).cast(d, strict=False) for n, d in ACCOUNT_COLUMNS.items())
+    return accounts.select(*canonical, pl.exclude(*ACCOUNT_COLUMNS))
 
 
 def profile_features(accounts: pl.DataFrame) -> pl.DataFrame:
@@ -56,82 +58,116 @@ def profile_features(accounts: pl.DataFrame) -> pl.DataFrame:
         )
     con = duckdb.connect()
     try:
-        con.register("accounts", _complete_accounts(accounts).to_arrow())
-        frame = con.sql(load_sql("features/profile")).pl()
+        engine = DuckDBEngine(con)
+        engine.write("accounts", accounts)
+        build_account_features(engine)
+        return engine.read("account_features")
     finally:
         con.close()
-    keep = available(_observed_columns(accounts), has_follows=False)
-    frame = frame.select(["account_id", *[n for n in keep if n in frame.columns]])
-    return _with_given_features(frame, accounts)
 
 
-def _observed_columns(accounts: pl.DataFrame) -> set[str]:
-    # a column that is present but entirely NULL was not observed
-    return {c for c in accounts.columns if accounts[c].null_count() < accounts.height}
+def build_account_features(engine: Engine | duckdb.DuckDBPyConnection) -> None:
+    """Create table `account_features`: account_id + one DOUBLE per available feature.
 
-
-def _with_given_features(frame: pl.DataFrame, accounts: pl.DataFrame) -> pl.DataFrame:
-    """Use values an imported table carries (derived features, `observed_at`, `extra_*` columns)."""
-    given = [n for n in FEATURES if n in accounts.columns and n not in ACCOUNT_COLUMNS]
-    extra = [c for c in accounts.columns if c.startswith(EXTRA_PREFIX)]
-    values = accounts.select(
-        pl.col("account_id").cast(pl.Int64),
-        *[pl.col(n).cast(pl.Float64, strict=False).alias("_given_" + n) for n in given],
-        *[pl.col(n).cast(pl.Float64, strict=False) for n in extra],
-        *_observed_age(accounts),
+    Steps: profile SQL, follow-behaviour SQL, the account's own given values (imports), one
+    join, then a pure per-batch assembly. Which features exist is decided once, globally: a
+    source column nobody filled, or a feature that came out NULL for everyone, is absent."""
+    engine = as_engine(engine)
+    columns = engine.columns("accounts")
+    if set(ACCOUNT_COLUMNS) - set(columns):
+        engine.write("accounts", _complete_accounts(engine.read("accounts")))
+    counts = engine.non_null_counts("accounts", columns)
+    observed = {c for c, n in counts.items() if n}
+    # an imported profile table loads with an empty `follows`: its behaviour is unobserved
+    has_follows = engine.has_table("follows") and not engine.run("features/any_follow").is_empty()
+    plan = FeaturePlan(set(columns), observed, has_follows)
+    engine.materialize("_profile_features", "features/profile")
+    given_schema = _given_schema(plan)
+    engine.map_batches(
+        "_given_features", "accounts", partial(given_values, plan=plan), given_schema
     )
-    frame = frame.join(values, on="account_id", how="left")
-    # Computed values win; a table's own derived value fills in where the raw column is absent.
-    for name in [n for n in given if n in frame.columns]:
-        frame = frame.with_columns(pl.coalesce(name, "_given_" + name).alias(name))
-    frame = frame.rename({"_given_" + n: n for n in given if n not in frame.columns})
-    if "_observed_age" in frame.columns:
-        frame = frame.with_columns(
-            pl.coalesce(
-                "_observed_age",
-                *(["account_age_days"] if "account_age_days" in frame.columns else []),
-            ).alias("account_age_days")
-        )
-    order = [n for n in FEATURES if n in frame.columns] + extra
-    frame = frame.select("account_id", *order)
-    # A feature nobody observed (an all-NULL column) is absent, not zero.
-    return frame.select("account_id", *[c for c in order if frame[c].null_count() < frame.height])
+    if has_follows:
+        engine.materialize("_follow_features", "features/follows", {"spike_z": SPIKE_Z})
+    rows = "features/account_rows" if has_follows else "features/profile_rows"
+    engine.materialize("_account_rows", rows)
+    wide = _schema(plan.candidates)
+    engine.map_batches("_account_candidates", "_account_rows", partial(assemble, plan=plan), wide)
+    filled = engine.non_null_counts("_account_candidates", plan.profile_candidates)
+    names = [n for n in plan.candidates if n not in filled or filled[n]]
+    engine.map_batches("account_features", "_account_candidates", _select(names), _schema(names))
 
 
-def _observed_age(accounts: pl.DataFrame) -> list[pl.Expr]:
+class FeaturePlan:
+    """Which features a build computes, decided once from the whole accounts table."""
+
+    def __init__(self, columns: set[str], observed: set[str], has_follows: bool):
+        self.computed_profile = set(available(observed, has_follows=False))
+        self.given = [n for n in FEATURES if n in columns and n not in ACCOUNT_COLUMNS]
+        self.extra = sorted(c for c in columns if c.startswith(EXTRA_PREFIX))
+        self.observed_age = {"observed_at", "created_at"} <= columns
+        behaviour = [n for n in available(columns, has_follows) if FEATURES[n].group != "profile"]
+        profile = [n for n in FEATURES if n in self.computed_profile or n in self.given]
+        self.profile_candidates = profile + self.extra
+        self.candidates = [n for n in FEATURES if n in profile or n in behaviour] + self.extra
+
+
+def _given_schema(plan: FeaturePlan) -> pa.Schema:
+    names = ["_given_" + n for n in plan.given] + ["_extra_" + n for n in plan.extra]
+    names += ["_observed_age"] if plan.observed_age else []
+    return pa.schema([("account_id", pa.int64())] + [(n, pa.float64()) for n in names])
+
+
+def given_values(batch: pa.RecordBatch, plan: FeaturePlan) -> pa.Table:
+    """Per account: values an imported table carries itself (derived features, `extra_*`
+    columns) and its age at its own observation time, as DOUBLE."""
+    accounts = pl.from_arrow(batch)
+    return accounts.select(
+        pl.col("account_id").cast(pl.Int64),
+        *[pl.col(n).cast(pl.Float64, strict=False).alias("_given_" + n) for n in plan.given],
+        *[pl.col(n).cast(pl.Float64, strict=False).alias("_extra_" + n) for n in plan.extra],
+        *_observed_age(plan),
+    ).to_arrow()
+
+
+def _observed_age(plan: FeaturePlan) -> list[pl.Expr]:
     """Account age at its own observation time, when the table says when it was observed."""
-    if not {"observed_at", "created_at"} <= set(accounts.columns):
+    if not plan.observed_age:
         return []
     age = (pl.col("observed_at") - pl.col("created_at")).dt.total_seconds() / 86400.0
     return [age.cast(pl.Float64).alias("_observed_age")]
 
 
-def build_account_features(con: duckdb.DuckDBPyConnection) -> None:
-    """Create table `account_features`: account_id + one DOUBLE per available feature."""
-    accounts = con.cursor().sql("select * from accounts").pl()
-    profile = profile_features(accounts)
-    # an imported profile table loads with an empty `follows`: its behaviour is unobserved
-    has_follows = table_exists(con, "follows") and bool(
-        con.cursor()
-        .execute("select count(*) from (select 1 from follows limit 1)")
-        .fetchall()[0][0]
-    )
-    behaviour = run_query(con, "features/follows", {"spike_z": SPIKE_Z}) if has_follows else None
-    write_frame(con, "account_features", _assemble(profile, behaviour, set(accounts.columns)))
+def assemble(batch: pa.RecordBatch, plan: FeaturePlan) -> pa.Table:
+    """Every candidate feature of a batch of joined rows, typed DOUBLE: computed values win, a
+    table's own derived value fills in where the raw column was not observed."""
+    rows = pl.from_arrow(batch)
+    values = []
+    for name in plan.candidates:
+        parts = [pl.col(name)] if name in rows.columns and _computed(name, plan) else []
+        parts += [pl.col("_given_" + name)] if name in plan.given else []
+        parts += [pl.col("_extra_" + name)] if name in plan.extra else []
+        if name == "account_age_days" and plan.observed_age:
+            parts = [pl.col("_observed_age"), *parts]
+        value = pl.coalesce(parts) if parts else pl.lit(None)
+        values.append(value.cast(pl.Float64).alias(name))
+    return rows.select(pl.col("account_id").cast(pl.Int64), *values).to_arrow()
 
 
-def _assemble(
-    profile: pl.DataFrame, behaviour: pl.DataFrame | None, account_columns: set[str]
-) -> pl.DataFrame:
-    """Profile + behaviour features for every account, typed DOUBLE, in FEATURES order."""
-    frame = profile
-    if behaviour is not None:
-        frame = frame.join(behaviour, on="account_id", how="left")
-    names = [n for n in available(account_columns, behaviour is not None) if n in frame.columns]
-    names += [n for n in profile.columns if n not in names and n != "account_id"]
-    return frame.select(
-        pl.col("account_id").cast(pl.Int64), *[pl.col(n).cast(pl.Float64) for n in names]
-    ).sort("account_id")
+def _computed(name: str, plan: FeaturePlan) -> bool:
+    feature = FEATURES.get(name)
+    return feature is not None and (feature.group != "profile" or name in plan.computed_profile)
+
+
+def _select(names: list[str]):
+    return partial(_select_columns, names=["account_id", *names])
+
+
+def _select_columns(batch: pa.RecordBatch, names: list[str]) -> pa.RecordBatch:
+    return batch.select(names)
+
+
+def _schema(names: list[str]) -> pa.Schema:
+    return pa.schema([("account_id", pa.int64())] + [(n, pa.float64()) for n in names])
 
 
 def feature_columns(frame: pl.DataFrame) -> list[str]:

@@ -18,7 +18,6 @@ import polars as pl
 from sklearn.model_selection import StratifiedKFold
 
 from followaudit.detect import catalogue, marginal
-from followaudit.detect import features as feats
 from followaudit.detect.calibration import Calibration, cross_calibrated
 from followaudit.detect.metrics import (
     calibration_curve,
@@ -26,7 +25,8 @@ from followaudit.detect.metrics import (
     cv_metrics,
     per_kind_recall,
 )
-from followaudit.store.workspace import Workspace, table_exists
+from followaudit.store.engine import Engine, as_engine
+from followaudit.store.workspace import Workspace
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "default_model"
 SEED = 0
@@ -64,6 +64,7 @@ MODEL_FILES = ("model.txt", "card.json")
 PROFILE_PREFIX = "profile_"  # the default model's profile-only twin: profile_model.txt, ...
 FOLLOW_FEATURES = {n for n, f in catalogue.FEATURES.items() if f.group != "profile"}
 WORKSPACE_LABELS = "workspace labels"  # card["trained_on"] of a model trained for its workspace
+ALL_ROWS = 1 << 62  # `labelled_frame` without a limit
 
 
 class ModelError(RuntimeError):
@@ -145,11 +146,15 @@ def load(model_dir: str | Path, prefix: str = "") -> ModelBundle:
 
 def _bundle(model_text: str, card_text: str) -> ModelBundle:
     card = json.loads(card_text)
+    return ModelBundle(lgb.Booster(model_str=model_text), calibration_of(card), card)
+
+
+def calibration_of(card: dict) -> Calibration:
+    """The calibration a model card describes."""
     cal = card.get("calibration", {"method": "none"})
-    calibration = Calibration(
+    return Calibration(
         cal["method"], cal.get("xs", []), cal.get("ys", []), cal.get("a", 1.0), cal.get("b", 0.0)
     )
-    return ModelBundle(lgb.Booster(model_str=model_text), calibration, card)
 
 
 def load_default(columns: Iterable[str] | None = None) -> ModelBundle:
@@ -294,36 +299,37 @@ def train(
 # --- a workspace -------------------------------------------------------------------------------
 
 
-def labelled_frame(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """`account_features` of labelled accounts with `y` (1 = fake) and `fake_kind` when present."""
-    if not table_exists(con, "labels"):
+def labelled_frame(engine: Engine | duckdb.DuckDBPyConnection, limit: int | None = None):
+    """`account_features` of labelled accounts with `y` (1 = fake) and `fake_kind`, by account;
+    with `limit`, only the first `limit` in sample order (`sample_order`), as every engine picks."""
+    engine = as_engine(engine)
+    if not engine.has_table("labels"):
         return pl.DataFrame()
-    cur = con.cursor()
-    try:
-        columns = {
-            r[0]
-            for r in cur.execute(
-                "select column_name from information_schema.columns where table_name = 'labels'"
-            ).fetchall()
-        }
-        kind = "l.fake_kind" if "fake_kind" in columns else "cast(null as varchar)"
-        return cur.sql(
-            f"select f.*, (lower(l.label) = 'fake')::int as y, {kind} as fake_kind "
-            "from account_features as f inner join labels as l on l.account_id = f.account_id "
-            "where lower(l.label) in ('fake', 'genuine') order by f.account_id"
-        ).pl()
-    finally:
-        cur.close()
+    params = {"seed": SEED, "limit": limit if limit is not None else ALL_ROWS}
+    frame = engine.run("detect/labelled_accounts", params)
+    return frame.drop("sample_key").sort("account_id")
+
+
+def sample_order(account_ids: Iterable[int], seed: int = SEED) -> list[str]:
+    """Each account's sample key: md5 of "id:seed", as the SQL computes it on DuckDB and Spark,
+    so the training and SHAP samples are the same rows whichever engine builds."""
+    return [hashlib.md5(f"{i}:{seed}".encode()).hexdigest() for i in account_ids]
 
 
 def train_on_labelled(
-    labelled: pl.DataFrame, names: list[str], card: dict | None = None, params: dict | None = None
+    labelled: pl.DataFrame,
+    names: list[str],
+    card: dict | None = None,
+    params: dict | None = None,
+    total: int | None = None,
 ):
-    """Train on a `labelled_frame` (a random TRAIN_CAP rows when larger, class shares kept);
-    the card gets per-`fake_kind` recall at 1 % FPR."""
-    total = labelled.height
-    if total > TRAIN_CAP:
-        labelled = labelled.sample(TRAIN_CAP, seed=SEED).sort("account_id")
+    """Train on a `labelled_frame` (its first TRAIN_CAP in sample order when larger, so class
+    shares are kept in expectation); the card gets per-`fake_kind` recall at 1 % FPR."""
+    total = max(total or 0, labelled.height)
+    if labelled.height > TRAIN_CAP:
+        keys = pl.Series("_key", sample_order(labelled["account_id"].to_list()))
+        labelled = labelled.with_columns(keys).sort("_key").head(TRAIN_CAP).drop("_key")
+        labelled = labelled.sort("account_id")
     x = labelled.select([pl.col(n).cast(pl.Float64) for n in names]).to_numpy()
     y = labelled["y"].to_numpy()
     card = {**(card or {}), "labelled_accounts": total}
@@ -341,28 +347,6 @@ def trainable(labelled: pl.DataFrame) -> bool:
     return (
         labelled.height > 0 and min(labelled["y"].sum(), labelled.height - labelled["y"].sum()) >= 2
     )
-
-
-def score_workspace(
-    con: duckdb.DuckDBPyConnection, model_dir: str | Path
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Scores of every account (`account_id, score, oof_score`) and the `account_features` frame
-    they came from; trains (CV, calibrated) when the labels allow, else uses the default model.
-    Either way the model that scored, adapted to this data, is saved into `model_dir`: the app
-    explains every score with exactly the model that produced it."""
-    frame = con.cursor().sql("select * from account_features order by account_id").pl()
-    names = feats.feature_columns(frame)
-    labelled = labelled_frame(con)
-    oof = None
-    if trainable(labelled):
-        result = train_on_labelled(labelled, names, {"trained_on": WORKSPACE_LABELS})
-        bundle = result.bundle
-        oof = pl.DataFrame({"account_id": result.account_ids, "oof_score": result.oof})
-    else:
-        bundle = load_default(names)
-    bundle = bundle.adapted_to(frame)
-    bundle.save(model_dir)
-    return score_frame(frame, bundle, oof), frame
 
 
 def score_frame(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from followaudit.store.workspace import Workspace, materialize, run_query
+from followaudit.store.engine import Engine, as_engine
+from followaudit.store.workspace import Workspace, run_query
 
 # Follower counts where the size tiers start (micro, mid, macro, mega).
 SIZE_TIERS = {
@@ -23,10 +24,11 @@ LOSS_LEVELS = (0.05, 0.10, 0.25)
 ENGAGEMENT_DAYS = 28  # the recent days whose mean daily engagement makes `engagement_rate`
 
 
-def build_audience(con: duckdb.DuckDBPyConnection) -> None:
+def build_audience(engine: Engine | duckdb.DuckDBPyConnection) -> None:
     """Build step: `creator_score_hist` and `creator_quality`."""
-    materialize(con, "creator_score_hist", "audience/creator_score_hist")
-    materialize(con, "creator_quality", "audience/creator_quality", quality_params())
+    engine = as_engine(engine)
+    engine.materialize("creator_score_hist", "audience/creator_score_hist")
+    engine.materialize("creator_quality", "audience/creator_quality", quality_params())
 
 
 def quality_params() -> dict:

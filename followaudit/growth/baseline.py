@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,16 +51,18 @@ def _trailing(col: pl.Expr, cfg: BaselineConfig) -> pl.Expr:
     return stat.over("creator_id")
 
 
-def densify(daily: pl.DataFrame) -> pl.DataFrame:
-    """Fill missing days with zeros from each creator's first day to the last day seen."""
+def densify(daily: pl.DataFrame, last_day: dt.date | None = None) -> pl.DataFrame:
+    """Fill missing days with zeros from each creator's first day to the data's last day
+    (`last_day`: a value over all creators, given when `daily` holds only some of them)."""
     if daily.is_empty():
         return daily
     days = daily["date"].cast(pl.Int32).to_numpy()
+    end = _day_number(last_day) if last_day is not None else int(days.max())
     creators = daily["creator_id"].to_numpy()
     ids, block = np.unique(creators, return_inverse=True)
-    first = np.full(len(ids), days.max(), dtype=np.int64)
+    first = np.full(len(ids), end, dtype=np.int64)
     np.minimum.at(first, block, days)
-    lengths = days.max() - first + 1
+    lengths = end - first + 1
     starts = np.cumsum(lengths) - lengths
     position = starts[block] + (days - first[block])  # each row's place in the dense calendar
     total = int(lengths.sum())
@@ -97,10 +100,16 @@ def _ensure_quality(daily: pl.DataFrame) -> pl.DataFrame:
     return daily.with_columns(missing) if missing else daily
 
 
-def expected_gain(daily: pl.DataFrame, cfg: BaselineConfig | None = None) -> pl.DataFrame:
+def _day_number(day: dt.date) -> int:
+    return (day - dt.date(1970, 1, 1)).days
+
+
+def expected_gain(
+    daily: pl.DataFrame, cfg: BaselineConfig | None = None, last_day: dt.date | None = None
+) -> pl.DataFrame:
     """Add expected, expected_low/high, quality baseline and anomaly flags to a daily series."""
     cfg = cfg or BaselineConfig()
-    frame = densify(_ensure_quality(daily)).with_columns(
+    frame = densify(_ensure_quality(daily), last_day).with_columns(
         pl.col("new_follows").cast(pl.Float64).alias("_g"),
         pl.col("flagged_follows").cast(pl.Float64).alias("_q"),
         pl.col("date").dt.weekday().alias("_dow"),

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import duckdb
 import polars as pl
+import pyarrow as pa
 
-from followaudit.growth import baseline, spike_runs, verdicts
+from followaudit.growth import baseline, per_creator, spike_runs, verdicts
+from followaudit.growth.per_creator import RUNS
 from followaudit.store.analyst import AnalystStore
-from followaudit.store.workspace import (
-    Workspace,
-    materialize,
-    run_query,
-    table_exists,
-    write_frame,
-)
+from followaudit.store.engine import Engine, as_engine
+from followaudit.store.workspace import Workspace, run_query, table_exists
 
 SPIKE_COLUMNS = [
     "spike_id",
@@ -38,28 +37,12 @@ SPIKE_COLUMNS = [
     "talk_ratio",
     *verdicts.PLATFORM_COLUMNS,
 ]
-EXPECTED_COLUMNS = [
-    "creator_id",
-    "date",
-    "new_follows",
-    "unfollows",
-    "net_gain",
-    "followers_total",
-    "views",
-    "likes",
-    "engagement_rate",
-    "expected",
-    "expected_low",
-    "expected_high",
-    "flagged_follows",
-    "young_follows",
-    "nopic_follows",
-    "mean_score",
-    "flagged_share",
-    "quality_expected",
-    "count_anomaly",
-    "quality_anomaly",
-]
+_SPIKE_TYPES = {"spike_id": pa.int64(), "verdict": pa.string(), "kind": pa.string()}
+_SPIKE_TYPES |= {"reason": pa.string(), "cohort_share": pa.float64()}
+_SPIKE_TYPES |= {c: pa.float64() for c in verdicts.PLATFORM_COLUMNS}
+SPIKES = pa.schema(
+    [(c, _SPIKE_TYPES[c] if c in _SPIKE_TYPES else RUNS.field(c).type) for c in SPIKE_COLUMNS]
+)
 
 
 def detect_spikes(
@@ -85,43 +68,38 @@ def spikes_from_expected(
     return spikes.select(SPIKE_COLUMNS)
 
 
-def _expected_table(frame: pl.DataFrame) -> pl.DataFrame:
-    """The `creator_daily_expected` columns of an `expected_gain` frame."""
-    share = pl.col("flagged_follows") / pl.col("new_follows").clip(1)
-    frame = frame.with_columns(share.alias("flagged_share"))
-    for column in ("unfollows", "net_gain", "followers_total", "engagement_rate", "mean_score"):
-        if column not in frame.columns:
-            frame = frame.with_columns(pl.lit(None, pl.Float64).alias(column))
-    # Densified days carry no running total: it is the previous day's.
-    frame = frame.with_columns(pl.col("followers_total").forward_fill().over("creator_id"))
-    return frame.select(EXPECTED_COLUMNS)
-
-
 def build_growth(
-    con: duckdb.DuckDBPyConnection,
+    engine: Engine | duckdb.DuckDBPyConnection,
     cfg: baseline.BaselineConfig | None = None,
     verdict: verdicts.VerdictConfig | None = None,
 ) -> None:
-    """Build step: `creator_daily_expected`, `spikes` and `spike_followers`."""
-    daily = run_query(con, "growth/daily_series")
-    frame = baseline.expected_gain(daily, cfg)
-    write_frame(con, "creator_daily_expected", _expected_table(frame))
-    spikes = spikes_from_expected(frame, cfg, verdict)
-    write_frame(con, "spikes", spikes)
+    """Build step: `creator_daily_expected`, `spikes` and `spike_followers`.
+
+    Expected gain and spike runs are per-creator Python (`growth.per_creator`); numbering,
+    the spikes' followers, their cohorts and platform context are SQL over all creators."""
+    engine = as_engine(engine)
+    engine.materialize("_daily_series", "growth/daily_series")
+    last_day = engine.run("growth/last_day")["last_day"][0]
+    days = partial(per_creator.expected_days, last_day=last_day, cfg=cfg)
+    engine.map_groups("_growth_days", "_daily_series", "creator_id", days, per_creator.DAYS)
+    engine.materialize("creator_daily_expected", "growth/creator_daily_expected")
+    runs = partial(per_creator.spike_candidates, cfg=cfg)
+    engine.map_groups("_spike_runs", "_growth_days", "creator_id", runs, per_creator.RUNS)
+    engine.materialize("spikes", "growth/spike_numbers")
     # One pass over `follows` for the spikes' followers; their cohorts come from that table.
-    materialize(con, "spike_followers", "growth/spike_followers_all")
-    if spikes.is_empty():
-        return
-    cohorts = run_query(con, "growth/spike_cohorts").select(
-        "spike_id", "cohort_share", "flagged_cohort", "flagged_cohort_share"
-    )
-    # The verdict again, now that each spike's creation cohorts and platform context are known.
-    context = run_query(con, "growth/spike_context")
-    spikes = spikes.drop("cohort_share", *verdicts.PLATFORM_COLUMNS)
-    spikes = spikes.join(cohorts, on="spike_id", how="left").join(
-        context, on="spike_id", how="left"
-    )
-    write_frame(con, "spikes", verdicts.assign_verdict(spikes, verdict).select(SPIKE_COLUMNS))
+    engine.materialize("spike_followers", "growth/spike_followers_all")
+    engine.materialize("_spike_cohorts", "growth/spike_cohorts")
+    engine.materialize("_spike_context", "growth/spike_context")
+    engine.materialize("_spikes_with_cohorts", "growth/spikes_with_cohorts")
+    # The verdict once each spike's creation cohorts and platform context are known.
+    judge = partial(judge_batch, verdict=verdict)
+    engine.map_batches("spikes", "_spikes_with_cohorts", judge, SPIKES)
+
+
+def judge_batch(batch: pa.RecordBatch, verdict: verdicts.VerdictConfig | None = None):
+    """Spikes with their cohorts and platform context -> verdict, kind and reason (row by row)."""
+    spikes = verdicts.assign_verdict(pl.from_arrow(batch), verdict)
+    return spikes.select(SPIKE_COLUMNS).to_arrow().cast(SPIKES)
 
 
 def _connection(ws_or_con) -> duckdb.DuckDBPyConnection:

@@ -1,7 +1,8 @@
 """The build: validate and load a data folder, derive every table in order, then swap it in.
 
-This is the only module that knows all build steps. Each step gets a read-write DuckDB
-connection to this build's staged workspace file and its model folder; the model is then stored
+This is the only module that knows all build steps. Each step gets the engine that holds the
+tables (`store.engine`: DuckDB in this build's staged workspace file, or Spark writing Parquet
+under `--derived`, packed into the staged file) and its model folder; the model is then stored
 inside the staged file, which replaces the workspace only when every step succeeded (the lock,
 the staging and the swap are `pipeline.staging`'s).
 """
@@ -10,30 +11,33 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-import polars as pl
 
 from followaudit.data.load import load_folder
-from followaudit.decide import policy
-from followaudit.detect import explain_tables, features, model
-from followaudit.growth import audience
-from followaudit.growth import spikes as growth_spikes
+from followaudit.detect import model
+from followaudit.pipeline import spark_build
+from followaudit.pipeline.options import BuildOptions
 from followaudit.pipeline.staging import Staging, check_target, exclusive_build, swap_in
+from followaudit.pipeline.steps import (
+    Progress,
+    Step,
+    derived_steps,
+    drop_scratch,
+    run_steps,
+    slug,
+    write_account_scores,  # noqa: F401 - re-exported
+)
 from followaudit.store.crash_points import crash_point
-from followaudit.store.workspace import WorkspaceError, materialize, write_frame
+from followaudit.store.engine import DuckDBEngine
+from followaudit.store.workspace import WorkspaceError
 
 SCHEMA_VERSION = "2"  # 2: the model is stored inside the workspace (table model_files)
 BUILD_MEMORY_LIMIT = "3GB"
-
-Progress = Callable[[str, float], None]
-Step = Callable[[duckdb.DuckDBPyConnection, Path], None]
 
 
 @dataclass
@@ -58,33 +62,6 @@ def data_fingerprint(data_dir: str | Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def _build_steps() -> list[tuple[str, Step]]:
-    """The derived-table steps; each gets the connection and the model staging folder."""
-    return [
-        (
-            "daily follower gains",
-            lambda con, side: materialize(con, "creator_daily", "growth/creator_daily"),
-        ),
-        ("account features", lambda con, side: features.build_account_features(con)),
-        (
-            "model scores",
-            lambda con, side: write_account_scores(con, *model.score_workspace(con, side)),
-        ),
-        ("explanations", lambda con, side: explain_tables.precompute(con, side)),
-        ("growth spikes", lambda con, side: growth_spikes.build_growth(con)),
-        ("audience quality", lambda con, side: audience.build_audience(con)),
-    ]
-
-
-def write_account_scores(
-    con: duckdb.DuckDBPyConnection, scores: pl.DataFrame, features_frame: pl.DataFrame
-) -> None:
-    """Table `account_scores`: the model's scores, flagged and tiered under the default policy."""
-    applied = policy.apply_policy(policy.default_policy(), scores, features_frame)
-    out = scores.join(applied.select("account_id", "flagged", "tier"), on="account_id", how="left")
-    write_frame(con, "account_scores", out)
-
-
 def _build_config(stage: Staging) -> dict:
     """DuckDB settings for a build: a memory cap (spilling to disk beyond it) keeps the whole
     build, Python side included, inside the issue's 6 GB at 1M accounts / 40M follows."""
@@ -95,15 +72,22 @@ def _build_config(stage: Staging) -> dict:
 
 
 def _write_meta(
-    con: duckdb.DuckDBPyConnection, data_dir: Path, model_source: str, build_id: str
+    con: duckdb.DuckDBPyConnection,
+    data: str,
+    model_source: str,
+    build_id: str,
+    options: BuildOptions,
 ) -> None:
+    local = Path(data)
     rows = {
         "build_id": build_id,
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "data_dir": str(data_dir.resolve()),
-        "data_fingerprint": data_fingerprint(data_dir),
+        "data_dir": str(local.resolve()) if local.exists() else data,
+        "data_fingerprint": data_fingerprint(local) if local.is_dir() else "",
         "model_source": model_source,
         "schema_version": SCHEMA_VERSION,
+        "engine": options.engine,
+        "pack": options.pack,
     }
     con.execute("create or replace table meta (key varchar primary key, value varchar)")
     con.executemany("insert into meta values (?, ?)", list(rows.items()))
@@ -111,38 +95,43 @@ def _write_meta(
 
 def stop_points() -> list[str]:
     """Every named point a kill test can stop a build at, in the order a build passes them."""
-    steps = ["build.step." + _slug(label) for label, _ in _all_steps(Path())]
+    steps = ["build.step." + slug(label) for label, _ in _duckdb_steps("")]
     return ["build.locked", "build.staged", *steps, "build.meta", "build.closed", "build.swapped"]
 
 
-def _slug(label: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
+def _duckdb_steps(data: str) -> list[tuple[str, Step]]:
+    load = ("validate and load", lambda engine, side: load_folder(engine.con, data))
+    return [load, *derived_steps(), store_model_step(None)]
 
 
-def _all_steps(data_dir: Path) -> list[tuple[str, Step]]:
-    steps = [("validate and load", lambda con, side: load_folder(con, data_dir))]
-    steps += _build_steps()
-    steps.append(("store the model", lambda con, side: model.store_in_workspace(con, side)))
-    return steps
+def store_model_step(con: duckdb.DuckDBPyConnection | None) -> tuple[str, Step]:
+    """The last step: the model moves inside the workspace file (`con`, else the engine's)."""
+    return (
+        "store the model",
+        lambda engine, side: model.store_in_workspace(con or engine.con, side),
+    )
 
 
 def build_workspace(
     data_dir: str | Path,
     out_path: str | Path,
     progress: Progress | None = None,
+    options: BuildOptions | None = None,
     wait: bool = False,
     notice: Callable[[str], None] | None = None,
 ) -> BuildReport:
-    """Validate and load `data_dir`, derive every table, then atomically replace `out_path`.
+    """Validate and load `data_dir` (a folder, or a URI Spark reads), derive every table on the
+    chosen engine, then atomically replace `out_path`.
 
     One build per workspace at a time: another one raises `staging.BuildBusy`, or is waited for
     with `wait` (`notice` hears why). A refused or failed build leaves the workspace as it was."""
-    data_dir, out_path = Path(data_dir), Path(out_path)
+    options = options or BuildOptions()
+    data, out_path = str(data_dir), Path(out_path)
     check_target(out_path)
     _make_parent(out_path)
     with exclusive_build(out_path, wait, notice) as stage:
         report = BuildReport(out_path, build_id=stage.build_id)
-        _fill(stage, data_dir, report, progress)
+        _fill(stage, data, report, progress, options)
         swap_in(stage, out_path)
     if progress:
         progress("done", 1.0)
@@ -156,20 +145,22 @@ def _make_parent(out_path: Path) -> None:
         raise WorkspaceError(f"cannot create {out_path.parent}: {exc.strerror or exc}") from exc
 
 
-def _fill(stage: Staging, data_dir: Path, report: BuildReport, progress: Progress | None) -> None:
+def _fill(
+    stage: Staging, data: str, report: BuildReport, progress: Progress | None, options: BuildOptions
+) -> None:
     """Run every step into the staged workspace file, store meta, and close it cleanly."""
     con = duckdb.connect(str(stage.db), config=_build_config(stage))
     try:
-        steps = _all_steps(data_dir)
-        for index, (label, step) in enumerate(steps):
-            if progress:
-                progress(label, index / len(steps))
-            started = time.perf_counter()
-            step(con, stage.model_dir)
-            report.steps.append((label, time.perf_counter() - started))
-            crash_point("build.step." + _slug(label))
+        if options.engine == "spark":
+            tail = [store_model_step(con)]
+            spark_build.build(con, data, report.path, stage, options, tail, progress, report.steps)
+        else:
+            run_steps(
+                DuckDBEngine(con), _duckdb_steps(data), stage.model_dir, progress, report.steps
+            )
+            drop_scratch(con)
         report.model_source = _model_source(stage.model_dir)
-        _write_meta(con, data_dir, report.model_source, stage.build_id)
+        _write_meta(con, data, report.model_source, stage.build_id, options)
         crash_point("build.meta")
         con.execute("checkpoint")
     finally:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 QUERIES_DIR = PROJECT_ROOT / "queries"
@@ -56,7 +57,8 @@ def _strip_comments(sql: str) -> str:
     return re.sub(r"--[^\n]*", "", sql)
 
 
-def _bind(name: str, params: dict | None) -> dict:
+def bind_params(name: str, params: dict | None) -> dict:
+    """The parameters query `name` uses, taken from `params` (a superset is fine)."""
     wanted = query_params(name)
     params = params or {}
     missing = wanted - params.keys()
@@ -72,7 +74,7 @@ def run_query(
     cur = con.cursor()
     try:
         # DuckDB 2 has .pl() on relations only: `sql(..., params=)` keeps it zero-copy.
-        return cur.sql(load_sql(name), params=_bind(name, params)).pl()
+        return cur.sql(load_sql(name), params=bind_params(name, params)).pl()
     finally:
         cur.close()
 
@@ -83,16 +85,23 @@ def materialize(
     """`create or replace table <table> as <query>`; the table name is an identifier we own."""
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", table):
         raise ValueError(f"bad table name {table!r}")
-    con.execute(f"create or replace table {table} as {load_sql(name)}", _bind(name, params))
+    con.execute(f"create or replace table {table} as {load_sql(name)}", bind_params(name, params))
 
 
-def write_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    """`create or replace table <table>` with the rows of a Polars frame (a table name we own)."""
+def write_frame(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    frame: pl.DataFrame | pa.Table | pa.RecordBatchReader,
+) -> None:
+    """`create or replace table <table>` with the rows of a Polars frame or Arrow data (a
+    record-batch reader streams: its batches never all sit in memory). A table name we own."""
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", table):
         raise ValueError(f"bad table name {table!r}")
     cur = con.cursor()
     try:
-        cur.register("_frame_to_write", frame.to_arrow())
+        cur.register(
+            "_frame_to_write", frame.to_arrow() if isinstance(frame, pl.DataFrame) else frame
+        )
         cur.execute(f"create or replace table {table} as select * from _frame_to_write")
         cur.unregister("_frame_to_write")
     finally:

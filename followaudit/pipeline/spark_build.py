@@ -1,0 +1,152 @@
+"""`build --engine spark`: load the data on Spark, run the same steps, pack the workspace.
+
+Derived tables land as Parquet datasets under `--derived` (default `W.d/derived/`); the
+workspace file is then packed from them (`pack.py`), so the app never needs Spark.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import duckdb
+
+from followaudit.data.spec import CANONICAL, TABLES, Table
+from followaudit.data.validate import ValidationError, validate_folder
+from followaudit.detect import explain_tables
+from followaudit.pipeline import pack, wheel
+from followaudit.pipeline.options import BuildOptions
+from followaudit.pipeline.staging import Staging
+from followaudit.pipeline.steps import EXPLANATIONS, Progress, Step, derived_steps, run_steps
+from followaudit.store.engine import Engine
+from followaudit.store.workspace import WorkspaceError, sidecar_dir
+
+# Canonical types on Spark: DuckDB's TIMESTAMP is a wall-clock time, Spark's TIMESTAMP_NTZ.
+SPARK_TYPES = {
+    "BIGINT": "bigint",
+    "VARCHAR": "string",
+    "TIMESTAMP": "timestamp_ntz",
+    "BOOLEAN": "boolean",
+    "DATE": "date",
+    "DOUBLE": "double",
+}
+
+
+def build(
+    con: duckdb.DuckDBPyConnection,
+    data: str,
+    out_path: Path,
+    stage: Staging,
+    options: BuildOptions,
+    tail: list[tuple[str, Step]],
+    progress: Progress | None,
+    timings: list[tuple[str, float]],
+) -> None:
+    """Every build step on Spark, then the workspace file `con` packed from the Parquet, then
+    the `tail` steps (storing the model in `con`)."""
+    from followaudit.store.spark import SparkEngine
+
+    started = time.perf_counter()
+    spark, owned = _session(options)
+    timings.append(("start spark", time.perf_counter() - started))
+    derived = options.derived or str(sidecar_dir(out_path) / "derived")
+    engine = SparkEngine(spark, derived)
+    try:
+        steps = [("validate and load", lambda engine, side: load_data(engine, data))]
+        steps += [step for step in derived_steps() if step is not EXPLANATIONS]
+        steps.append(("pack workspace", lambda engine, side: pack.pack(engine, con, options.pack)))
+        # bounded samples: read from the packed workspace file on the driver
+        steps.append(("explanations", lambda engine, side: explain_tables.precompute(con, side)))
+        run_steps(engine, [*steps, *tail], stage.model_dir, progress, timings)
+    finally:
+        if owned:
+            spark.stop()
+
+
+def _session(options: BuildOptions):
+    """The Spark session, and whether this build started it (and so stops it)."""
+    from pyspark.sql import SparkSession
+
+    from followaudit.store import spark
+
+    if options.spark_remote:
+        return spark.remote_session(options.spark_remote, wheel.build_wheel()), False
+    active = SparkSession.getActiveSession()
+    if active is not None:  # a session this process already runs (tests share one)
+        return active, False
+    return spark.local_session(options.spark_master), True
+
+
+def load_data(engine: Engine, data: str) -> None:
+    """Canonical tables as typed Spark views over the data's Parquet files, plus
+    `loaded_columns`. A local folder is first validated as the DuckDB build validates it."""
+    local = Path(data)
+    if local.is_dir():
+        problems = validate_folder(local)
+        if problems:
+            raise ValidationError(problems)
+    loaded: list[tuple[str, str]] = []
+    for name, table in TABLES.items():
+        source = _source(engine.spark, data, name)
+        if source is None:
+            if name in CANONICAL:
+                engine.register(name, _empty(engine.spark, table))
+            continue
+        frame = _typed(source, table)
+        engine.register(name, frame)
+        counts = engine.non_null_counts(name, list(frame.columns))
+        loaded += [(name, column) for column, filled in counts.items() if filled]
+    import polars as pl
+
+    columns = pl.DataFrame(loaded, schema=["table_name", "column_name"], orient="row")
+    engine.write("loaded_columns", columns)
+
+
+def _source(spark, data: str, name: str):
+    """The table's Parquet: a `name.parquet` file or a `name/` dataset (folder or URI)."""
+    base = data.rstrip("/")
+    local = Path(data)
+    if local.is_dir():
+        found = next((c for c in (local / f"{name}.parquet", local / name) if c.exists()), None)
+        if found is None and (local / f"{name}.csv").exists():
+            raise WorkspaceError(
+                f"{local / name}.csv: the Spark engine reads Parquet (the DuckDB engine reads CSV)"
+            )
+        return spark.read.parquet(str(found)) if found else None
+    for path in (f"{base}/{name}.parquet", f"{base}/{name}"):
+        try:
+            return spark.read.parquet(path)
+        except Exception as exc:  # a missing path on a cluster file system
+            if "PATH_NOT_FOUND" not in str(exc) and "does not exist" not in str(exc):
+                raise
+    return None
+
+
+def _typed(source, table: Table):
+    """The source's columns cast to the canonical types; absent spec columns as typed NULLs."""
+    from pyspark.sql import functions as F
+
+    present = {c.lower(): c for c in source.columns}
+    columns = []
+    for spec in table.columns:
+        kind = SPARK_TYPES[spec.type]
+        if spec.name in present:
+            value = F.col(f"`{present[spec.name]}`").cast(kind)
+            if "|" in spec.check:  # allowed-value columns are stored lower case, trimmed
+                value = F.lower(F.trim(value))
+        else:
+            value = F.lit(None).cast(kind)
+        columns.append(value.alias(spec.name))
+    for lower, original in present.items():
+        spec = table.column(lower)
+        if lower in table.column_names or (spec is None and not table.extra_allowed):
+            continue
+        kind = SPARK_TYPES.get(spec.type, "string") if spec else None
+        column = F.col(f"`{original}`")
+        columns.append((column.cast(kind) if kind else column).alias(lower))
+    return source.select(columns)
+
+
+def _empty(spark, table: Table):
+    ddl = ", ".join(f"`{c.name}` {SPARK_TYPES[c.type]}" for c in table.columns)
+    return spark.createDataFrame([], ddl)
