@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from followaudit.data.spec import CANONICAL, TABLES, Table
 from followaudit.data.validate import ValidationError, validate_folder
@@ -65,15 +66,15 @@ def build(
 
 def _session(options: BuildOptions):
     """The Spark session, and whether this build started it (and so stops it)."""
+    from pyspark import SparkContext
     from pyspark.sql import SparkSession
 
     from followaudit.store import spark
 
     if options.spark_remote:
         return spark.remote_session(options.spark_remote, wheel.build_wheel()), False
-    active = SparkSession.getActiveSession()
-    if active is not None:  # a session this process already runs (tests share one)
-        return active, False
+    if SparkContext._active_spark_context is not None:  # this process runs one (tests share it)
+        return SparkSession.builder.getOrCreate(), False
     return spark.local_session(options.spark_master), True
 
 
@@ -96,8 +97,6 @@ def load_data(engine: Engine, data: str) -> None:
         engine.register(name, frame)
         counts = engine.non_null_counts(name, list(frame.columns))
         loaded += [(name, column) for column, filled in counts.items() if filled]
-    import polars as pl
-
     columns = pl.DataFrame(loaded, schema=["table_name", "column_name"], orient="row")
     engine.write("loaded_columns", columns)
 

@@ -18,6 +18,7 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
+from followaudit.data.sources import ident
 from followaudit.store.workspace import bind_params, load_sql, table_exists, write_frame
 
 BatchFn = Callable[[pa.RecordBatch], pa.RecordBatch | pa.Table]
@@ -107,7 +108,7 @@ class DuckDBEngine:
     def map_groups(self, table: str, source: str, key: str, fn: GroupFn, schema: pa.Schema) -> None:
         # One call over the whole table, sorted by key: group functions are vectorised over
         # groups, and tests check that this equals one call per group.
-        rows = self.con.cursor().sql(f"select * from {check_table(source)} order by {key}")
+        rows = self.con.cursor().sql(f"select * from {check_table(source)} order by {ident(key)}")
         groups = rows.to_arrow_table()
         self._create(table, schema, as_batch(fn(groups), schema) if groups.num_rows else iter(()))
 
@@ -120,7 +121,7 @@ class DuckDBEngine:
         return self.con.cursor().sql(f"select * from {check_table(table)}").pl()
 
     def write(self, table: str, frame: pl.DataFrame) -> None:
-        self._create(table, frame.to_arrow().schema, iter(frame.to_arrow().to_batches()))
+        write_frame(self.con, check_table(table), frame)
 
     def has_table(self, table: str) -> bool:
         return table_exists(self.con, table)
@@ -131,6 +132,6 @@ class DuckDBEngine:
     def non_null_counts(self, table: str, columns: list[str]) -> dict[str, int]:
         if not columns:
             return {}
-        counts = ", ".join(f'count("{check_table(c)}")' for c in columns)
+        counts = ", ".join(f"count({ident(c)})" for c in columns)
         row = self.con.cursor().execute(f"select {counts} from {check_table(table)}").fetchone()
         return dict(zip(columns, row, strict=True))
