@@ -136,7 +136,6 @@ def test_spike_lists_and_verdicts_are_identical(both_builds):
             "characters_split",
             "select list_sum(list_transform(string_split('abca', ''), lambda c: 1.0)) as v",
         ),
-        ("round_like_duckdb", "select round(cast(2.675 as double), 2) as v"),
         (
             "seconds_between_count_boundaries",
             "select date_diff('second', timestamp '2024-01-01 00:00:00.9', timestamp '2024-01-01 00:00:01.1') as v",

@@ -5,10 +5,15 @@ the build queries through `to_spark`, which transpiles with SQLGlot and then app
 below. Each rule exists because, without it, Spark either refuses the query or, worse, returns
 different values; `tests/test_spark_parity.py` shows each one necessary.
 
-Build queries keep to a portable subset (checked by `unsupported_functions` in `make test`,
-no JVM needed): no `mad()` (spell out `median(abs(x - median))`), ties broken explicitly (no
-`arg_max` on values that can tie), `array_length` for list lengths, and divisors guarded with
-`nullif`/`greatest` (DuckDB returns inf for x/0; Spark's ANSI mode raises).
+Build queries keep to a portable subset, checked in `make test` without a JVM:
+`unsupported_functions` finds any function Spark lacks, `non_portable` the constructs whose
+results differ between engines:
+- no `mad()`: spell out `median(abs(x - median))`;
+- no `arg_max`/`arg_min`: ties resolve differently; break them explicitly;
+- no `round(x, n)` on doubles: DuckDB and Spark round ties differently (2.675 -> 2.67 vs 2.68);
+  quantise with `floor(x * 10^n + 0.5) / 10^n`, exact IEEE steps on every engine;
+- `array_length` for list lengths, divisors guarded with `nullif`/`greatest` (DuckDB returns
+  inf for x/0; Spark's ANSI mode raises), and floats a model trains on summed in a fixed order.
 """
 
 from __future__ import annotations
@@ -106,17 +111,6 @@ def full_match_anchored(node: exp.Expression) -> exp.Expression:
     return exp.RegexpLike(this=node.this.copy(), expression=anchored)
 
 
-def round_like_duckdb(node: exp.Expression) -> exp.Expression:
-    """DuckDB rounds a double as round(x * 10^n) / 10^n; Spark rounds its decimal text
-    HALF_UP, so round(2.675, 2) is 2.67 in DuckDB and 2.68 in Spark."""
-    decimals = node.args.get("decimals") if isinstance(node, exp.Round) else None
-    if decimals is None:
-        return node
-    scale = exp.Pow(this=exp.cast(exp.Literal.number(10), _double()), expression=decimals.copy())
-    scaled = exp.Round(this=exp.Mul(this=exp.paren(node.this.copy()), expression=scale))
-    return exp.Div(this=scaled, expression=scale.copy())
-
-
 def cast_inside_generator(node: exp.Expression) -> exp.Expression:
     """`cast(unnest(list) as date)` becomes `cast(explode(..) as date)`, which Spark refuses
     (a generator nested in an expression): the cast moves inside, onto each element."""
@@ -135,7 +129,6 @@ DUCKDB_RULES: tuple[Rule, ...] = (
     characters_split,
     list_sum_as_aggregate,
     full_match_anchored,
-    round_like_duckdb,
 )
 # Applied to the Spark tree SQLGlot generated (the shapes only exist after generation).
 SPARK_RULES: tuple[Rule, ...] = (cast_inside_generator,)
@@ -171,6 +164,19 @@ def function_names(spark_sql: str) -> set[str]:
         if match:
             names.add(match.group(1).upper())
     return names
+
+
+def non_portable(duckdb_sql: str) -> set[str]:
+    """Constructs of a DuckDB-dialect query that give different results on Spark."""
+    found = set()
+    for node in sqlglot.parse_one(duckdb_sql, read="duckdb").find_all(exp.Func):
+        if isinstance(node, exp.Round) and node.args.get("decimals") is not None:
+            found.add("round(x, n)")
+        elif isinstance(node, exp.ArgMax | exp.ArgMin):
+            found.add(type(node).__name__.lower())
+        elif isinstance(node, exp.Anonymous) and node.name.lower() == "mad":
+            found.add("mad")
+    return found
 
 
 def unsupported_functions(duckdb_sql: str) -> set[str]:

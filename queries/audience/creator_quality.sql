@@ -90,7 +90,9 @@ final as (
         t.creator_id,
         t.username,
         t.followers,
-        round(100 * (
+        -- to one decimal with floor(x * 10 + 0.5) / 10: exact IEEE steps, the same on every
+        -- engine (round() of a double is not: DuckDB and Spark round ties differently)
+        floor(10 * 100 * (
             $w_flagged * (1 - least(t.flagged_share / $flagged_cap, 1))
             + $w_growth * (1 - least(t.suspicious_growth_share / $growth_cap, 1))
             + coalesce($w_engagement * t.engagement_part, 0)
@@ -99,7 +101,7 @@ final as (
             $w_flagged + $w_growth
             + case when t.engagement_part is null then 0 else $w_engagement end
             + case when t.consistency is null then 0 else $w_consistency end
-        ), 1) as quality_score,
+        ) + 0.5) / 10 as quality_score,
         t.flagged_share,
         t.suspicious_growth_share,
         t.engagement_vs_tier,

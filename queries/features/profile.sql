@@ -27,15 +27,15 @@ shaped as (
             as username_digit_count,
         cast(regexp_full_match(a.username, '[A-Za-z._]+[0-9]{2,}') as double) as username_word_digits,
         -- character entropy: each distinct character's share p of the name, -sum(p log2 p);
-        -- terms summed smallest first, log2 as ln/ln(2), rounded to 1e-9 bits: the same value
-        -- on every engine, so models trained on it are the same too
-        round(list_sum(list_sort(list_transform(
+        -- terms summed smallest first, log2 as ln/ln(2), quantised to 1e-9 bits with floor (exact
+        -- in IEEE arithmetic): the same bits on every engine, so models trained on it agree too
+        floor(1e9 * list_sum(list_sort(list_transform(
             list_distinct(string_split(lower(a.username), '')),
             lambda ch: (length(a.username) - length(replace(lower(a.username), ch, '')))
                 / length(a.username)
                 * -(ln((length(a.username) - length(replace(lower(a.username), ch, '')))
                     / length(a.username)) / ln(2))
-        ))), 9) as username_entropy,
+        ))) + 0.5) / 1e9 as username_entropy,
         a.username,
         a.display_name
     from accounts as a
