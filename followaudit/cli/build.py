@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from followaudit.cli.errors import UsageError
 from followaudit.pipeline.build import build_workspace
 from followaudit.pipeline.options import ENGINES, PACKS, BuildOptions
 
@@ -75,7 +76,10 @@ class _Bar:
 
 def _options(args: argparse.Namespace) -> BuildOptions:
     engine = "spark" if args.spark_remote else args.engine
-    return BuildOptions(engine, args.spark_master, args.spark_remote, args.derived, args.pack)
+    try:
+        return BuildOptions(engine, args.spark_master, args.spark_remote, args.derived, args.pack)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
 
 
 def run(args: argparse.Namespace) -> int:

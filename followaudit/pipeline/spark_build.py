@@ -6,6 +6,7 @@ workspace file is then packed from them (`pack.py`), so the app never needs Spar
 
 from __future__ import annotations
 
+import shutil
 import time
 from pathlib import Path
 
@@ -45,6 +46,7 @@ def build(
 ) -> None:
     """Every build step on Spark, then the workspace file `con` packed from the Parquet, then
     the `tail` steps (storing the model in `con`)."""
+    _check_spark_installed(options)
     from followaudit.store.spark import SparkEngine
 
     started = time.perf_counter()
@@ -62,6 +64,20 @@ def build(
     finally:
         if owned:
             spark.stop()
+
+
+def _check_spark_installed(options: BuildOptions) -> None:
+    """A clear message instead of an import error or a JVM that never starts."""
+    try:
+        import pyspark  # noqa: F401
+    except ImportError as exc:
+        raise WorkspaceError(
+            "--engine spark needs pyspark: pip install 'followaudit[spark]'"
+        ) from exc
+    if not options.spark_remote and shutil.which("java") is None:
+        raise WorkspaceError(
+            "--engine spark in local mode needs Java 17 (apt-get install openjdk-17-jre-headless)"
+        )
 
 
 def _session(options: BuildOptions):
