@@ -119,7 +119,7 @@ def _assert_close(expected: pl.Series, got: pl.Series, name: str) -> None:
 
 
 def test_both_engines_store_the_same_model(both_builds):
-    """The same model text, and the same card but for when it was trained."""
+    """The same model text, and the same card but for when and how long it trained."""
     duck, sparked = both_builds
     query = "select name, content from model_files order by name"
     expected, got = dict(duck.execute(query).fetchall()), dict(sparked.execute(query).fetchall())

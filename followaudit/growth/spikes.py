@@ -89,11 +89,21 @@ def build_growth(
     # One pass over `follows` for the spikes' followers; their cohorts come from that table.
     engine.materialize("spike_followers", "growth/spike_followers_all")
     engine.materialize("_spike_cohorts", "growth/spike_cohorts")
-    engine.materialize("_spike_context", "growth/spike_context")
+    _spike_context(engine)
     engine.materialize("_spikes_with_cohorts", "growth/spikes_with_cohorts")
     # The verdict once each spike's creation cohorts and platform context are known.
     judge = partial(judge_batch, verdict=verdict)
     engine.map_batches("spikes", "_spikes_with_cohorts", judge, SPIKES)
+
+
+def _spike_context(engine: Engine) -> None:
+    """Table `_spike_context`: each spike's platform context (none without spikes: the context
+    query needs the accounts' regions, which a bare test workspace may lack)."""
+    if engine.run("growth/spike_count")["spikes"][0]:
+        engine.materialize("_spike_context", "growth/spike_context")
+        return
+    schema = {"spike_id": pl.Int64} | {c: pl.Float64 for c in verdicts.PLATFORM_COLUMNS}
+    engine.write("_spike_context", pl.DataFrame(schema=schema))
 
 
 def judge_batch(batch: pa.RecordBatch, verdict: verdicts.VerdictConfig | None = None):

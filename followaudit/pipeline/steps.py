@@ -38,6 +38,7 @@ BUILD_QUERIES = (
     "growth/spike_numbers",
     "growth/spike_followers_all",
     "growth/spike_cohorts",
+    "growth/spike_count",
     "growth/spike_context",
     "growth/spikes_with_cohorts",
     "audience/creator_score_hist",

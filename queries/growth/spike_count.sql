@@ -1,0 +1,7 @@
+/* how many spikes the build found (the platform context is only computed when there are some) */
+with final as (
+    select count(*) as spikes
+    from spikes
+)
+
+select * from final
