@@ -2,7 +2,7 @@
 
 Each build runs as its own `followaudit build` process; peak memory is the whole process tree's
 (driver, JVM and Python workers summed), sampled every 0.2 s. Step times are the CLI's own.
-`BENCH_ENGINE_SIZES=20000,100000` limits the sizes for a quick run.
+`BENCH_ENGINE_SIZES=20000,100000` limits the sizes, `BENCH_ENGINE_RUNS=1` the runs per size.
 """
 
 from __future__ import annotations
@@ -29,9 +29,14 @@ def run(ctx) -> list[dict]:
     for accounts in _sizes():
         world = _world(ctx, accounts)
         for engine in ENGINES:
-            results = [_build(ctx, world, engine) for _ in range(RUNS.get(accounts, 1))]
+            results = [_build(ctx, world, engine) for _ in range(_runs(accounts))]
             rows += _rows(accounts, engine, results)
     return rows
+
+
+def _runs(accounts: int) -> int:
+    chosen = os.environ.get("BENCH_ENGINE_RUNS")
+    return int(chosen) if chosen else RUNS.get(accounts, 1)
 
 
 def _sizes() -> tuple[int, ...]:
