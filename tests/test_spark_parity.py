@@ -44,7 +44,8 @@ KEYS = {
     "creator_daily": ["creator_id", "date"],
     "account_features": ["account_id"],
     "account_scores": ["account_id"],
-    "account_shap": ["account_id", "feature"],
+    "shap_interactions": ["feature_a", "feature_b"],
+    "feature_reference": ["feature"],
     "shap_sample": ["account_id", "feature"],
     "creator_daily_expected": ["creator_id", "date"],
     "spikes": ["spike_id"],
@@ -151,13 +152,15 @@ def test_a_summary_pack_keeps_what_the_pages_need(both_builds, spark, monkeypatc
     monkeypatch.setattr(pack, "SUMMARY_SAMPLE", 20)
     con = duckdb.connect(str(tmp_path / "summary.duckdb"))
     pack.pack(SparkEngine(spark, tmp_path / "derived"), con, "summary")
-    assert _tables(con) == set(KEYS) - {"model_files"}
+    explained = {"model_files", "shap_sample", "shap_interactions", "feature_reference"}
+    assert _tables(con) == set(KEYS) - explained  # the build adds these after the pack
     for whole in ("spikes", "spike_followers", "creator_daily_expected", "creator_quality"):
         count = f"select count(*) from {whole}"
         assert con.execute(count).fetchone() == duck.execute(count).fetchone()
     kept = {r[0] for r in con.execute("select account_id from accounts").fetchall()}
     assert 0 < len(kept) < duck.execute("select count(*) from accounts").fetchone()[0]
-    needed = "select creator_id from creator_quality union select account_id from account_shap "
+    needed = "select creator_id from creator_quality union "
+    needed += "select account_id from account_scores where flagged "
     needed += "union select account_id from spike_followers"
     assert {r[0] for r in duck.execute(needed).fetchall()} <= kept
     followers = {r[0] for r in con.execute("select follower_id from follows").fetchall()}
