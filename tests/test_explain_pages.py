@@ -100,6 +100,17 @@ def test_header_and_waterfall_show_the_same_probability(
     assert "log-odds" in _subtitle(waterfall) and "pts" not in json.dumps(waterfall)
 
 
+def test_follow_log_counts_say_where_they_come_from(ids, sample_workspace_path, monkeypatch):
+    """The profile's "Following 6,075" and the log's "6 follows" never read as one number."""
+    at = open_page(sample_workspace_path, ACCOUNT, monkeypatch, account=str(ids["account"]))
+    logged = _one(
+        sample_workspace_path,
+        "select count(*) from follows where follower_id = $a",
+        a=ids["account"],
+    )[0]
+    assert any(f"{logged:,} follows in this data's follow log" in c.value for c in at.caption)
+
+
 def test_a_missing_column_never_shows_up_on_the_page(profile_only_path, monkeypatch):
     account = _top_account(profile_only_path)
     at = open_page(profile_only_path, ACCOUNT, monkeypatch, account=str(account))
