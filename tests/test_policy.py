@@ -1,4 +1,6 @@
-"""Rules, presets, applying a policy, and the versioned policy store."""
+"""Policies: validation, TOML (current and old score-point files), presets, the versioned store.
+
+What a policy does to accounts is tested in test_decisions.py."""
 
 from __future__ import annotations
 
@@ -7,33 +9,23 @@ import os
 import signal
 import threading
 
-import polars as pl
 import pytest
 
 from followaudit.decide.policy import (
+    PRESETS_DIR,
     Condition,
     Policy,
     PolicyError,
     Rule,
-    apply_policy,
     default_policy,
-    evaluate_policy,
     from_toml,
     presets,
+    tier_problems,
     to_toml,
 )
-from followaudit.decide.policy_store import PolicyStore
+from followaudit.decide.policy_store import PolicyStore, parse_reference
 from followaudit.store.crash_points import STOP_AT
 
-SCORES = pl.DataFrame({"account_id": [1, 2, 3, 4], "score": [0.95, 0.55, 0.1, 0.75]})
-FEATURES = pl.DataFrame(
-    {
-        "account_id": [1, 2, 3, 4],
-        "following_follower_ratio": [80.0, 60.0, None, 1.0],
-        "has_profile_pic": [0.0, 1.0, 0.0, 0.0],
-        "account_age_days": [100.0, 5.0, 200.0, 10.0],
-    }
-)
 RATIO = Rule("following_follower_ratio", ">=", 50.0, 0.2, "Ratio 50:1")
 NOPIC_OLD = Rule(
     "has_profile_pic",
@@ -55,53 +47,6 @@ def make_policy(**kw) -> Policy:
     return Policy(**(base | kw))
 
 
-def test_rule_points_add_weights_and_hits():
-    out = apply_policy(make_policy(), SCORES, FEATURES).sort("account_id")
-    assert out["rule_points"].to_list() == pytest.approx([0.3, 0.2, 0.1, 0.0])
-    assert out["rule_hits"].to_list() == [
-        "Ratio 50:1; No pic, old",
-        "Ratio 50:1",
-        "No pic, old",
-        "",
-    ]
-    assert out["risk"].to_list() == pytest.approx([1.25, 0.75, 0.2, 0.75])
-
-
-def test_flagged_and_tiers_follow_risk():
-    out = apply_policy(make_policy(), SCORES, FEATURES).sort("account_id")
-    assert out["flagged"].to_list() == [True, True, False, True]
-    assert out["tier"].to_list() == ["suspend", "review", "none", "review"]
-
-
-def test_null_feature_never_fires_a_rule():
-    out = apply_policy(make_policy(rules=[RATIO]), SCORES, FEATURES).sort("account_id")
-    assert out["rule_points"][2] == 0.0
-
-
-def test_absent_feature_rule_is_skipped_and_reported():
-    ghost = Rule("no_such_feature", ">", 1.0, 5.0, "Ghost rule")
-    result = evaluate_policy(make_policy(rules=[RATIO, ghost]), SCORES, FEATURES)
-    assert result.skipped == ["Ghost rule (feature no_such_feature not available)"]
-    assert result.frame["rule_points"].max() == pytest.approx(0.2)
-
-
-def test_disabled_rule_does_not_count():
-    off = Rule("following_follower_ratio", ">=", 50.0, 0.2, "Ratio", enabled=False)
-    out = apply_policy(make_policy(rules=[off]), SCORES, FEATURES)
-    assert out["rule_points"].sum() == 0.0
-
-
-def test_top_percent_sets_the_threshold_from_risk():
-    result = evaluate_policy(make_policy(rules=[], top_percent=50.0), SCORES, FEATURES)
-    assert result.threshold == pytest.approx(0.75)
-    assert result.frame["flagged"].sum() == 2
-
-
-def test_scores_without_features_get_zero_points():
-    out = apply_policy(make_policy(), SCORES, FEATURES.head(1))
-    assert out.sort("account_id")["rule_points"].to_list() == pytest.approx([0.3, 0, 0, 0])
-
-
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -111,6 +56,9 @@ def test_scores_without_features_get_zero_points():
         ({"tiers": {"remove": 0.9}}, "tiers lack"),
         ({"tiers": {"remove": 0.9, "suspend": 0.8}}, "remove must be"),
         ({"rules": [Rule("f", "=>", 1, 1, "x")]}, "op '=>'"),
+        ({"threshold": 1.2}, "threshold 1.2 not in 0..1"),
+        ({"tiers": {"remove": 0.9, "suspend": 1.5}}, "tiers.suspend 1.5 not in 0..1"),
+        ({"rules": [Rule("f", ">", 1, 41.0, "x")]}, "weight 41.0 not in -40..40"),
     ],
 )
 def test_invalid_policy_names_the_field(change, message):
@@ -236,3 +184,82 @@ def test_a_broken_version_file_is_listed_as_unreadable_not_fatal(tmp_path):
     with pytest.raises(PolicyError, match="v0002.toml: not valid TOML"):
         store.load("t")
     assert store.load("t", 1).name == "t"
+
+
+OLD_FILE = """
+name = "old"
+threshold = 0.8
+[tiers]
+review = 0.8
+remove = 0.9
+suspend = 0.98
+[[rules]]
+feature = "video_count"
+op = "=="
+threshold = 0.0
+weight = 0.05
+description = "No videos"
+[[rules]]
+feature = "has_profile_pic"
+op = "=="
+threshold = 0.0
+weight = 1.0
+description = "No picture"
+"""
+
+
+def test_an_old_score_point_file_loads_converted_to_log_odds():
+    import math
+
+    policy = from_toml(OLD_FILE, "policies/old/v0001.toml")
+    small, big = (r.weight for r in policy.rules)
+    # a score of 0.75 with the old +0.05 reached the line 0.8; with the converted log-odds too
+    assert 1 / (1 + math.exp(-(math.log(0.75 / 0.25) + small))) == pytest.approx(0.8)
+    assert big == 40.0  # +1 point flagged on its own: the strongest weight allowed
+    assert "v0001.toml used score-point weights" in policy.converted
+    assert "risk_scale" in to_toml(policy) and "converted" not in to_toml(policy)
+    assert from_toml(to_toml(policy)).converted == ""
+
+
+def test_an_old_file_above_one_is_refused_naming_the_file():
+    above = OLD_FILE.replace("threshold = 0.8\n", "threshold = 1.018\n", 1)
+    with pytest.raises(
+        PolicyError, match=r"policies/old/v0003.toml .*threshold = 1.018 lies above 1"
+    ):
+        from_toml(above, "policies/old/v0003.toml")
+
+
+def test_a_file_with_an_unknown_risk_scale_is_refused():
+    with pytest.raises(PolicyError, match="p.toml: risk_scale 'points': expected 'log-odds'"):
+        from_toml('risk_scale = "points"\nname = "x"\n', "p.toml")
+
+
+def test_presets_are_written_in_log_odds():
+    for path in sorted((PRESETS_DIR).glob("*.toml")):
+        assert 'risk_scale = "log-odds"' in path.read_text(), path.name
+        assert not from_toml(path.read_text(), str(path)).converted
+
+
+def test_tiers_below_the_threshold_are_refused_with_the_reason(tmp_path):
+    policy = make_policy(threshold=0.8, tiers={"review": 0.8, "remove": 0.75, "suspend": 0.9})
+    problems = tier_problems(policy, 0.8)
+    assert (
+        len(problems) == 1 and "remove tier (0.750) is below the threshold (0.800)" in problems[0]
+    )
+    with pytest.raises(PolicyError, match="raise remove to at least 0.800"):
+        PolicyStore(tmp_path).save(policy)
+    assert PolicyStore(tmp_path).list() == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("conservative", ("conservative", None)), ("mine@v3", ("mine", 3)), ("mine@12", ("mine", 12))],
+)
+def test_policy_references(text, expected):
+    assert parse_reference(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "Bad Name", "x@vv2", "x@v-1", "a@b@c"])
+def test_bad_policy_references_say_what_is_expected(text):
+    with pytest.raises(PolicyError, match="expected NAME or NAME@vN"):
+        parse_reference(text)

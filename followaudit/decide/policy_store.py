@@ -20,6 +20,7 @@ from followaudit.decide.policy import (
     PRESETS_DIR,
     Policy,
     PolicyError,
+    check_saveable,
     default_policy,
     from_toml,
     load_preset,
@@ -28,6 +29,15 @@ from followaudit.decide.policy import (
 from followaudit.store.files import atomic_write, write_new
 
 _VERSION_FILE = re.compile(r"v(\d{4,})\.toml")
+_REFERENCE = re.compile(r"([^@]+)(?:@v?(\d{1,9}))?")
+
+
+def parse_reference(text: str) -> tuple[str, int | None]:
+    """'name' or 'name@v3' (also 'name@3') -> (name, version or None)."""
+    match = _REFERENCE.fullmatch(text.strip())
+    if not match or not _NAME.fullmatch(match.group(1)):
+        raise PolicyError(f"policy {text[:80]!r}: expected NAME or NAME@vN (e.g. conservative@v2)")
+    return match.group(1), int(match.group(2)) if match.group(2) else None
 
 
 @dataclass(frozen=True)
@@ -49,7 +59,9 @@ class PolicyStore:
         self.root = Path(sidecar_dir) / "policies"
 
     def save(self, policy: Policy, author: str = "", note: str = "") -> Policy:
-        """Write the policy as the next version of its name and return it as saved."""
+        """Write the policy as the next version of its name and return it as saved;
+        incoherent tiers (below the threshold) are refused with the reason."""
+        check_saveable(policy)
         folder = self.root / policy.name
         folder.mkdir(parents=True, exist_ok=True)
         while True:
@@ -107,6 +119,8 @@ class PolicyStore:
         if not versions:
             if version is None and (PRESETS_DIR / f"{name}.toml").exists():
                 return load_preset(name)
+            if version is not None and (PRESETS_DIR / f"{name}.toml").exists():
+                raise PolicyError(f"{name!r} is a preset: it has no saved version {version}")
             raise PolicyError(f"no saved policy named {name!r} in {self.root}")
         version = versions[-1] if version is None else int(version)
         if version not in versions:
