@@ -14,9 +14,12 @@ from sklearn.metrics import (
     roc_auc_score,
 )
 
-from followaudit.decide.lab import LabData, build_lab, merge_labels
+from followaudit.decide.decisions import PolicyRisk
+from followaudit.decide.inputs import effective_labels, inputs_from_frames
+from followaudit.decide.lab import build_lab, snapshot
 from followaudit.decide.policy import Policy, Rule
-from followaudit.decide.thresholds import CreatorImpact, ScoreIndex, SegmentIndex
+from followaudit.decide.report import compare, report_csv, report_html
+from followaudit.decide.thresholds import ScoreIndex, SegmentIndex
 
 RNG = np.random.default_rng(3)
 Y = (RNG.random(3000) < 0.3).astype(int)
@@ -25,7 +28,7 @@ S = np.round(np.clip(0.35 * Y + RNG.normal(0.35, 0.2, 3000), 0, 1), 2)
 INDEX = ScoreIndex(S, S, Y)
 
 
-@pytest.mark.parametrize("t", [0.0, 0.2, 0.35, 0.5, 0.71, 1.0, 1.5])
+@pytest.mark.parametrize("t", [0.0, 0.2, 0.35, 0.5, 0.71, 1.0])
 def test_confusion_matches_brute_force_and_sklearn(t):
     pred = np.greater_equal(S, t).astype(int)
     m = INDEX.metrics(t)
@@ -73,7 +76,7 @@ def test_cost_optimiser_on_a_hand_made_case():
     assert index.optimise_cost(0.1, 10.0)["threshold"] == 0.4
     # never flag anyone when the riskiest account is genuine and actions are ruinous
     top_genuine = ScoreIndex(np.array([0.9, 0.8]), np.array([0.9, 0.8]), np.array([0, 1]))
-    assert top_genuine.optimise_cost(1e6, 1.0) == {"threshold": 10.0, "cost": 1.0, "fp": 0, "fn": 1}
+    assert top_genuine.optimise_cost(1e6, 1.0) == {"threshold": 1.0, "cost": 1.0, "fp": 0, "fn": 1}
 
 
 def test_tier_counts_partition_accounts():
@@ -106,18 +109,6 @@ def test_segment_index_gives_per_segment_fpr():
     ]
 
 
-def test_creator_impact_from_score_histogram():
-    hist = pl.DataFrame(
-        {"creator_id": [1, 1, 1, 2], "bin": [100, 800, 950, 100], "followers": [90, 6, 4, 50]}
-    )
-    impact = CreatorImpact(hist)
-    at = impact.at(0.8).sort("creator_id")
-    assert at["followers_lost"].to_list() == [10, 0]
-    assert at["lost_pct"].to_list() == pytest.approx([10.0, 0.0])
-    assert impact.summary(0.8) == {"> 5 %": 1, "> 10 %": 0, "> 25 %": 0}
-    assert impact.summary(0.1)["> 25 %"] == 2
-
-
 ACCOUNTS = pl.DataFrame(
     {
         "account_id": [1, 2, 3, 4],
@@ -125,88 +116,94 @@ ACCOUNTS = pl.DataFrame(
         "oof_score": [0.8, None, 0.5, None],
         "truth": [1, None, 0, None],
         "region": ["DE", "DE", "US", "US"],
-        "verified": ["not verified"] * 4,
-        "private": ["public"] * 4,
-        "age_band": ["< 1 week"] * 4,
     }
 )
+FEATURES = pl.DataFrame({"account_id": [1, 2, 3, 4], "video_count": [0.0, 0.0, 3.0, 0.0]})
+# creator 9 has ten followers: accounts 1-3 and seven others who are never flagged
+FOLLOWS = pl.DataFrame({"follower_id": [1, 2, 3] + [4] * 7, "creator_id": [9] * 10})
+
+
+def _inputs(accounts=ACCOUNTS, follows=FOLLOWS):
+    extra = pl.DataFrame({"account_id": [9], "score": [0.01]})
+    return inputs_from_frames(pl.concat([accounts, extra], how="diagonal"), FEATURES, follows)
 
 
 def test_reviewed_labels_override_and_unsure_drops_out():
     reviewed = pl.DataFrame({"account_id": [2, 3, 1], "label": ["fake", "genuine", "unsure"]})
-    frame, notes = merge_labels(ACCOUNTS, reviewed)
-    assert frame.sort("account_id")["label"].to_list() == [None, 1, 0, None]
-    assert frame.sort("account_id")["eval_score"].to_list() == [0.8, 0.3, 0.5, 0.2]
-    assert "2 labelled accounts" in notes[0] and "falling back to `score`" in notes[1]
+    inputs = _inputs()
+    assert effective_labels(inputs, reviewed).tolist() == [-1, 1, 0, -1, -1]
+    assert inputs.eval_score.tolist() == [0.8, 0.3, 0.5, 0.2, 0.01]
+    lab = build_lab(PolicyRisk(inputs, Policy("p")), reviewed)
+    assert "2 labelled accounts" in lab.notes[0] and "production score" in lab.notes[1]
 
 
-def test_build_lab_applies_rules_and_explains_missing_metrics():
-    features = pl.DataFrame({"account_id": [1, 2, 3, 4], "video_count": [0.0, 0.0, 3.0, 0.0]})
+def test_build_lab_applies_rules_in_log_odds_and_explains_missing_metrics():
     policy = Policy(
         "p",
         rules=[Rule("video_count", "==", 0, 0.5, "No videos"), Rule("nope", ">", 0, 1, "Ghost")],
     )
-    lab = build_lab(LabData(ACCOUNTS, features, None), None, policy)
-    assert lab.risk.sort("account_id")["risk"].to_list() == pytest.approx([1.4, 0.8, 0.6, 0.7])
-    assert lab.skipped == ["Ghost (feature nope not available)"]
-    assert lab.missing_metrics_reason() is None
-    unlabelled = build_lab(
-        LabData(ACCOUNTS.with_columns(pl.lit(None).alias("truth")), features, None), None, policy
-    )
+    risk = PolicyRisk(_inputs(), policy)
+    expected = [1 / (1 + np.exp(-(np.log(s / (1 - s)) + 0.5))) for s in (0.9, 0.3, 0.2)]
+    assert risk.risk[[0, 1, 3]].tolist() == pytest.approx(expected)
+    assert risk.risk[2] == 0.6  # no rule fired: the score itself
+    assert risk.skipped == ("Ghost (feature nope not available)",)
+    assert build_lab(risk, None).missing_metrics_reason() is None
+    unlabelled = build_lab(PolicyRisk(_inputs(ACCOUNTS.drop("truth")), policy), None)
     assert "0 fake and 0 genuine" in unlabelled.missing_metrics_reason()
-    assert unlabelled.index.flagged_count(0.75) == 2
+    assert unlabelled.decisions(policy, 0.5).flagged == 2  # 0.937 and 0.6
 
 
-def _tiny_lab(threshold: float):
-    from followaudit.decide.report import snapshot
-
-    features = pl.DataFrame({"account_id": [1, 2, 3, 4], "video_count": [0.0, 0.0, 3.0, 0.0]})
-    hist = pl.DataFrame({"creator_id": [9, 9], "bin": [100, 850], "followers": [80, 20]})
-    policy = Policy("p", threshold=threshold, note="<script>alert(1)</script>")
-    lab = build_lab(LabData(ACCOUNTS, features, hist), None, policy)
+def _tiny_lab(threshold: float, name: str = "p"):
+    policy = Policy(name, threshold=threshold, note="<script>alert(1)</script>")
+    lab = build_lab(PolicyRisk(_inputs(), policy), None)
     return lab, policy, snapshot(lab, policy)
 
 
 def test_compare_counts_flips_deltas_and_creator_changes():
-    from followaudit.decide.report import compare
-
-    lab_a, pol_a, _ = _tiny_lab(0.9)
-    lab_b, pol_b, _ = _tiny_lab(0.5)
+    lab_a, pol_a, _ = _tiny_lab(0.7, "strict")
+    lab_b, pol_b, _ = _tiny_lab(0.5, "loose")
     result = compare(lab_a, pol_a, lab_b, pol_b)
+    assert (result.a, result.b) == ("strict", "loose")
     assert result.flip_count == 1 and result.flips["account_id"].to_list() == [3]
     deltas = dict(zip(result.deltas["measure"], result.deltas["delta"], strict=True))
-    assert deltas["flagged"] == 1.0 and deltas["threshold"] == pytest.approx(-0.4)
-    # creator 9's 20 followers scored 0.85 are removed at 0.5 but not at 0.9
-    assert result.creators.select("creator_id", "change_pts").rows() == [(9, 20.0)]
+    assert deltas["accounts flagged"] == 1.0 and deltas["threshold (risk)"] == pytest.approx(-0.2)
+    # creator 9 loses account 1 (10 %) under A and accounts 1 and 3 (20 %) under B
+    assert result.creators.select("creator_id", "change_pts").rows() == [(9, 10.0)]
+
+
+def test_report_csv_names_policy_b_and_gives_its_values():
+    lab_a, pol_a, snap_a = _tiny_lab(0.7, "strict")
+    lab_b, pol_b, snap_b = _tiny_lab(0.5, "loose")
+    rows = pl.read_csv(report_csv(pol_a, snap_a, compare(lab_a, pol_a, lab_b, pol_b)))
+    flagged = rows.filter(pl.col("measure") == "accounts flagged").row(0, named=True)
+    assert (flagged["value"], flagged["compared_value"], flagged["change"]) == (1, 2, 1)
+    assert set(rows["compared_with"]) == {"loose"}
+    assert (
+        rows.filter(pl.col("measure") == "accounts flagged")["compared_value"][0]
+        == (snap_b["flagged"])
+    )
 
 
 def test_report_csv_has_metrics_with_intervals():
-    from followaudit.decide.report import report_csv
-
     _, policy, snap = _tiny_lab(0.5)
     rows = pl.read_csv(report_csv(policy, snap))
-    precision = rows.filter(pl.col("measure") == "precision").row(0, named=True)
+    precision = rows.filter(pl.col("measure") == "precision (out-of-fold estimate)").row(
+        0, named=True
+    )
     assert precision["ci_low"] <= precision["value"] <= precision["ci_high"]
-    assert {"flagged", "tier review", "creators losing > 5 %"} <= set(rows["measure"])
+    wanted = {
+        "accounts flagged",
+        "tier review",
+        "creators losing > 5 %",
+        "followers a purge removes",
+    }
+    assert wanted <= set(rows["measure"])
 
 
-def test_report_html_is_self_contained_and_escaped():
-    from followaudit.decide.report import report_html
-
+def test_report_html_is_self_contained_escaped_and_names_b():
     lab, policy, snap = _tiny_lab(0.5)
-    page = report_html(policy, lab, snap)
+    lab_b, pol_b, _ = _tiny_lab(0.7, "strict")
+    page = report_html(policy, lab, snap, compare(lab, policy, lab_b, pol_b))
     assert page.count("<svg") == 2 and "<script" not in page and "&lt;script&gt;" in page
+    assert "Compared with <b>strict</b>" in page
     assert "http" not in page  # nothing to fetch: opens offline
-
-
-def test_impact_with_rule_points_uses_the_score_line_removing_as_many_accounts():
-    features = pl.DataFrame({"account_id": [1, 2, 3, 4], "video_count": [0.0, 0.0, 3.0, 0.0]})
-    hist = pl.DataFrame({"creator_id": [9, 9], "bin": [100, 650], "followers": [80, 20]})
-    policy = Policy("p", rules=[Rule("video_count", "==", 0, 0.5, "No videos")])
-    lab = build_lab(LabData(ACCOUNTS, features, hist), None, policy)
-    # risk 1.4, 0.8, 0.6, 0.7: two accounts at >= 0.75, and the 2nd highest model score is 0.6
-    assert lab.impact_threshold(0.75) == 0.6
-    assert lab.impact_summary(0.75) == {"> 5 %": 1, "> 10 %": 1, "> 25 %": 0}
-    assert lab.impact_at(5.0)["followers_lost"].to_list() == [0]
-    plain = build_lab(LabData(ACCOUNTS, features, hist), None, Policy("q"))
-    assert plain.impact_threshold(0.75) == 0.75

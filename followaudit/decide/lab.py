@@ -1,172 +1,149 @@
-"""The threshold lab's data: scores, labels, segments and rules assembled once, indexed for speed.
+"""The threshold lab: a rule set's decisions plus out-of-fold estimates of how good they are.
 
-`load_lab_data(ws)` reads the workspace once per version; `score_risk` applies a rule set once;
-`build_lab` merges review labels and builds the `thresholds` indexes. A threshold move then
-costs microseconds (see `report.snapshot`).
+Two populations, always named on the page:
+- **decisions** (`Decisions`, the decision layer): what the policy does with the production
+  scores — flagged, tiers, creators losing followers, the purge, and the confusion of those very
+  decisions on the labelled accounts. Identical to `followaudit decide`.
+- **estimates**: precision, recall, intervals, curves, cost and collateral on *out-of-fold* risk
+  (the score a model gives an account it never trained on, moved by the same rules), because the
+  production score of a training account is optimistic.
+`build_lab(risk, reviewed)` indexes both once per rule set and label set; `snapshot` is then a
+handful of `np.searchsorted` calls.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import polars as pl
 
-from followaudit.decide.policy import rule_points
-from followaudit.decide.thresholds import CreatorImpact, ScoreIndex, SegmentIndex, age_band
+from followaudit.decide.decisions import Decisions, PolicyRisk, decide_on
+from followaudit.decide.inputs import effective_labels
+from followaudit.decide.policy import Policy
+from followaudit.decide.thresholds import ScoreIndex, SegmentIndex, risk_histogram
 
 SEGMENTS = ["region", "age_band", "verified", "private"]
-LAB_SCHEMA = {"account_id": pl.Int64, "score": pl.Float64, "oof_score": pl.Float64}
-
-
-@dataclass
-class LabData:
-    """The workspace side of the lab (read once per workspace version)."""
-
-    accounts: pl.DataFrame  # account_id, score, oof_score, truth, segment columns
-    features: pl.DataFrame
-    hist: pl.DataFrame | None
-
-
-def load_lab_data(ws) -> LabData:
-    """Read scores, labels, segments, features and the creator score histogram from `ws`."""
-    accounts = ws.query("policy/lab_accounts")
-    features = ws.query("policy/account_features")
-    age = (
-        features.select("account_id", "account_age_days")
-        if "account_age_days" in features.columns
-        else None
-    )
-    if age is not None:
-        accounts = accounts.join(age, on="account_id", how="left")
-    else:
-        accounts = accounts.with_columns(pl.lit(None, pl.Float64).alias("account_age_days"))
-    accounts = accounts.with_columns(age_band(pl.col("account_age_days")).alias("age_band"))
-    hist = ws.query("policy/score_hist") if ws.has_table("creator_score_hist") else None
-    return LabData(accounts.drop("account_age_days"), features, hist)
-
-
-def merge_labels(
-    accounts: pl.DataFrame, reviewed: pl.DataFrame | None
-) -> tuple[pl.DataFrame, list[str]]:
-    """Add `label` (1 fake / 0 genuine / null) and `eval_score`; say which labels and scores."""
-    reviewed = (
-        reviewed
-        if reviewed is not None
-        else pl.DataFrame(schema={"account_id": pl.Int64, "label": pl.String})
-    )
-    review = reviewed.select(
-        "account_id",
-        pl.col("label")
-        .replace_strict({"fake": 1, "genuine": 0, "unsure": -1}, return_dtype=pl.Int8)
-        .alias("_review"),
-    )
-    frame = accounts.join(review, on="account_id", how="left").with_columns(
-        # a reviewed label overrides the workspace's; 'unsure' takes the account out of metrics
-        pl.when(pl.col("_review").is_not_null())
-        .then(pl.when(pl.col("_review") >= 0).then(pl.col("_review")))
-        .otherwise(pl.col("truth").cast(pl.Int8))
-        .alias("label"),
-        pl.coalesce("oof_score", "score").alias("eval_score"),
-    )
-    return frame.drop("_review"), _label_notes(frame)
-
-
-def _label_notes(frame: pl.DataFrame) -> list[str]:
-    labelled = frame.filter(pl.col("label").is_not_null())
-    n_truth = int(frame["truth"].is_not_null().sum())
-    n_review = int(frame["_review"].is_not_null().sum())
-    n_oof = int(labelled["oof_score"].is_not_null().sum())
-    notes = [
-        f"Metrics use {labelled.height:,} labelled accounts: {n_truth:,} from the workspace's "
-        f"labels table and {n_review:,} reviewed in the queue (a reviewed label overrides the "
-        "table's; 'unsure' leaves the account out)."
-    ]
-    if labelled.height and n_oof == labelled.height:
-        notes.append("Scores are out-of-fold: no account is scored by a model trained on it.")
-    elif labelled.height:
-        notes.append(
-            f"Out-of-fold scores for {n_oof:,} of them; the other {labelled.height - n_oof:,} use the "
-            "model score (falling back to `score`: those accounts were not in the model's training set)."
-        )
-    return notes
 
 
 @dataclass
 class Lab:
-    """One model + rule set + label set: a threshold move is then microseconds."""
+    """One rule set + label set, indexed: a threshold move is then microseconds."""
 
-    index: ScoreIndex
-    segments: SegmentIndex
-    impact: CreatorImpact | None
-    risk: pl.DataFrame  # account_id, score, rule_points, rule_hits, risk, eval_risk, label
-    skipped: list[str]
+    risk: PolicyRisk
+    labels: np.ndarray  # int8 per account: 1 fake, 0 genuine, -1 unlabelled or unsure
+    decision: ScoreIndex  # the decisions' own risk (what `decide` counts)
+    estimate: ScoreIndex  # out-of-fold risk of the labelled accounts (metrics, curves, cost)
     notes: list[str]
     charts: dict = field(default_factory=dict, repr=False)  # chart specs built once per lab
-    scores: np.ndarray | None = None  # sorted model scores, only when rules add points
 
-    def impact_threshold(self, threshold: float) -> float:
-        """The model-score line for creator impact: the one flagging as many accounts as `threshold`.
+    @property
+    def index(self) -> ScoreIndex:
+        """The estimate index (metrics, curves, cost on out-of-fold risk)."""
+        return self.estimate
 
-        `creator_score_hist` counts followers by model score, so with rules adding points the
-        policy's risk line is mapped to the score line that removes the same number of accounts.
-        """
-        if self.scores is None:
-            return threshold
-        count = self.index.flagged_count(threshold)
-        return 2.0 if count == 0 else float(self.scores[len(self.scores) - count])
+    @property
+    def skipped(self) -> tuple[str, ...]:
+        """Rules left out because a feature they read is absent."""
+        return self.risk.skipped
 
-    def impact_at(self, threshold: float) -> pl.DataFrame | None:
-        """Per creator: followers, followers lost and share lost at the policy's threshold."""
-        return None if self.impact is None else self.impact.at(self.impact_threshold(threshold))
+    @property
+    def labelled(self) -> int:
+        """Accounts whose label counts (reviewed 'unsure' ones left out)."""
+        return len(self.estimate.pos) + len(self.estimate.neg)
 
-    def impact_summary(self, threshold: float) -> dict[str, int] | None:
-        """Creators losing more than 5 / 10 / 25 % of their followers."""
-        if self.impact is None:
+    def decisions(self, policy: Policy, threshold: float | None = None) -> Decisions:
+        """The decision layer's answer for `policy` (optionally at a fixed `threshold`)."""
+        if threshold is not None:
+            policy = policy.with_changes(threshold=float(threshold), top_percent=None)
+        return decide_on(self.risk, self.decision, policy)
+
+    @cached_property
+    def segments(self) -> SegmentIndex:
+        """Per segment: every account's decision risk and labelled genuine accounts' out-of-fold
+        risk (collateral), built on first use."""
+        known = self.labels >= 0
+        frame = self.risk.inputs.segments.with_columns(
+            pl.Series("risk", self.risk.risk),
+            pl.Series("eval_risk", self.risk.eval_risk),
+            pl.Series("label", np.where(known, self.labels, -1)).replace(-1, None),
+        )
+        return SegmentIndex.build(frame, SEGMENTS)
+
+    @cached_property
+    def histogram(self) -> pl.DataFrame:
+        """Accounts per risk bin, split by label (computed once per lab)."""
+        return risk_histogram(self.risk.risk, self.labels)
+
+    @cached_property
+    def model_auc(self) -> float | None:
+        """ROC-AUC of the model score alone (no rules) on the same labelled accounts."""
+        if not self.estimate.has_metrics:
             return None
-        return self.impact.summary(self.impact_threshold(threshold))
+        known = self.labels >= 0
+        alone = ScoreIndex(np.zeros(0), self.risk.inputs.eval_score[known], self.labels[known])
+        return float(alone.curves["roc_auc"])
 
     def missing_metrics_reason(self) -> str | None:
         """Why precision/recall cannot be shown, or None when they can."""
-        if self.index.has_metrics:
+        if self.estimate.has_metrics:
             return None
         return (
             "No metrics: they need labelled fake *and* genuine accounts, and this workspace has "
-            f"{len(self.index.pos):,} fake and {len(self.index.neg):,} genuine. Label accounts in the "
-            "Review queue (or build with a labels table) and they appear here at once."
+            f"{len(self.estimate.pos):,} fake and {len(self.estimate.neg):,} genuine. Label "
+            "accounts in the Review queue (or build with a labels table) and they appear here at once."
         )
 
 
-def score_risk(data: LabData, policy) -> tuple[pl.DataFrame, list[str]]:
-    """Accounts with rule_points, rule_hits and risk (no labels: reusable across label edits)."""
-    points, skipped = rule_points(policy, data.features)
-    risk = (
-        data.accounts.join(points, on="account_id", how="left")
-        .with_columns(pl.col("rule_points").fill_null(0.0), pl.col("rule_hits").fill_null(""))
-        .with_columns((pl.col("score") + pl.col("rule_points")).alias("risk"))
-    )
-    return risk, skipped
+def build_lab(risk: PolicyRisk, reviewed: pl.DataFrame | None) -> Lab:
+    """Index a rule set's decisions and estimates under the labels in force."""
+    inputs = risk.inputs
+    labels = effective_labels(inputs, reviewed)
+    known = labels >= 0
+    # all-account counts (flagged, top X %) stay on the decisions' own risk
+    estimate = ScoreIndex(risk.sorted, risk.eval_risk[known], labels[known], presorted=True)
+    notes = _label_notes(inputs, labels, reviewed)
+    return Lab(risk, labels, risk.index(labels), estimate, notes)
 
 
-def build_lab(
-    data: LabData, reviewed: pl.DataFrame | None, policy, risk: tuple | None = None
-) -> Lab:
-    """Merge labels into `score_risk`'s frame and index everything for fast threshold moves."""
-    frame, skipped = risk if risk is not None else score_risk(data, policy)
-    frame, notes = merge_labels(frame, reviewed)
-    frame = frame.with_columns((pl.col("eval_score") + pl.col("rule_points")).alias("eval_risk"))
-    labelled = frame.filter(pl.col("label").is_not_null())
-    index = ScoreIndex(
-        frame["risk"].to_numpy(), labelled["eval_risk"].to_numpy(), labelled["label"].to_numpy()
-    )
-    segments = SegmentIndex.build(frame, SEGMENTS)
-    impact = CreatorImpact(data.hist) if data.hist is not None and data.hist.height else None
-    scores = None
-    if impact is not None and frame.height and frame["rule_points"].max() > 0:
-        scores = np.sort(frame["score"].to_numpy())
+def _label_notes(inputs, labels: np.ndarray, reviewed: pl.DataFrame | None) -> list[str]:
+    labelled = int((labels >= 0).sum())
+    n_truth = int((inputs.truth >= 0).sum())
+    n_review = 0 if reviewed is None else reviewed.height
+    notes = [
+        f"Estimates use {labelled:,} labelled accounts: {n_truth:,} from the workspace's labels "
+        f"table and {n_review:,} reviewed in the queue (a reviewed label overrides the table's; "
+        "'unsure' leaves the account out)."
+    ]
+    if labelled and inputs.oof_count >= n_truth and n_truth:
         notes.append(
-            "Creator impact counts followers by model score: with rule points on, it uses the "
-            "model-score line that removes as many accounts as the policy's risk line."
+            "Estimates use out-of-fold scores: no account is scored by a model trained on it. "
+            "Decision counts use the production scores, as a purge would."
         )
-    keep = ["account_id", "score", "rule_points", "rule_hits", "risk", "eval_risk", "label"]
-    return Lab(index, segments, impact, frame.select(keep), skipped, notes, scores=scores)
+    elif labelled:
+        notes.append(
+            f"Out-of-fold scores for {inputs.oof_count:,} labelled accounts; the others use the "
+            "production score (they were not in the model's training set)."
+        )
+    return notes
+
+
+def snapshot(lab: Lab, policy: Policy, threshold: float | None = None) -> dict:
+    """Everything the lab shows at one threshold: the decisions' counts and the estimates."""
+    d = lab.decisions(policy, threshold)
+    estimate = lab.estimate
+    return {
+        "decisions": d,
+        "threshold": d.threshold,
+        "top_percent": d.top_percent,
+        "flagged": d.flagged,
+        "tiers": d.tier_counts,
+        "tier_cutoffs": d.tiers,
+        "labelled": d.labelled,
+        "creators_losing": d.creators_losing,
+        "purge_followers": d.purge_followers,
+        "estimated_on": lab.labelled,
+        "metrics": estimate.metrics(d.threshold) if estimate.has_metrics else None,
+        "intervals": estimate.intervals(d.threshold) if estimate.has_metrics else None,
+    }

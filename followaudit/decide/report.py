@@ -10,63 +10,58 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
-from followaudit.decide.lab import Lab
-from followaudit.decide.policy import Policy, describe, resolved_tiers
+from followaudit.decide.decisions import Decisions
+from followaudit.decide.lab import Lab, snapshot
+from followaudit.decide.policy import Policy, describe
 
 SHOWN_FLIPS = 500
 HEADLINE = ("precision", "recall", "f1", "mcc", "fpr")
-
-
-def lab_threshold(lab: Lab, policy: Policy) -> float:
-    """The policy's flag line on this lab's accounts (resolves top-X %)."""
-    if policy.top_percent is not None:
-        return lab.index.threshold_for_top(policy.top_percent)
-    return float(policy.threshold)
-
-
-def snapshot(lab: Lab, policy: Policy, threshold: float | None = None) -> dict:
-    """Everything the lab shows at one threshold: counts, tiers, metrics, intervals, impact."""
-    t = lab_threshold(lab, policy) if threshold is None else float(threshold)
-    tiers = resolved_tiers(policy, t)
-    out = {
-        "threshold": t,
-        "top_percent": lab.index.top_percent(t),
-        "flagged": lab.index.flagged_count(t),
-        "tiers": lab.index.tier_counts(tiers),
-        "tier_cutoffs": tiers,
-        "metrics": lab.index.metrics(t) if lab.index.has_metrics else None,
-        "intervals": lab.index.intervals(t) if lab.index.has_metrics else None,
-        "impact": lab.impact_summary(t),
-    }
-    return out
 
 
 @dataclass
 class Comparison:
     """Policy A vs policy B on the same workspace."""
 
+    a: str  # "name v3" of policy A
+    b: str
     deltas: pl.DataFrame  # measure, a, b, delta
     flips: pl.DataFrame  # up to SHOWN_FLIPS accounts whose flag differs, biggest change first
     flip_count: int
     creators: pl.DataFrame  # creators whose lost share changes by >= 1 point
 
 
-def _measures(snap: dict) -> dict[str, float]:
-    out = {"threshold": snap["threshold"], "flagged": snap["flagged"]}
+def measures(snap: dict) -> dict[str, float]:
+    """The report's measures at one threshold, named as a stakeholder reads them."""
+    out = {
+        "threshold (risk)": snap["threshold"],
+        "accounts flagged": snap["flagged"],
+        "share of accounts flagged (%)": snap["top_percent"],
+    }
     out |= {f"tier {k}": v for k, v in snap["tiers"].items() if k != "none"}
+    labelled = snap["labelled"]
+    out |= {
+        "labelled fake, flagged (tp)": labelled["tp"],
+        "labelled genuine, flagged (fp)": labelled["fp"],
+        "labelled fake, not flagged (fn)": labelled["fn"],
+        "labelled genuine, not flagged (tn)": labelled["tn"],
+    }
     if snap["metrics"]:
-        out |= {m: snap["metrics"][m] for m in HEADLINE}
-    if snap["impact"]:
-        out |= {f"creators losing {k}": v for k, v in snap["impact"].items()}
+        out |= {f"{m} (out-of-fold estimate)": snap["metrics"][m] for m in HEADLINE}
+    out |= {f"creators losing > {k} %": v for k, v in snap["creators_losing"].items()}
+    out["followers a purge removes"] = snap["purge_followers"]
     return out
 
 
-def compare(lab_a: Lab, pol_a: Policy, lab_b: Lab, pol_b: Policy) -> Comparison:
-    """Metric deltas, accounts that flip and creators whose impact changes from A to B."""
+def compare(
+    lab_a: Lab, pol_a: Policy, lab_b: Lab, pol_b: Policy, labels: tuple[str, str] | None = None
+) -> Comparison:
+    """Measure deltas, accounts that flip and creators whose impact changes from A to B
+    (`labels`: how to call A and B; 'name vN' by default)."""
     snap_a, snap_b = snapshot(lab_a, pol_a), snapshot(lab_b, pol_b)
-    a, b = _measures(snap_a), _measures(snap_b)
+    a, b = measures(snap_a), measures(snap_b)
     names = [k for k in a if k in b]
     deltas = pl.DataFrame(
         {
@@ -75,38 +70,51 @@ def compare(lab_a: Lab, pol_a: Policy, lab_b: Lab, pol_b: Policy) -> Comparison:
             "b": [float(b[k]) for k in names],
         }
     ).with_columns((pl.col("b") - pl.col("a")).alias("delta"))
-    flips = _flips(lab_a, snap_a["threshold"], lab_b, snap_b["threshold"])
+    dec_a, dec_b = snap_a["decisions"], snap_b["decisions"]
+    flips = _flips(dec_a, dec_b)
+    label_a, label_b = labels or (pol_a.label, pol_b.label)
     return Comparison(
+        label_a,
+        label_b,
         deltas,
         flips.head(SHOWN_FLIPS),
         flips.height,
-        _creator_changes(lab_a, snap_a["threshold"], lab_b, snap_b["threshold"]),
+        _creator_changes(dec_a, dec_b),
     )
 
 
-def _flips(lab_a: Lab, t_a: float, lab_b: Lab, t_b: float) -> pl.DataFrame:
-    a = lab_a.risk.select("account_id", "score", pl.col("risk").alias("risk_a"))
-    b = lab_b.risk.select("account_id", pl.col("risk").alias("risk_b"), "rule_hits")
-    both = a.join(b, on="account_id", how="inner").with_columns(
-        (pl.col("risk_a") >= t_a).alias("flagged_a"), (pl.col("risk_b") >= t_b).alias("flagged_b")
-    )
-    flipped = both.filter(pl.col("flagged_a") != pl.col("flagged_b"))
+def _flips(a: Decisions, b: Decisions) -> pl.DataFrame:
+    flagged_a, flagged_b = a.risk.risk >= a.threshold, b.risk.risk >= b.threshold
+    where = np.flatnonzero(flagged_a != flagged_b)
+    flipped = pl.DataFrame(
+        {
+            "account_id": a.risk.inputs.account_ids[where],
+            "score": a.risk.inputs.score[where],
+            "risk_a": a.risk.risk[where],
+            "risk_b": b.risk.risk[where],
+            "flagged_a": flagged_a[where],
+            "flagged_b": flagged_b[where],
+        }
+    ).with_columns(b.risk.rule_hits(where).alias("rule_hits_b"))
     change = (pl.col("risk_b") - pl.col("risk_a")).abs()
-    return flipped.sort([change, pl.col("risk_b")], descending=True)
+    return flipped.sort(
+        [change, pl.col("risk_b"), pl.col("account_id")], descending=[True, True, False]
+    )
 
 
-def _creator_changes(lab_a: Lab, t_a: float, lab_b: Lab, t_b: float) -> pl.DataFrame:
-    if lab_a.impact is None or lab_b.impact is None:
-        return pl.DataFrame(schema={"creator_id": pl.Int64, "lost_pct_a": pl.Float64})
-    a = lab_a.impact_at(t_a).select(
-        "creator_id", "followers", pl.col("lost_pct").alias("lost_pct_a")
+def _creator_changes(a: Decisions, b: Decisions) -> pl.DataFrame:
+    loss_a, loss_b = a.creator_losses(), b.creator_losses()
+    if loss_a is None or loss_b is None:
+        return pl.DataFrame(
+            schema={"creator_id": pl.Int64, "followers": pl.Int64, "lost_pct_a": pl.Float64}
+            | {"lost_pct_b": pl.Float64, "change_pts": pl.Float64}
+        )
+    both = loss_a.select("creator_id", "followers", pl.col("lost_pct").alias("lost_pct_a")).join(
+        loss_b.select("creator_id", pl.col("lost_pct").alias("lost_pct_b")), on="creator_id"
     )
-    b = lab_b.impact_at(t_b).select("creator_id", pl.col("lost_pct").alias("lost_pct_b"))
-    both = a.join(b, on="creator_id").with_columns(
-        (pl.col("lost_pct_b") - pl.col("lost_pct_a")).alias("change_pts")
-    )
+    both = both.with_columns((pl.col("lost_pct_b") - pl.col("lost_pct_a")).alias("change_pts"))
     return both.filter(pl.col("change_pts").abs() >= 1.0).sort(
-        pl.col("change_pts").abs(), descending=True
+        [pl.col("change_pts").abs(), pl.col("creator_id")], descending=[True, False]
     )
 
 
@@ -114,8 +122,8 @@ def _creator_changes(lab_a: Lab, t_a: float, lab_b: Lab, t_b: float) -> pl.DataF
 
 
 def report_rows(policy: Policy, snap: dict, comparison: Comparison | None = None) -> pl.DataFrame:
-    """The report as long rows: measure, value (and the compared policy's value and delta)."""
-    values = _measures(snap)
+    """The report as long rows: measure, value, interval, and policy B's value and the change."""
+    values = measures(snap)
     rows = pl.DataFrame(
         {
             "policy": [policy.name] * len(values),
@@ -125,21 +133,24 @@ def report_rows(policy: Policy, snap: dict, comparison: Comparison | None = None
         }
     )
     if snap["intervals"]:
-        ci = snap["intervals"]
+        ci = {f"{m} (out-of-fold estimate)": snap["intervals"][m] for m in HEADLINE}
         rows = rows.with_columns(
             pl.col("measure")
-            .replace_strict({m: ci[m][0] for m in ci}, default=None)
+            .replace_strict({m: v[0] for m, v in ci.items()}, default=None)
             .alias("ci_low"),
             pl.col("measure")
-            .replace_strict({m: ci[m][1] for m in ci}, default=None)
+            .replace_strict({m: v[1] for m, v in ci.items()}, default=None)
             .alias("ci_high"),
         )
     if comparison is not None:
         rows = rows.join(
-            comparison.deltas.select("measure", pl.col("a").alias("compared"), "delta"),
+            comparison.deltas.select(
+                "measure", pl.col("b").alias("compared_value"), pl.col("delta").alias("change")
+            ),
             on="measure",
             how="left",
-        )
+            maintain_order="left",
+        ).with_columns(pl.lit(comparison.b).alias("compared_with"))
     return rows
 
 
@@ -157,32 +168,47 @@ def report_html(
 ) -> str:
     """A one-page, self-contained HTML summary with inline SVG charts."""
     e = html.escape
+    d: Decisions = snap["decisions"]
     parts = [
-        f"<h1>Policy report: {e(policy.name)} v{policy.version}</h1>",
+        f"<h1>Policy report: {e(policy.label)}</h1>",
         f"<p class=meta>Saved by {e(policy.author or '-')} at {e(policy.created_at or '-')}."
         f" {e(policy.note)}</p>",
         f"<p>{e(describe(policy))}</p>",
-        "".join(f"<p class=note>{e(n)}</p>" for n in lab.notes + lab.skipped),
+        "".join(f"<p class=note>{e(n)}</p>" for n in lab.notes + d.notes),
         "<h2>At the threshold</h2>",
+    ]
+    if comparison is not None:
+        parts.append(
+            f"<p>Compared with <b>{e(comparison.b)}</b>: <code>compared_value</code> is its "
+            "value, <code>change</code> = compared - this policy.</p>"
+        )
+    parts += [
         _table(report_rows(policy, snap, comparison)),
         "<div class=charts>",
         _svg_line(lab.index.curves["pr"], "recall", "precision", "Precision vs recall", snap),
-        _svg_bars(lab.index.histogram, snap["threshold"]),
+        _svg_bars(lab.histogram, snap["threshold"]),
         "</div>",
-        "<h2>Collateral: genuine accounts flagged by segment</h2>",
+        "<h2>Collateral: genuine accounts flagged by segment (out-of-fold estimate)</h2>",
         _table(lab.segments.at(snap["threshold"]).filter(pl.col("genuine") > 0)),
     ]
-    if lab.impact is not None:
-        top = lab.impact_at(snap["threshold"]).sort("lost_pct", descending=True).head(15)
+    losses = d.creator_losses()
+    if losses is not None:
+        top = losses.sort(["lost_pct", "creator_id"], descending=[True, False]).head(15)
         if creator_names is not None:
-            top = top.join(creator_names, on="creator_id", how="left")
-        parts += ["<h2>Most affected creators</h2>", _table(top)]
+            top = top.join(creator_names, on="creator_id", how="left", maintain_order="left")
+        parts += ["<h2>Most affected creators</h2>", _table(_ids_as_text(top))]
     if comparison is not None:
         parts += [
-            f"<h2>Compared: {comparison.flip_count:,} accounts change flag</h2>",
-            _table(comparison.flips.head(20).drop("rule_hits")),
+            f"<h2>Compared with {e(comparison.b)}: {comparison.flip_count:,} accounts change "
+            "flag</h2>",
+            _table(_ids_as_text(comparison.flips.head(20).drop("rule_hits_b"))),
         ]
-    return _PAGE.format(title=e(policy.name), body="\n".join(parts))
+    return _PAGE.format(title=e(policy.label), body="\n".join(parts))
+
+
+def _ids_as_text(frame: pl.DataFrame) -> pl.DataFrame:
+    """Id columns as text: never shown with thousands separators or rounded."""
+    return frame.with_columns(pl.col(c).cast(pl.String) for c in frame.columns if c.endswith("_id"))
 
 
 _PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Policy report {title}</title>
@@ -233,9 +259,10 @@ def _svg_line(frame: pl.DataFrame, x: str, y: str, title: str, snap: dict) -> st
 
 
 def _svg_bars(hist: pl.DataFrame, threshold: float) -> str:
-    """The risk histogram (log-free counts) with the threshold as a red line."""
+    """The risk histogram (all labels together, linear counts) with the threshold as a red line."""
+    hist = hist.group_by("start", maintain_order=True).agg(pl.col("accounts").sum())
     top = max(1, int(hist["accounts"].max() or 1))
-    span = float(hist["end"].max() or 1.0)
+    span = 1.0
     width = (W - 2 * PAD) / max(1, hist.height)
     bars = "".join(
         f'<rect x="{PAD + i * width:.1f}" y="{H - PAD - c / top * (H - 2 * PAD):.1f}" '
@@ -249,6 +276,3 @@ def _svg_bars(hist: pl.DataFrame, threshold: float) -> str:
         f'<line x1="{lx:.1f}" x2="{lx:.1f}" y1="{PAD}" y2="{H - PAD}" stroke="#d62728" stroke-width="2"/>'
         f'<text x="{W / 2}" y="{H - 8}" font-size="11">risk 0 .. {span:g}</text></svg>'
     )
-
-
-# --- altair charts for the lab -------------------------------------------------------------

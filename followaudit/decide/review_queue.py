@@ -24,9 +24,9 @@ def review_queue(
     detect/teaching.py: needs the `reviewed` labels so far and the model's `train_prior`),
     nearest the threshold first, or riskiest first.
 
-    `risk` has account_id, score, risk, rule_hits; `only` (account_id) restricts it to the
-    followers of a creator or a spike. Pure (the same inputs give the same queue). O(n) for
-    `uncertainty` and `score` (top-k, no full sort) so they suit a million rows.
+    `risk` has account_id, score, risk (more columns are kept); `only` (account_id) restricts it
+    to the followers of a creator or a spike. Pure (the same inputs give the same queue). O(n)
+    for `uncertainty` and `score` (top-k, no full sort) so they suit a million rows.
     """
     if order not in ORDERS:
         raise ReviewError(f"order {order!r}: expected one of {list(ORDERS)}")

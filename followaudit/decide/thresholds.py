@@ -12,7 +12,7 @@ from functools import cached_property
 import numpy as np
 import polars as pl
 
-from followaudit.decide.policy import MAX_RISK
+from followaudit.decide.policy import threshold_for_top
 from followaudit.detect.metrics import (
     BOOTSTRAP_DRAWS,
     Sweep,
@@ -24,8 +24,7 @@ from followaudit.detect.metrics import (
 )
 
 CURVE_POINTS = 500
-IMPACT_LEVELS = (5, 10, 25)
-HIST_BINS = 1000  # creator_score_hist: bin = floor(score * 1000)
+HIST_BINS = 50
 
 
 def _downsample(n: int, limit: int = CURVE_POINTS) -> np.ndarray:
@@ -38,8 +37,11 @@ def _downsample(n: int, limit: int = CURVE_POINTS) -> np.ndarray:
 class ScoreIndex:
     """Sorted risks of all accounts and of labelled ones: confusion counts at any threshold fast."""
 
-    def __init__(self, risk: np.ndarray, eval_risk: np.ndarray, labels: np.ndarray):
-        self.all = np.sort(np.asarray(risk, dtype=np.float64))
+    def __init__(
+        self, risk: np.ndarray, eval_risk: np.ndarray, labels: np.ndarray, presorted: bool = False
+    ):
+        risk = np.asarray(risk, dtype=np.float64)
+        self.all = risk if presorted else np.sort(risk)
         eval_risk = np.asarray(eval_risk, dtype=np.float64)
         labels = np.asarray(labels)
         self.pos = np.sort(eval_risk[labels == 1])
@@ -77,11 +79,7 @@ class ScoreIndex:
 
     def threshold_for_top(self, percent: float) -> float:
         """The risk that flags the top `percent` % of all accounts."""
-        n = len(self.all)
-        if n == 0:
-            return 1.0
-        keep = min(n, max(1, int(round(n * percent / 100.0))))
-        return float(self.all[n - keep])
+        return threshold_for_top(self.all, percent)
 
     def top_percent(self, threshold: float) -> float:
         """The share (%) of all accounts flagged at `threshold`."""
@@ -124,16 +122,15 @@ class ScoreIndex:
         return {"pr": pr, "roc": roc, **areas}
 
     def optimise_cost(self, cost_fp: float, cost_fn: float) -> dict[str, float]:
-        """The threshold minimising cost_fp x genuine actioned + cost_fn x fakes missed."""
-        swept, pos = self._sweep, len(self.pos)
-        thresholds = np.r_[swept.threshold, np.inf]  # inf = flag nobody
-        fp = np.r_[swept.fp, 0.0]
-        fn = pos - np.r_[swept.tp, 0.0]
+        """The threshold in [0, 1] minimising cost_fp x genuine actioned + cost_fn x fakes missed."""
+        swept, top = self._sweep, self.confusion(1.0)  # 1.0: the line flagging fewest accounts
+        thresholds = np.r_[swept.threshold, 1.0]
+        fp = np.r_[swept.fp, top["fp"]]
+        fn = len(self.pos) - np.r_[swept.tp, top["tp"]]
         cost = cost_fp * fp + cost_fn * fn
         best = int(np.argmin(cost))
-        threshold = float(min(thresholds[best], MAX_RISK))
         return {
-            "threshold": threshold,
+            "threshold": float(thresholds[best]),
             "cost": float(cost[best]),
             "fp": int(fp[best]),
             "fn": int(fn[best]),
@@ -148,10 +145,23 @@ class ScoreIndex:
 
     @cached_property
     def histogram(self) -> pl.DataFrame:
-        """Risk distribution of all accounts in 50 bins (counts, not points)."""
-        top = max(1.0, float(self.all[-1])) if len(self.all) else 1.0
-        counts, edges = np.histogram(self.all, bins=50, range=(0.0, top))
+        """Risk distribution of all accounts in 50 bins over [0, 1] (counts, not points)."""
+        counts, edges = np.histogram(self.all, bins=HIST_BINS, range=(0.0, 1.0))
         return pl.DataFrame({"start": edges[:-1], "end": edges[1:], "accounts": counts})
+
+
+LABEL_NAMES = {1: "labelled fake", 0: "labelled genuine", -1: "unlabelled"}
+
+
+def risk_histogram(risk: np.ndarray, labels: np.ndarray) -> pl.DataFrame:
+    """Accounts per risk bin (50 over [0, 1]) and label: start, end, label, accounts."""
+    parts = []
+    for code, name in LABEL_NAMES.items():
+        counts, edges = np.histogram(risk[labels == code], bins=HIST_BINS, range=(0.0, 1.0))
+        parts.append(
+            pl.DataFrame({"start": edges[:-1], "end": edges[1:], "label": name, "accounts": counts})
+        )
+    return pl.concat(parts)
 
 
 AGE_BANDS = [(0, 7, "< 1 week"), (7, 30, "1-4 weeks"), (30, 180, "1-6 months")]
@@ -200,36 +210,3 @@ class SegmentIndex:
             )
         schema = ["segment", "value", "accounts", "flagged", "genuine", "genuine_flagged", "fpr"]
         return pl.DataFrame(rows, schema=schema, orient="row")
-
-
-class CreatorImpact:
-    """Followers each creator would lose at a model-score threshold, from `creator_score_hist`."""
-
-    def __init__(self, hist: pl.DataFrame):
-        hist = hist.filter(pl.col("bin").is_between(0, HIST_BINS - 1))
-        self.creators = hist["creator_id"].unique().sort().to_numpy()
-        rows = np.searchsorted(self.creators, hist["creator_id"].to_numpy())
-        grid = np.zeros((len(self.creators), HIST_BINS + 1), dtype=np.int64)
-        np.add.at(grid, (rows, hist["bin"].to_numpy()), hist["followers"].to_numpy())
-        # lost[:, b] = followers with score bin >= b; column 0 = all followers
-        self.lost = np.cumsum(grid[:, ::-1], axis=1)[:, ::-1]
-        self.followers = self.lost[:, 0]
-
-    def at(self, threshold: float) -> pl.DataFrame:
-        """Per creator: followers, followers lost and the share lost (%)."""
-        b = min(HIST_BINS, max(0, int(np.ceil(threshold * HIST_BINS - 1e-9))))
-        lost = self.lost[:, b]
-        share = np.where(self.followers > 0, 100.0 * lost / np.maximum(self.followers, 1), 0.0)
-        return pl.DataFrame(
-            {
-                "creator_id": self.creators,
-                "followers": self.followers,
-                "followers_lost": lost,
-                "lost_pct": share,
-            }
-        )
-
-    def summary(self, threshold: float) -> dict[str, int]:
-        """How many creators lose more than 5 / 10 / 25 % of their followers."""
-        share = self.at(threshold)["lost_pct"].to_numpy()
-        return {f"> {level} %": int((share > level).sum()) for level in IMPACT_LEVELS}
