@@ -87,7 +87,7 @@ def run(ctx) -> list[dict]:
         oof = pl.DataFrame({"account_id": result.account_ids, "oof_score": result.oof})
         engine = DuckDBEngine(con)
         engine.write("_model_scores", model.score_frame(frame, result.bundle, oof))
-        write_account_scores(engine)
+        write_account_scores(engine, Path(tmp) / "model")
         shap_s, _ = _timed(lambda: explain_tables.precompute(con, Path(tmp) / "model"))
         one_s = _one_account_p50(con, result.bundle)
         card = result.bundle.card

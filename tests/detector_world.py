@@ -133,5 +133,5 @@ def scored_workspace(folder: Path, labelled: bool = True):
     load_folder(con, data)
     features.build_account_features(con)
     scoring.score_workspace(con, folder / "model")
-    write_account_scores(con)
+    write_account_scores(con, folder / "model")
     return con

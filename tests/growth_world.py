@@ -66,7 +66,7 @@ def _connect(accounts, follows, scores, engagement) -> duckdb.DuckDBPyConnection
             orient="row",
         ),
         "account_scores": pl.DataFrame(
-            scores, schema=["account_id", "score", "flagged"], orient="row"
+            scores, schema=["account_id", "score", "model_flagged"], orient="row"
         ),
         "engagement_daily": pl.DataFrame(
             engagement,

@@ -58,8 +58,7 @@ def build(path: Path, labelled: bool = True, n: int = 400) -> Path:
         con.execute(
             "create table account_scores as select account_id, score, "
             "case when account_id % 2 = 0 then least(score + 0.01, 1) end as oof_score, "
-            "score >= 0.8 as flagged, case when score >= 0.8 then 'review' else 'none' end as tier "
-            "from acc"
+            "score >= 0.5 as model_flagged from acc"
         )
         con.execute(
             "create table account_features as select account_id, "
@@ -74,13 +73,9 @@ def build(path: Path, labelled: bool = True, n: int = 400) -> Path:
             "where a.account_id > 3 and (a.account_id + c.creator_id) % 2 = 0"
         )
         con.execute(
-            "create table creator_score_hist as select f.creator_id, "
-            "least(cast(floor(s.score * 1000) as integer), 999) as bin, count(*)::bigint as followers "
-            "from follows f join account_scores s on s.account_id = f.follower_id group by all"
-        )
-        con.execute(
-            "create table creator_quality as select account_id as creator_id, username "
-            "from acc where account_id <= 3"
+            "create table creator_quality as select a.account_id as creator_id, a.username, "
+            "count(*) as followers, 0.05 as engagement_rate from acc as a "
+            "join follows as f on f.creator_id = a.account_id group by all"
         )
         con.execute(
             "create table spikes as select 1::bigint as spike_id, 1::bigint as creator_id, "

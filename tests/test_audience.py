@@ -1,4 +1,4 @@
-"""Audience quality and the purge simulation on hand-made worlds and score histograms."""
+"""Audience quality and the purge simulation on hand-made worlds."""
 
 from __future__ import annotations
 
@@ -11,50 +11,22 @@ from followaudit.growth import audience
 from followaudit.growth import spikes as growth
 from followaudit.store.workspace import materialize
 
+ENGAGEMENT = pl.DataFrame(
+    {"creator_id": [1, 2, 3], "username": ["a", "b", "c"], "daily_engagement": [50.0, 1.0, 1.0]}
+)
 
-def _hist(rows) -> pl.DataFrame:
-    """Purge input rows: (creator_id, bin, followers, followers_total, daily_engagement)."""
-    frame = pl.DataFrame(
-        rows,
-        schema=["creator_id", "bin", "followers", "followers_total", "daily_engagement"],
-        orient="row",
+
+def test_purge_simulation_removes_what_the_decision_removes():
+    losses = pl.DataFrame(
+        {"creator_id": [1, 2, 3], "followers": [1000, 100, 100], "followers_lost": [100, 6, 30]}
     )
-    return frame.with_columns(pl.format("c{}", "creator_id").alias("username"))
-
-
-def test_purge_removes_bins_at_or_above_threshold():
-    hist = _hist([(1, 100, 900, 1000, 50.0), (1, 500, 60, 1000, 50.0), (1, 999, 40, 1000, 50.0)])
-    row = audience.purge_simulation(hist, 0.5).row(0, named=True)
-    assert row["followers_before"] == 1000 and row["followers_after"] == 900
+    sim = audience.purge_simulation(ENGAGEMENT, losses)
+    assert sim["creator_id"].to_list() == [3, 1, 2]  # biggest loss first
+    row = sim.filter(pl.col("creator_id") == 1).row(0, named=True)
+    assert (row["followers_before"], row["removed"], row["followers_after"]) == (1000, 100, 900)
     assert row["loss_share"] == pytest.approx(0.1)
     assert row["engagement_rate_before"] == pytest.approx(0.05)
     assert row["engagement_rate_after"] == pytest.approx(50 / 900)
-    assert audience.purge_simulation(hist, 0.501).row(0, named=True)["removed"] == 40
-
-
-def test_purge_counts_levels():
-    hist = _hist(
-        [
-            (1, 0, 100, 100, 1.0),
-            (2, 0, 94, 100, 1.0),
-            (2, 900, 6, 100, 1.0),
-            (3, 0, 70, 100, 1.0),
-            (3, 900, 30, 100, 1.0),
-        ]
-    )
-    counts = audience.purge_counts(audience.purge_simulation(hist, 0.9))
-    assert counts == {
-        "over_5pct": 2,
-        "over_10pct": 1,
-        "over_25pct": 1,
-        "creators": 3,
-        "followers_removed": 36,
-    }
-
-
-def test_purge_rejects_bad_threshold():
-    with pytest.raises(ValueError, match="between 0 and 1"):
-        audience.purge_simulation(_hist([(1, 0, 1, 1, 0.0)]), 1.5)
 
 
 @pytest.fixture(scope="module")
@@ -67,19 +39,9 @@ def world():
     con.close()
 
 
-def test_score_hist_counts_current_followers(world):
-    hist = world.execute("select sum(followers) from creator_score_hist").fetchone()[0]
-    follows = world.execute("select count(*) from follows where unfollowed_at is null").fetchone()[
-        0
-    ]
-    assert hist == follows
-    bins = world.execute("select distinct bin from creator_score_hist order by bin").fetchall()
-    assert [b for (b,) in bins] == [20, 970]
-
-
 def test_creator_quality_components(world):
     row = audience.creator_quality(world, 1).row(0, named=True)
-    fakes = world.execute("select count(*) from account_scores where flagged").fetchone()[0]
+    fakes = world.execute("select count(*) from account_scores where model_flagged").fetchone()[0]
     assert row["flagged_share"] == pytest.approx(fakes / row["followers"])
     assert 0 < row["suspicious_growth_share"] < 1
     assert 0 <= row["consistency"] <= 1 and row["size_tier"] == "micro"
@@ -94,8 +56,8 @@ def test_quality_drops_with_more_fakes():
 def _quality_for(flagged_extra: int) -> float:
     con = make_world()
     con.execute(
-        "update account_scores set flagged = true, score = 0.99 where account_id in "
-        "(select account_id from account_scores where not flagged order by account_id limit $n)",
+        "update account_scores set model_flagged = true, score = 0.99 where account_id in "
+        "(select account_id from account_scores where not model_flagged order by account_id limit $n)",
         {"n": flagged_extra},
     )
     materialize(con, "creator_daily", "growth/creator_daily")
@@ -104,11 +66,11 @@ def _quality_for(flagged_extra: int) -> float:
     return audience.creator_quality(con, 1)["quality_score"][0]
 
 
-def test_purge_from_workspace_connection(world):
-    sim = audience.purge_simulation(world, 0.5)
-    fakes = world.execute("select count(*) from account_scores where score >= 0.5").fetchone()[0]
-    assert sim["removed"].sum() == fakes
-    assert (sim["engagement_rate_after"] >= sim["engagement_rate_before"]).all()
+def test_purge_base_gives_each_creators_engagement(world):
+    base = audience.purge_base(world)
+    assert base.columns == ["creator_id", "username", "daily_engagement"]
+    quality = audience.creator_quality(world)
+    assert base.height == quality.height
 
 
 def test_quality_without_engagement_leaves_the_engagement_parts_out(

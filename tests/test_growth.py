@@ -263,7 +263,9 @@ def test_empty_workspace_builds_empty_tables():
     con.execute(
         "create table engagement_daily(creator_id bigint, date date, views bigint, likes bigint, comments bigint, shares bigint)"
     )
-    con.execute("create table account_scores(account_id bigint, score double, flagged boolean)")
+    con.execute(
+        "create table account_scores(account_id bigint, score double, model_flagged boolean)"
+    )
     materialize(con, "creator_daily", "growth/creator_daily")
     growth.build_growth(con)
     assert growth.list_spikes(con).is_empty()

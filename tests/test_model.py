@@ -30,8 +30,8 @@ def trained(tmp_path_factory):
 def test_score_workspace_writes_scores_and_model(trained):
     con, model_dir = trained
     scores = con.sql("select * from account_scores").pl()
-    assert scores.columns == ["account_id", "score", "oof_score", "flagged", "tier"]
-    assert scores.schema["flagged"] == pl.Boolean and scores["score"].is_between(0, 1).all()
+    assert scores.columns == ["account_id", "score", "oof_score", "model_flagged"]
+    assert scores.schema["model_flagged"] == pl.Boolean and scores["score"].is_between(0, 1).all()
     assert scores.height == con.execute("select count(*) from accounts").fetchall()[0][0]
     labelled = con.execute("select count(*) from labels").fetchall()[0][0]
     assert scores["oof_score"].is_not_null().sum() == labelled  # creators are unlabelled
@@ -39,6 +39,10 @@ def test_score_workspace_writes_scores_and_model(trained):
     assert card["cv"]["pr_auc"] > 0.95 and len(card["cv"]["per_fold"]) == card["folds"] == 5
     assert set(card["per_kind_recall_at_fpr_1pct"]) == {"burst", "drip", "camouflaged"}
     assert card["calibration_curve"] and card["data_fingerprint"]
+    # build-time flags are the model's own line from its card, never a policy's
+    line = mdl.operating_threshold(card)
+    assert line == card["thresholds"]["f1"]
+    assert scores["model_flagged"].to_list() == (scores["score"] >= line).to_list()
 
 
 def test_round_trip_gives_identical_predictions(trained, tmp_path):

@@ -50,7 +50,6 @@ KEYS = {
     "creator_daily_expected": ["creator_id", "date"],
     "spikes": ["spike_id"],
     "spike_followers": ["spike_id", "account_id", "followed_at"],
-    "creator_score_hist": ["creator_id", "bin"],
     "creator_quality": ["creator_id"],
     "model_files": ["name"],
 }

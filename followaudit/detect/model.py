@@ -26,7 +26,7 @@ from followaudit.detect.metrics import (
     per_kind_recall,
 )
 from followaudit.store.engine import Engine, as_engine
-from followaudit.store.workspace import Workspace
+from followaudit.store.workspace import Workspace, table_exists
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "default_model"
 SEED = 0
@@ -166,6 +166,24 @@ def load_default(columns: Iterable[str] | None = None) -> ModelBundle:
     if columns is not None and not set(columns) & FOLLOW_FEATURES and twin.exists():
         return load(DEFAULT_MODEL_DIR, PROFILE_PREFIX)
     return load(DEFAULT_MODEL_DIR)
+
+
+def operating_threshold(card: dict) -> float:
+    """The model's own flag line, from its card: the out-of-fold F1-best score
+    (`thresholds.f1`); 0.5 for a card without one. Growth and audience use it at build time,
+    so their numbers never depend on a policy file."""
+    return float(card.get("thresholds", {}).get("f1", 0.5))
+
+
+def build_bundle(con: duckdb.DuckDBPyConnection, model_dir: str | Path) -> ModelBundle:
+    """The model a build just trained into `model_dir`, or the default one it scored with."""
+    own = Path(model_dir)
+    if (own / "model.txt").exists():
+        return load(own)
+    if not table_exists(con, "account_features"):
+        return load_default()
+    columns = con.cursor().sql("select * from account_features limit 0").pl().columns
+    return load_default([c for c in columns if c != "account_id"])
 
 
 def load_for_workspace(workspace: Workspace, columns: Iterable[str] | None = None) -> ModelBundle:

@@ -77,10 +77,12 @@ def _write_meta(
     model_source: str,
     build_id: str,
     options: BuildOptions,
+    model_dir: Path,
 ) -> None:
     local = Path(data)
     rows = {
         "build_id": build_id,
+        "model_threshold": repr(model.operating_threshold(model.build_bundle(con, model_dir).card)),
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "data_dir": str(local.resolve()) if local.exists() else data,
         "data_fingerprint": data_fingerprint(local) if local.is_dir() else "",
@@ -160,7 +162,7 @@ def _fill(
             )
             drop_scratch(con)
         report.model_source = _model_source(stage.model_dir)
-        _write_meta(con, data, report.model_source, stage.build_id, options)
+        _write_meta(con, data, report.model_source, stage.build_id, options, stage.model_dir)
         crash_point("build.meta")
         con.execute("checkpoint")
     finally:

@@ -23,7 +23,6 @@ DERIVED = (
     "creator_daily_expected",
     "spikes",
     "spike_followers",
-    "creator_score_hist",
     "creator_quality",
 )
 # Tables a summary keeps only for its accounts (the rest are kept whole).
@@ -36,7 +35,6 @@ ORDER = {
     "spikes": "spike_id",
     "creator_daily": "creator_id, date",
     "creator_daily_expected": "creator_id, date",
-    "creator_score_hist": "creator_id, bin",
     "accounts": "account_id",
     "account_features": "account_id",
     "account_scores": "account_id",

@@ -12,8 +12,7 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from followaudit.decide import policy
-from followaudit.detect import explain_tables, features, scoring
+from followaudit.detect import explain_tables, features, model, scoring
 from followaudit.growth import audience
 from followaudit.growth import spikes as growth_spikes
 from followaudit.store.crash_points import crash_point
@@ -41,7 +40,6 @@ BUILD_QUERIES = (
     "growth/spike_count",
     "growth/spike_context",
     "growth/spikes_with_cohorts",
-    "audience/creator_score_hist",
     "audience/creator_quality",
     "pack/summary_ids",
     "pack/summary_accounts",
@@ -57,8 +55,7 @@ ACCOUNT_SCORES = pa.schema(
         ("account_id", pa.int64()),
         ("score", pa.float64()),
         ("oof_score", pa.float64()),
-        ("flagged", pa.bool_()),
-        ("tier", pa.string()),
+        ("model_flagged", pa.bool_()),
     ]
 )
 
@@ -85,27 +82,24 @@ def _creator_daily(engine: Engine, side: Path) -> None:
 
 def _scores(engine: Engine, side: Path) -> None:
     scoring.score_workspace(engine, side)
-    write_account_scores(engine)
+    write_account_scores(engine, side)
 
 
-def write_account_scores(engine: Engine | duckdb.DuckDBPyConnection) -> None:
-    """Table `account_scores`: the model's scores, flagged and tiered under the default policy
-    (in batches: a fixed threshold needs no other account)."""
+def write_account_scores(engine: Engine | duckdb.DuckDBPyConnection, model_dir: Path) -> None:
+    """Table `account_scores`: the model's scores and `model_flagged` = score >= the model's own
+    operating threshold (its card's `thresholds.f1`, never a policy file's; in batches: a fixed
+    line needs no other account)."""
     engine = as_engine(engine)
-    chosen = policy.default_policy()
-    if chosen.top_percent is not None:  # a quantile of all scores: not a per-batch decision
-        raise ValueError("the build flags at a fixed threshold; the default policy has top_percent")
+    line = model.operating_threshold(model.load(model_dir).card)
     engine.materialize("_scored_features", "detect/scored_features")
-    flag = partial(flag_batch, chosen=chosen)
+    flag = partial(flag_batch, line=line)
     engine.map_batches("account_scores", "_scored_features", flag, ACCOUNT_SCORES)
 
 
-def flag_batch(batch: pa.RecordBatch, chosen: policy.Policy) -> pa.Table:
-    """Scores of a batch of accounts, flagged and tiered under `chosen` (fixed threshold)."""
-    rows = pl.from_arrow(batch)
-    applied = policy.apply_policy(chosen, rows.select("account_id", "score"), rows)
-    scores = rows.select("account_id", "score", "oof_score")
-    out = scores.join(applied.select("account_id", "flagged", "tier"), on="account_id", how="left")
+def flag_batch(batch: pa.RecordBatch, line: float) -> pa.Table:
+    """Scores of a batch of accounts, flagged at the model's own line."""
+    rows = pl.from_arrow(batch).select("account_id", "score", "oof_score")
+    out = rows.with_columns((pl.col("score") >= line).alias("model_flagged"))
     return out.to_arrow().cast(ACCOUNT_SCORES)
 
 

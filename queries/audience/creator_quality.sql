@@ -3,7 +3,7 @@ with current_followers as (
     select
         f.creator_id,
         count(*) as followers,
-        count(*) filter (where coalesce(s.flagged, false)) as flagged
+        count(*) filter (where coalesce(s.model_flagged, false)) as flagged
     from follows as f
     left join account_scores as s on s.account_id = f.follower_id
     where f.unfollowed_at is null

@@ -5,7 +5,7 @@ with follower_traits as (
         a.account_id,
         a.created_at,
         not coalesce(a.has_profile_pic, true) as nopic,
-        coalesce(s.flagged, false) as flagged,
+        coalesce(s.model_flagged, false) as flagged,
         s.score
     from accounts as a
     left join account_scores as s on s.account_id = a.account_id

@@ -4,7 +4,7 @@ with per_day as (
         sf.spike_id,
         cast(sf.created_at as date) as created_day,
         count(*) as accounts,
-        count(*) filter (where sf.flagged) as flagged_accounts
+        count(*) filter (where sf.model_flagged) as flagged_accounts
     from spike_followers as sf
     group by all
 ),

@@ -21,7 +21,7 @@ final as (
         f.username,
         f.followed_at,
         f.score,
-        f.flagged,
+        f.model_flagged,
         f.age_at_follow_days,
         f.created_at,
         f.cohort_size,

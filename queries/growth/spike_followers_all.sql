@@ -27,7 +27,7 @@ final as (
         a.username,
         sf.followed_at,
         sc.score,
-        coalesce(sc.flagged, false) as flagged,
+        coalesce(sc.model_flagged, false) as model_flagged,
         date_diff('second', a.created_at, sf.followed_at) / 86400.0 as age_at_follow_days,
         a.created_at,
         a.has_profile_pic

@@ -2,7 +2,7 @@
 with keyed as (
     select
         s.account_id,
-        s.flagged,
+        s.model_flagged as flagged,
         md5(cast(s.account_id as varchar) || ':' || cast($seed as varchar)) as sample_key
     from account_scores as s
 ),
@@ -26,7 +26,7 @@ other_sample as (
 final as (
     select q.creator_id as account_id from creator_quality as q
     union
-    select s.account_id from account_scores as s where s.flagged
+    select s.account_id from account_scores as s where s.model_flagged
     union
     select sf.account_id from spike_followers as sf
     union
