@@ -9,6 +9,7 @@ from followaudit.ui import policies as uc
 ui.page_setup("Policies", ":material/policy:")
 st.title("Policies")
 editing = uc.editing_policy()
+uc.show_saved()
 
 st.subheader("Save the lab's current settings")
 st.caption(ui.plain(describe(editing)))
@@ -34,6 +35,8 @@ if compared is not None:
     pol_a, pol_b, comparison = compared
     st.subheader("Report for stakeholders")
     st.caption(
-        f"Policy A ({ui.plain(pol_a.name)}) at its threshold, compared with B ({ui.plain(pol_b.name)})."
+        f"Policy A ({ui.plain(comparison.a)}) at its threshold, compared with B "
+        f"({ui.plain(comparison.b)}): the report names both and gives B's value and the change "
+        "beside every measure."
     )
     uc.export_buttons(pol_a, comparison)

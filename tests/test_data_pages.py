@@ -154,19 +154,12 @@ def test_bad_workspace_names_are_refused(tmp_path, name):
 
 
 def test_flagged_accounts_carry_the_policy_columns():
-    result = pl.DataFrame(
-        {
-            "account_id": [1, 2, 3],
-            "score": [0.9, 0.1, 0.8],
-            "risk": [0.9, 0.1, 0.95],
-            "flagged": [True, False, True],
-        }
-    )
-    result = result.with_columns(tier=pl.lit("review"), rule_hits=pl.lit(""))
-    assert exports.flagged_ids(result) == [1, 3]
+    flagged = pl.DataFrame(  # the decision layer's flagged_frame: riskiest first
+        {"account_id": [3, 1], "score": [0.8, 0.9], "risk": [0.95, 0.9]}
+    ).with_columns(tier=pl.lit("review"), rule_hits=pl.lit(""))
     details = pl.DataFrame({"account_id": [1, 3], "username": ["a", "c"]})
-    out = exports.with_policy(details, result)
-    assert out["account_id"].to_list() == [3, 1]
+    out = exports.with_policy(details, flagged)
+    assert out["account_id"].to_list() == [3, 1] and out["username"].to_list() == ["c", "a"]
     assert {"risk", "tier", "rule_hits"} <= set(out.columns)
 
 
@@ -265,8 +258,8 @@ SPIKE = pl.DataFrame(
 def test_sandbox_page_shows_what_was_caught(sample_workspace_path, monkeypatch, spikes, verdict):
     seen = []
 
-    def fake_run(data_dir, workspace, attack, active, progress=None):
-        seen.append(attack)
+    def fake_run(data_dir, workspace, attack, active, progress=None, threshold=None):
+        seen.append((attack, threshold))
         progress("rebuilding", 0.5)
         accounts = pl.DataFrame(
             {
@@ -283,7 +276,8 @@ def test_sandbox_page_shows_what_was_caught(sample_workspace_path, monkeypatch, 
     at.slider(key="sandbox_camouflage").set_value(0.5)
     at.button(key="sandbox_run").click().run()
     no_exception(at)
-    assert seen and seen[0].size == 1200 and seen[0].camouflage == 0.5
+    assert seen and seen[0][0].size == 1200 and seen[0][0].camouflage == 0.5
+    assert seen[0][1] == 0.8  # caught at the line the active policy draws in this workspace
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Injected accounts"] == "4"
     assert metrics["Flagged by the active policy"] == "2"

@@ -22,7 +22,7 @@ SESSION_READS = {
     "run",
     "has_table",
     "cached",
-    "policy_result",
+    "decisions",
     "active_policy",
     "model_bundle",
     "workspace_meta",
@@ -53,7 +53,7 @@ def _called_name(call: ast.Call) -> str | None:
 
 def test_there_are_caches_to_check():
     names = {node.name for _, node in _cached_functions()}
-    assert {"_query", "_cached_call", "_policy_result", "_lab", "_queue"} <= names
+    assert {"_query", "_cached_call", "_inputs", "_policy_risk", "_lab", "_queue"} <= names
 
 
 def test_every_cache_is_keyed_by_what_it_reads():

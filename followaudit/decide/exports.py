@@ -33,16 +33,8 @@ def to_parquet(frame: pl.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
-def flagged_ids(policy_frame: pl.DataFrame) -> list[int]:
-    """Account ids the policy flags (from `policy.evaluate_policy(...).frame`)."""
-    return policy_frame.filter(pl.col("flagged"))["account_id"].to_list()
-
-
-def with_policy(details: pl.DataFrame, policy_frame: pl.DataFrame) -> pl.DataFrame:
-    """Flagged accounts' details with the policy's risk, tier and rule hits beside them."""
-    cols = [
-        c for c in ("account_id", "score", "risk", "tier", "rule_hits") if c in policy_frame.columns
-    ]
-    return details.join(policy_frame.select(cols), on="account_id", how="left").sort(
-        "risk" if "risk" in cols else "account_id", descending="risk" in cols
-    )
+def with_policy(details: pl.DataFrame, flagged: pl.DataFrame) -> pl.DataFrame:
+    """Flagged accounts (the decision layer's `flagged_frame`, riskiest first) with their
+    details beside the policy's risk, tier and rule hits; one row per flagged account."""
+    cols = [c for c in ("account_id", "score", "risk", "tier", "rule_hits") if c in flagged.columns]
+    return flagged.select(cols).join(details, on="account_id", how="left", maintain_order="left")

@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from followaudit.decide import policy
+from followaudit.decide.decisions import score_frame_decisions
 from followaudit.detect import model
 from followaudit.pipeline.build import build_workspace
 from followaudit.store.workspace import Workspace, run_query
@@ -89,9 +90,12 @@ def run_attack(
     attack: Attack,
     active: policy.Policy,
     progress: Progress | None = None,
+    threshold: float | None = None,
 ) -> AttackResult:
     """Inject `attack` into a scratch copy of `data_dir`, rebuild it, score with the model of
-    `workspace` (the open workspace the attack is asked about)."""
+    `workspace` (the open workspace the attack is asked about) and decide with `active` at
+    `threshold` — the flag line the policy resolves to in that workspace (so "caught" means
+    what the policy would do today); the policy's own line when None."""
     run = sandbox_dir(workspace.sidecar) / attack.key()
     scratch_ws = run / "scratch.duckdb"
     # Two sessions asking for the same attack share one scratch world: the second waits for the
@@ -101,7 +105,7 @@ def run_attack(
             _inject_and_build(Path(data_dir), run, attack, progress)
             _prune(run.parent, keep=run)
         _note(progress, "scoring under the active policy", 0.95)
-        return _evaluate(scratch_ws, workspace, attack, active, _read_ids(run))
+        return _evaluate(scratch_ws, workspace, attack, active, _read_ids(run), threshold)
 
 
 def _inject_and_build(data_dir: Path, run: Path, attack: Attack, progress) -> None:
@@ -214,7 +218,7 @@ def _mtime(path: Path) -> float:
 
 
 def _evaluate(
-    scratch_ws: Path, workspace: Workspace, attack: Attack, active, ids: list[int]
+    scratch_ws: Path, workspace: Workspace, attack: Attack, active, ids: list[int], threshold
 ) -> AttackResult:
     ws = Workspace.open(scratch_ws)
     try:
@@ -238,11 +242,11 @@ def _evaluate(
     scores = features.select("account_id").with_columns(
         pl.Series("score", bundle.predict(features))
     )
-    result = policy.evaluate_policy(active, scores, features)
-    accounts = follows.join(result.frame, on="account_id", how="left").with_columns(
+    decided, line = score_frame_decisions(active, scores, features, threshold)
+    accounts = follows.join(decided, on="account_id", how="left").with_columns(
         pl.col("flagged").fill_null(False)
     )
-    return AttackResult(attack, accounts, spikes, result.threshold, window)
+    return AttackResult(attack, accounts, spikes, line, window)
 
 
 def _window(times: pl.Series) -> tuple[object, object]:

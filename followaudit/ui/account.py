@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import polars as pl
 import streamlit as st
 
 from followaudit import ui
@@ -73,10 +72,8 @@ def profile_card(profile: dict, follows_in_data: float | None = None) -> None:
 
 
 def policy_decision(account_id: int) -> dict | None:
-    """The account's row of the active policy (score, risk, flagged, tier, rule hits)."""
-    result = ui.policy_result()
-    row = result.frame.filter(pl.col("account_id") == account_id)
-    return row.row(0, named=True) if row.height else None
+    """The account's decision under the active policy (score, risk, flagged, tier, rule hits)."""
+    return ui.decisions().account(account_id)
 
 
 def score_block(decision: dict | None, profile: dict) -> None:
@@ -86,7 +83,11 @@ def score_block(decision: dict | None, profile: dict) -> None:
     score = decision["score"] if decision else profile.get("score")
     cols[0].metric("Calibrated P(fake)", probability(score))
     cols[1].metric("Tier (active policy)", decision["tier"] if decision else "n/a")
-    cols[2].metric("Risk = score + rule points", f"{decision['risk']:.2f}" if decision else "n/a")
+    cols[2].metric(
+        "Risk (score with rule odds)",
+        f"{decision['risk']:.1%}" if decision else "n/a",
+        help="The model's probability with the odds multiplied by each rule the account breaks",
+    )
     st.caption(
         f"Policy **{plain(pol.name)}** v{pol.version}. Scores are calibrated: of 100 accounts at 80 %, "
         "about 80 are fake."

@@ -4,13 +4,14 @@ reviewed labels propose, with how sure that is (Threshold lab)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
+import polars as pl
 import streamlit as st
 
 from followaudit import ui
 from followaudit.decide.adaptation import Adaptation, adapt_to_reviews, fake_share_before_labels
 from followaudit.detect import recalibrate
-from followaudit.ui import lab as up
 from followaudit.ui import session
 
 SHARE_HELP = (
@@ -38,12 +39,13 @@ def fake_share_metric(where=st) -> None:
 
 @st.cache_resource(show_spinner="Recalibrating on your reviews…", max_entries=4)
 def _adaptation(path: str, version: str, label_events: int, card_json: str) -> Adaptation:
-    data = up.lab_data_at(path, version)
+    inputs = session.decision_inputs_at(path, version)
+    accounts = pl.DataFrame({"account_id": inputs.account_ids, "score": inputs.score})
     reviewed = session.store_at(path).current_labels()
-    return adapt_to_reviews(data.accounts, data.features, reviewed, json.loads(card_json))
+    return adapt_to_reviews(accounts, inputs.features, reviewed, json.loads(card_json))
 
 
-def from_reviews(threshold_key: str) -> None:
+def from_reviews(use_threshold: Callable[[float], None]) -> None:
     """Threshold lab: what the reviewed labels say about the fake share and the threshold."""
     ws, bundle = ui.current_workspace(), ui.model_bundle()
     if bundle is None:
@@ -77,7 +79,8 @@ def from_reviews(threshold_key: str) -> None:
         st.button(
             f"Use risk threshold {p.score_threshold:.4f}",
             key="lab_use_proposal",
-            on_click=lambda: st.session_state.update({threshold_key: p.score_threshold}),
+            on_click=use_threshold,
+            args=(p.score_threshold,),
             help="Sets the slider below; rules on top of the score still add their points.",
         )
 

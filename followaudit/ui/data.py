@@ -189,10 +189,10 @@ def _export_frame(name: str) -> pl.DataFrame:
 # hashing them as a cache_data argument plus unpickling the result cost ~1 s on every rerun.
 @st.cache_resource(show_spinner="Preparing the flagged-accounts export…", max_entries=4)
 def _flagged_export(path: str, version: str, policy_toml: str) -> pl.DataFrame:
-    result = session.policy_result_at(path, version, policy_toml)
-    ids = exports.flagged_ids(result.frame)
+    flagged = session.decisions_at(path, version, policy.from_toml(policy_toml)).flagged_frame()
+    ids = flagged["account_id"].to_list()
     details = session.workspace_at(path).query("data/flagged_accounts", ids=ids)
-    return exports.with_policy(details, result.frame)
+    return exports.with_policy(details, flagged)
 
 
 def downloads() -> None:

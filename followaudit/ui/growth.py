@@ -74,7 +74,8 @@ def creator_caption(q: dict) -> None:
     """A creator's followers, audience quality and flagged share in one line."""
     st.caption(
         f"{fmt(q['followers'], ',')} followers · audience quality {fmt(q['quality_score'], '.0f')}"
-        f"/100 · {fmt(q['flagged_share'], '.0%')} of followers flagged · size tier {plain(q['size_tier'])}"
+        f"/100 · {fmt(q['flagged_share'], '.0%')} of followers scored fake by the model · "
+        f"size tier {plain(q['size_tier'])}"
     )
 
 
@@ -130,13 +131,18 @@ def spike_summary(spike: dict) -> None:
     cols[0].metric("Followers gained", f"{fmt(spike['followers_gained'], ',.0f')}")
     cols[1].metric("Expected", f"{fmt(spike['expected_followers'], ',.0f')}")
     cols[2].metric("Excess", f"{fmt(spike['excess'], ',.0f')}")
-    cols[3].metric("Flagged share", f"{fmt(spike['flagged_share'], '.0%')}")
+    cols[3].metric(
+        "Scored fake by the model",
+        f"{fmt(spike['flagged_share'], '.0%')}",
+        help="New followers at or above the model's own threshold (its card's F1-best "
+        "out-of-fold score), whatever policy is active",
+    )
     same_day = spike["start"] == spike["end"]
     days = f"on {spike['start']}" if same_day else f"from {spike['start']} to {spike['end']}"
     note = plain(spike.get("annotation") or spike.get("reason") or "")
     story = (
         f"gained ~{fmt(spike['excess'], ',.0f')} more followers than expected {days}; "
-        f"{fmt(spike['flagged_share'], '.0%')} of its new followers are flagged as fake."
+        f"{fmt(spike['flagged_share'], '.0%')} of its new followers score as fake (model threshold)."
     )
     st.markdown(
         f"**{spike['verdict'].capitalize()}** {plain(spike.get('kind') or '')} spike: "

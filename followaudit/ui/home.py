@@ -8,7 +8,6 @@ import polars as pl
 import streamlit as st
 
 from followaudit import ui
-from followaudit.growth import audience
 from followaudit.growth import spikes as growth
 from followaudit.store import roots
 from followaudit.store.workspace import Workspace, WorkspaceError
@@ -35,26 +34,29 @@ HOW_TO_READ = """
 
 
 def headline_metrics(head: dict) -> None:
-    """Accounts, flagged share, creators with suspicious spikes, followers a purge would remove."""
-    result = ui.policy_result()
-    flagged = int(result.frame["flagged"].sum()) if result.frame.height else 0
-    share = flagged / max(result.frame.height, 1)
-    purge = ui.cached(audience.purge_simulation, min(float(result.threshold), 1.0))
-    removed = int(purge["removed"].sum() or 0) if purge.height else 0
+    """Accounts, flagged, creators with suspicious spikes, followers a purge would remove: the
+    policy numbers come from the decision layer, exactly as `followaudit decide` prints them."""
+    d = ui.decisions()
     cols = st.columns(4)
     cols[0].metric("Accounts", f"{head['accounts']:,}")
-    # a count is not a change: no delta badge (it drew an arrow beside "6,724 accounts")
-    cols[1].metric("Flagged (active policy)", f"{flagged:,}", help=f"{share:.1%} of all accounts")
+    cols[1].metric(
+        "Flagged (active policy)", f"{d.flagged:,}", help=f"{d.top_percent:.1f} % of all accounts"
+    )
     cols[2].metric(
         "Creators with suspicious spikes", f"{head['creators_with_suspicious_spikes']:,}"
     )
-    cols[3].metric("Followers a purge would remove", f"{removed:,}")
-    pol = ui.active_policy()
+    cols[3].metric("Followers a purge would remove", f"{d.purge_followers:,}")
+    line = (
+        f"the top {d.policy.top_percent:g} % (risk ≥ {d.threshold:.4f})"
+        if d.policy.top_percent is not None
+        else f"risk ≥ {d.threshold:.3f}"
+    )
     st.caption(
         f"{head['follows']:,} follows of {head['creators']:,} creators, "
         f"{head['first_day']} to {head['last_day']}; {_labelled(head['labelled'])}. "
-        f"Active policy **{plain(pol.name)}** (v{pol.version}): flag at risk ≥ "
-        f"{result.threshold:.2f}. Purge counts followers whose score is at or above that line."
+        f"Active policy **{plain(d.policy.label)}** flags {line}: {d.top_percent:.1f} % of "
+        f"accounts, {d.labelled_flagged:,} of the {d.flagged:,} flagged are labelled. A purge "
+        "removes the current follows made by flagged accounts."
     )
 
 
@@ -64,24 +66,21 @@ def _labelled(count: int) -> str:
 
 def profile_metrics(head: dict) -> None:
     """A workspace of account profiles only: size, expected fake share, flagged, reviewed."""
-    result = ui.policy_result()
-    flagged = int(result.frame["flagged"].sum()) if result.frame.height else 0
+    d = ui.decisions()
     cols = st.columns(4)
     cols[0].metric("Accounts", f"{head['accounts']:,}")
     adapt.fake_share_metric(cols[1])
     cols[2].metric(
         "Flagged (active policy)",
-        f"{flagged / max(result.frame.height, 1):.1%}",
-        f"{flagged:,} accounts",
-        "off",
+        f"{d.top_percent / 100:.1%}",
+        help=f"{d.flagged:,} of {d.accounts:,} accounts",
     )
     reviewed = ui.store().progress()["total"]
     cols[3].metric("Reviewed by analysts", f"{reviewed:,}")
-    pol = ui.active_policy()
     st.caption(
         f"Account profiles only (no follow log, no engagement); {_labelled(head['labelled'])}. "
-        f"Active policy **{plain(pol.name)}** (v{pol.version}): flag at risk ≥ "
-        f"{result.threshold:.2f}."
+        f"Active policy **{plain(d.policy.label)}**: flag at risk ≥ {d.threshold:.3f}, "
+        f"{d.flagged:,} accounts."
     )
 
 

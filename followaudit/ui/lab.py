@@ -1,9 +1,9 @@
-"""The Threshold lab page area: the lab for a rule set and what it shows at a threshold.
+"""The Threshold lab page area: the rule set, the threshold and tiers, and what they do.
 
-Caching (the rule is in `ui/session.py`): the workspace side of the lab (1M rows) is read once
-per workspace version; the risk under a rule set and the lab (rule points, sorted indexes,
-curves) once per version + rule set (+ label events for the lab). A threshold move then only
-calls `report.snapshot`, which is a few `np.searchsorted` calls.
+Every count shown comes from the decision layer (`ui.lab_for` / `Decisions`, cached in
+`ui/session.py` once per workspace version + rule set + label event), so a threshold move only
+calls `lab.snapshot` — a few `np.searchsorted` calls. The policy under edit and its save form
+are `ui/policies.py`.
 """
 
 from __future__ import annotations
@@ -14,78 +14,23 @@ import polars as pl
 import streamlit as st
 
 from followaudit import ui
-from followaudit.decide.lab import Lab, build_lab, load_lab_data, score_risk
-from followaudit.decide.policy import Policy, from_toml, to_toml
-from followaudit.ui import session
-from followaudit.ui.lab_charts import (
-    collateral_chart,
-    cost_chart,
-    curve_chart,
-    risk_chart,
-    with_data,
-)
+from followaudit.decide.lab import Lab
+from followaudit.decide.policy import Policy, tier_problems
+from followaudit.decide.risk import risk_text
+from followaudit.growth import audience
+from followaudit.ui import lab_charts as charts
+from followaudit.ui.policies import editing_label, show_saved
+from followaudit.ui.tables import count_column, number_column, share_column
 from followaudit.ui.text import plain
-
-# --- the lab, cached --------------------------------------------------------------------------
-
-
-@st.cache_resource(show_spinner="Reading scores and labels…", max_entries=4)
-def _lab_data(path: str, version: str):
-    return load_lab_data(session.workspace_at(path))
-
-
-@st.cache_resource(show_spinner="Applying the rules…", max_entries=8)
-def _risk(path: str, version: str, rules_toml: str):
-    return score_risk(_lab_data(path, version), from_toml(rules_toml))
-
-
-@st.cache_resource(show_spinner="Indexing scores for this rule set…", max_entries=16)
-def _lab(path: str, version: str, label_events: int, rules_toml: str) -> Lab:
-    data = _lab_data(path, version)
-    reviewed = session.store_at(path).current_labels()
-    policy = from_toml(rules_toml)
-    return build_lab(data, reviewed, policy, _risk(path, version, rules_toml))
-
-
-def lab_data_at(path: str, version: str):
-    """The workspace side of the lab (scores, labels, segments, features) of the workspace at
-    `path` / `version`, read once (what other caches read)."""
-    return _lab_data(path, version)
-
-
-def _rules_key(policy: Policy) -> str:
-    return to_toml(Policy("rules", rules=policy.rules))  # thresholds do not change the index
-
-
-def risk_for(policy: Policy) -> pl.DataFrame:
-    """Every account's score, rule points, rule hits and risk under the policy's rules."""
-    ws = ui.current_workspace()
-    return risk_at(str(ws.path), ws.version, policy)
-
-
-def risk_at(path: str, version: str, policy: Policy) -> pl.DataFrame:
-    """`risk_for` in the workspace at `path` / `version` (what other caches read)."""
-    return _risk(path, version, _rules_key(policy))[0]
 
 
 def lab_for(policy: Policy) -> Lab:
-    """The lab for this workspace, the policy's rules and the current review labels."""
-    ws = ui.current_workspace()
-    events = ui.store().progress()["events"]
-    return _lab(str(ws.path), ws.version, events, _rules_key(policy))
-
-
-def slider_top(lab: Lab) -> float:
-    """The threshold sliders' upper end: 1, or the highest risk when rules lift it above 1."""
-    highest = float(lab.index.all[-1]) if len(lab.index.all) else 1.0
-    return max(1.0, round(highest + 0.005, 2))
-
-
-# --- the rule set -------------------------------------------------------------------------------
+    """The decision layer's lab for this policy's rules and the current review labels."""
+    return ui.lab_for(policy)
 
 
 def rules_editor(policy: Policy) -> Policy:
-    """Rule toggles, thresholds and weights in a table; returns the edited policy."""
+    """Rule toggles, thresholds and weights (log-odds) in a table; returns the edited policy."""
     table = pl.DataFrame(
         {
             "enabled": [r.enabled for r in policy.rules],
@@ -104,6 +49,20 @@ def rules_editor(policy: Policy) -> Policy:
         disabled=["rule", "feature", "op"],
         hide_index=True,
         width="stretch",
+        column_config={
+            "enabled": st.column_config.CheckboxColumn("On"),
+            "rule": "Rule",
+            "feature": "Feature",
+            "op": "Test",
+            "threshold": st.column_config.NumberColumn("Value"),
+            "weight": st.column_config.NumberColumn(
+                "Weight (log-odds)",
+                help="Added to the model's log-odds when the rule holds: +0.69 doubles the odds "
+                "an account is fake, -0.69 halves them.",
+                min_value=-40.0,
+                max_value=40.0,
+            ),
+        },
     )
     return policy.with_changes(rules=_edited_rules(policy, edited))
 
@@ -121,44 +80,94 @@ def _edited_rules(policy: Policy, edited) -> list:
     ]
 
 
+# --- the threshold and tiers ------------------------------------------------------------------
+
+
+def threshold_picker(lab: Lab, policy: Policy) -> tuple[Policy, float]:
+    """A risk value (0..1) or a top-X % of accounts; returns the policy and its flag line."""
+    left, right = st.columns([1, 2])
+    # widget values live in session state (set here once, or by "Use this threshold")
+    st.session_state.setdefault("lab_mode", "top X %" if policy.top_percent else "risk value")
+    st.session_state.setdefault("lab_threshold", float(policy.threshold))
+    mode = left.radio("Threshold as", ["risk value", "top X %"], horizontal=True, key="lab_mode")
+    if mode == "risk value":
+        t = right.slider(
+            "Threshold (risk)", 0.0, 1.0, step=0.001, key="lab_threshold", format="%.3f",
+            help="Risk is a probability: flag accounts at or above this value.",
+        )  # fmt: skip
+        if risk_text(t) != f"{t:.3f}":  # a line set elsewhere, finer than the slider shows
+            right.caption(f"= risk threshold {risk_text(t)}")
+        return policy.with_changes(threshold=t, top_percent=None), t
+    start = policy.top_percent or max(0.01, round(lab.decision.top_percent(policy.threshold), 2))
+    top = right.number_input(
+        "Flag the top X % of accounts", 0.01, 100.0, float(start), key="lab_top"
+    )
+    t = lab.decision.threshold_for_top(top)
+    right.caption(f"= risk threshold {risk_text(t)}")
+    return policy.with_changes(top_percent=top, threshold=t), t
+
+
+def tier_picker(policy: Policy, threshold: float) -> Policy:
+    """Remove and suspend cut-offs; tiers below the threshold are refused with the reason."""
+    remove, suspend = st.slider(
+        "Tiers: remove follower at risk ≥ … and suspend at risk ≥ …",
+        0.0,
+        1.0,
+        (float(policy.tiers["remove"]), float(policy.tiers["suspend"])),
+        0.001,
+        format="%.3f",
+        key="lab_tiers",
+    )
+    policy = policy.with_changes(tiers={"review": threshold, "remove": remove, "suspend": suspend})
+    for problem in tier_problems(policy, threshold):
+        st.error(f"Tiers refused: {problem}", icon=":material/block:")
+    return policy
+
+
 # --- showing a snapshot ---------------------------------------------------------------------
 
 
 def metrics_row(lab: Lab, snap: dict) -> None:
-    """Flagged count, then precision/recall/F1/MCC with 95 % intervals, or why they are missing."""
+    """What the decisions do (flagged, labelled) and the out-of-fold estimates of quality."""
     cols = st.columns(5)
     cols[0].metric(
-        "Flagged", f"{snap['flagged']:,}", help=f"top {snap['top_percent']:.2f} % of accounts"
+        "Flagged", f"{snap['flagged']:,}", help=f"{snap['top_percent']:.2f} % of all accounts"
     )
     reason = lab.missing_metrics_reason()
     if reason:
         cols[1].info(reason)
-        return
-    for col, name in zip(cols[1:], ("precision", "recall", "f1", "mcc"), strict=True):
-        low, high = snap["intervals"][name]
-        col.metric(
-            name.upper() if name == "mcc" else name.capitalize(), f"{snap['metrics'][name]:.3f}"
-        )
-        col.caption(f"95 % CI {low:.3f} – {high:.3f}")
+    else:
+        for col, name in zip(cols[1:], ("precision", "recall", "f1", "mcc"), strict=True):
+            low, high = snap["intervals"][name]
+            col.metric(
+                name.upper() if name == "mcc" else name.capitalize(),
+                f"{snap['metrics'][name]:.3f}",
+                help="Estimated on out-of-fold risk of the labelled accounts",
+            )
+            col.caption(f"95 % CI {low:.3f} – {high:.3f}")
+    st.caption(labelled_sentence(snap))
 
 
-def confusion_table(snap: dict) -> None:
-    """The confusion matrix on labelled accounts."""
-    m = snap["metrics"]
-    ui.table(
-        pl.DataFrame(
-            {
-                "": ["labelled fake", "labelled genuine"],
-                "flagged": [m["tp"], m["fp"]],
-                "not flagged": [m["fn"], m["tn"]],
-            }
-        ),
-        hide_index=True,
+def labelled_sentence(snap: dict) -> str:
+    """Which numbers count only labelled accounts, said explicitly."""
+    lab = snap["labelled"]
+    flagged_labelled = lab["tp"] + lab["fp"]
+    text = (
+        f"{flagged_labelled:,} of the {snap['flagged']:,} flagged accounts are labelled "
+        f"({lab['tp']:,} fake, {lab['fp']:,} genuine)."
     )
+    if snap["metrics"]:
+        m = snap["metrics"]
+        text += (
+            f" Precision, recall, F1 and MCC are estimated on the out-of-fold risk of "
+            f"{snap['estimated_on']:,} labelled accounts, where this threshold flags "
+            f"{m['tp'] + m['fp']:,} of them."
+        )
+    return text
 
 
 def tiers_row(snap: dict) -> None:
-    """Accounts per tier."""
+    """Accounts per tier (the three flagged tiers add up to Flagged)."""
     cols = st.columns(4)
     cuts = snap["tier_cutoffs"]
     for col, tier in zip(cols, ("none", "review", "remove", "suspend"), strict=True):
@@ -171,53 +180,105 @@ def _chart(where, lab: Lab, key: str, build, **datasets: pl.DataFrame) -> None:
     spec = lab.charts.get(key)
     if spec is None:
         spec = lab.charts[key] = build().to_dict()
-    where.vega_lite_chart(spec=with_data(spec, **datasets), width="stretch")
+    where.vega_lite_chart(spec=charts.with_data(spec, **datasets), width="stretch")
 
 
 def intro(policy: Policy) -> None:
-    """Which policy the lab edits and how risk is computed."""
-    version = f" v{policy.version}" if policy.version else " (preset or unsaved)"
+    """Which policy the lab edits (named after a save) and how risk is computed."""
+    show_saved()
     st.caption(
-        f"Editing **{plain(policy.name)}**{version}. Risk = calibrated model score + points of the rules "
-        "an account breaks; flagged when risk ≥ threshold. Save on this page or on Policies."
+        f"Editing **{plain(editing_label(policy))}**. Risk = the model's calibrated probability that an account "
+        "is fake, with each broken rule multiplying its odds (weights in log-odds); flagged "
+        "when risk ≥ threshold. Save on this page or on Policies."
     )
+    if policy.converted:
+        st.info(policy.converted)
 
 
 def lab_notes(lab: Lab) -> None:
-    """Which scores and labels the metrics use, and any rule that had to be skipped."""
+    """Which scores and labels the numbers use, and any rule that had to be skipped."""
     for note in lab.notes:
         st.caption(plain(note))
     for skipped in lab.skipped:
         st.warning(f"Rule skipped: {plain(skipped)}")
 
 
-def curves(lab: Lab, snap: dict) -> None:
-    """Confusion matrix, PR and ROC curves with the current point (or why they are missing)."""
-    c, m = lab.index.curves, snap["metrics"]
+def confusion_table(snap: dict) -> None:
+    """The confusion matrix of the estimate (out-of-fold risk of labelled accounts)."""
+    m = snap["metrics"]
+    st.caption(
+        f"Out-of-fold risk of the {snap['estimated_on']:,} labelled accounts at this threshold:"
+    )
+    ui.table(
+        pl.DataFrame(
+            {
+                "labelled as": ["fake", "genuine"],
+                "flagged": [m["tp"], m["fp"]],
+                "not flagged": [m["fn"], m["tn"]],
+            }
+        ),
+        hide_index=True,
+        column_config={
+            "labelled as": "Labelled as",
+            "flagged": count_column("Flagged"),
+            "not flagged": count_column("Not flagged"),
+        },
+    )
+
+
+def curves(lab: Lab, snap: dict, card: dict | None) -> None:
+    """Confusion matrix, zoomed PR and log-axis ROC curves with the operating point."""
+    m = snap["metrics"]
     if m is None:
         st.info(lab.missing_metrics_reason())
         return
     confusion_table(snap)
+    st.caption(auc_sentence(lab, card))
     left, right = st.columns(2)
-    pr_title = f"Precision–recall (AP {c['pr_auc']:.3f})"
-    pr_point = pl.DataFrame({"recall": [m["recall"]], "precision": [m["precision"]]})
-    _chart(
-        left,
-        lab,
-        "pr",
-        lambda: curve_chart(c["pr"], "recall", "precision", pr_title),
-        current=pr_point,
+    c = lab.estimate.curves
+    rx, ry = charts.pr_domain(c["pr"])
+    point = charts.operating_point(m["recall"], m["precision"], rx, ry)
+    title = f"Precision–recall (AP {c['pr_auc']:.4f}), zoomed"
+    _chart(left, lab, "pr", lambda: charts.curve_chart(c["pr"], "recall", "precision", title, rx, ry), current=point)  # fmt: skip
+    floor = charts.roc_floor(len(lab.estimate.neg))
+    fx, fy = [floor, 1.0], [0.0, 1.0]
+    point = charts.operating_point(max(m["fpr"], floor), m["recall"], fx, fy)
+    roc = charts.roc_frame(c["roc"], floor)
+    title = f"ROC (AUC {c['roc_auc']:.4f})"
+    _chart(right, lab, "roc", lambda: charts.curve_chart(roc, "fpr_shown", "tpr", title, fx, fy, log_x=True), current=point)  # fmt: skip
+    st.caption(
+        "Drawn for this class balance: precision–recall shows where both are ≥ 0.5, ROC puts the "
+        "false-positive rate on a log axis (FPR 0 drawn at the left edge); the red dot is this "
+        "threshold."
     )
-    roc_point = pl.DataFrame({"fpr": [m["fpr"]], "tpr": [m["recall"]]})
-    roc_title = f"ROC (AUC {c['roc_auc']:.3f})"
-    _chart(
-        right, lab, "roc", lambda: curve_chart(c["roc"], "fpr", "tpr", roc_title), current=roc_point
+
+
+def auc_sentence(lab: Lab, card: dict | None) -> str:
+    """Every AUC on the page with the population it was measured on."""
+    text = (
+        f"ROC-AUC {lab.estimate.curves['roc_auc']:.4f}: this policy's risk (model score and "
+        f"rules), out-of-fold, on {lab.labelled:,} labelled accounts. The model score alone on "
+        f"the same accounts: {lab.model_auc:.4f}."
     )
+    cv = (card or {}).get("cv", {})
+    if "roc_auc" in cv:
+        rows = card.get("labelled_accounts") or card.get("rows")
+        text += (
+            f" The model card's {cv['roc_auc']:.4f} is the model score alone, out-of-fold, on "
+            f"its {int(rows or 0):,} training rows ({card.get('trained_on', 'its training data')})."
+        )
+    return text
+
+
+def use_threshold(value: float) -> None:
+    """Button callback: put the suggested threshold on the slider."""
+    st.session_state["lab_mode"] = "risk value"
+    st.session_state["lab_threshold"] = float(value)  # exact: rounding could move the line
 
 
 def cost_section(lab: Lab, threshold: float) -> float | None:
-    """Cost inputs, the suggested threshold and its chart; returns the suggestion."""
-    if not lab.index.has_metrics:
+    """Cost inputs, the suggested threshold with a button to use it, and its chart."""
+    if not lab.estimate.has_metrics:
         st.info(lab.missing_metrics_reason())
         return None
     a, b = st.columns(2)
@@ -225,15 +286,36 @@ def cost_section(lab: Lab, threshold: float) -> float | None:
         "Cost of actioning a genuine account", 0.0, 1e6, 10.0, key="lab_cost_fp"
     )
     cost_fn = b.number_input("Cost of missing a fake", 0.0, 1e6, 1.0, key="lab_cost_fn")
-    best = lab.index.optimise_cost(cost_fp, cost_fn)
+    best = lab.estimate.optimise_cost(cost_fp, cost_fn)
     st.caption(
-        f"Lowest expected cost at threshold **{best['threshold']:.3f}**: {best['fp']:,} genuine "
-        f"actioned and {best['fn']:,} fakes missed among labelled accounts (cost {best['cost']:,.1f})."
+        f"Lowest expected cost at threshold **{risk_text(best['threshold'])}**: {best['fp']:,} genuine "
+        f"actioned and {best['fn']:,} fakes missed among labelled accounts (out-of-fold; cost "
+        f"{best['cost']:,.1f})."
+    )
+    st.button(
+        f"Use this threshold ({risk_text(best['threshold'])})",
+        key="lab_use_cost",
+        on_click=use_threshold,
+        args=(best["threshold"],),
+        icon=":material/check:",
     )
     marks = pl.DataFrame({"t": [best["threshold"], threshold], "what": ["lowest cost", "current"]})
-    curve = lambda: cost_chart(lab.index.cost_curve(cost_fp, cost_fn))  # noqa: E731
+    curve = lambda: charts.cost_chart(lab.estimate.cost_curve(cost_fp, cost_fn))  # noqa: E731
     _chart(st, lab, f"cost {cost_fp} {cost_fn}", curve, current=marks)
     return best["threshold"]
+
+
+SEGMENT_COLUMNS = {
+    "segment": "Segment",
+    "value": "Value",
+    "accounts": count_column("Accounts"),
+    "flagged": count_column("Flagged"),
+    "genuine": count_column("Labelled genuine"),
+    "genuine_flagged": count_column(
+        "Genuine flagged", help="Labelled genuine accounts flagged (out-of-fold estimate)"
+    ),
+    "fpr": share_column("False-positive rate"),
+}
 
 
 def collateral_section(lab: Lab, threshold: float) -> None:
@@ -245,37 +327,54 @@ def collateral_section(lab: Lab, threshold: float) -> None:
         )
     else:
         data = frame.filter(pl.col("genuine") > 0)
-        _chart(st, lab, "collateral", collateral_chart, segments=data)
-    ui.table(
-        frame,
-        hide_index=True,
-        column_config={"fpr": st.column_config.NumberColumn(format="percent")},
-    )
+        _chart(st, lab, "collateral", charts.collateral_chart, segments=data)
+    ui.table(frame, hide_index=True, column_config=SEGMENT_COLUMNS)
 
 
-def impact_section(lab: Lab, threshold: float, limit: int = 25) -> None:
-    """How many creators lose > 5/10/25 % of followers, and the most affected."""
-    if lab.impact is None:
+def impact_section(snap: dict, limit: int = 25) -> None:
+    """Creators losing > 5/10/25 % of followers, the purge, and the most affected creators with
+    their engagement rate before and after (the purge simulation of these decisions)."""
+    d = snap["decisions"]
+    losses = d.creator_losses()
+    if losses is None:
         st.info(ui.capabilities().needs("audience") or "Creator impact was not computed.")
         return
-    cols = st.columns(3)
-    for col, (label, count) in zip(cols, lab.impact_summary(threshold).items(), strict=True):
-        col.metric(f"Creators losing {label}", f"{count:,}")
-    top = lab.impact_at(threshold).sort("lost_pct", descending=True).head(limit)
-    names = ui.run("policy/creator_names") if ui.has_table("creator_quality") else None
-    if names is not None:
-        top = top.join(names, on="creator_id", how="left")
-    top = top.with_columns(
+    cols = st.columns(4)
+    for col, (level, count) in zip(cols, snap["creators_losing"].items(), strict=False):
+        col.metric(f"Creators losing > {level} %", f"{count:,}")
+    cols[3].metric("Followers a purge removes", f"{snap['purge_followers']:,}")
+    top = losses.sort(["followers_lost", "creator_id"], descending=[True, False])
+    top = top.sort("lost_pct", descending=True, maintain_order=True).head(limit)
+    sim = audience.purge_simulation(ui.cached(audience.purge_base), top)
+    names = ui.run("policy/usernames", ids=sim["creator_id"].to_list())
+    sim = sim.drop("username").join(
+        names, left_on="creator_id", right_on="account_id", how="left", maintain_order="left"
+    )
+    sim = sim.with_columns(
         pl.col("creator_id").map_elements(ui.creator_url, return_dtype=pl.String).alias("link")
     )
-    ui.table(
-        top,
-        hide_index=True,
-        column_config={"link": st.column_config.LinkColumn("open", display_text="growth")},
+    shown = ["username", "creator_id", "followers_before", "removed", "loss_share"]
+    shown += ["engagement_rate_before", "engagement_rate_after", "link"]
+    ui.table(sim.select(shown), hide_index=True, column_config=IMPACT_COLUMNS)
+    st.caption(
+        "A purge removes the current follows made by flagged accounts; engagement rate = recent "
+        "daily likes, comments and shares per follower, before and after."
     )
+
+
+IMPACT_COLUMNS = {
+    "username": "Creator",
+    "creator_id": "Creator id",
+    "followers_before": count_column("Current followers"),
+    "removed": count_column("Followers lost"),
+    "loss_share": share_column("Share lost"),
+    "engagement_rate_before": number_column("Engagement rate before", 4),
+    "engagement_rate_after": number_column("Engagement rate after", 4),
+    "link": st.column_config.LinkColumn("Open", display_text="growth"),
+}
 
 
 def distribution(lab: Lab, threshold: float) -> None:
-    """Accounts by risk with the threshold line (shown with or without labels)."""
+    """Accounts by risk, split by label, with the threshold line."""
     current = pl.DataFrame({"t": [threshold]})
-    _chart(st, lab, "risk", lambda: risk_chart(lab.index.histogram), current=current)
+    _chart(st, lab, "risk", lambda: charts.risk_chart(lab.histogram), current=current)

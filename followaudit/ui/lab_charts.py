@@ -1,56 +1,119 @@
-"""The Threshold lab's charts: built once per lab, with the moving parts in named datasets."""
+"""The Threshold lab's charts: built once per lab, with the moving parts in named datasets.
+
+Altair spends ~50-300 ms building and serialising one chart here, too slow per slider move, so
+each chart is built once per lab and what moves with the threshold is a *named* dataset
+(`current`, `segments`) that `with_data` swaps into the cached spec dict.
+
+At this class balance (a few % fake, ROC-AUC ~0.99) both curves hug their corner on linear
+axes, so the PR curve is zoomed to where precision and recall are both >= 0.5 and the ROC curve
+puts the false-positive rate on a log axis; the operating point is a labelled red dot, kept
+inside the plot (`operating_point`).
+"""
 
 from __future__ import annotations
 
 import altair as alt
+import numpy as np
 import polars as pl
 
 from followaudit.ui.text import ids_as_text
 
-# Altair spends ~50-300 ms building and serialising one chart here, too slow per slider move, so
-# each chart is built once per lab and what moves with the threshold is a *named* dataset
-# (`current`, `segments`) that `with_data` swaps into the cached spec dict.
+LABEL_COLORS = alt.Scale(
+    domain=["labelled fake", "labelled genuine", "unlabelled"],
+    range=["#d62728", "#2ca02c", "#9e9e9e"],
+)
+ZOOM_FLOOR = 0.5  # the PR view shows precision and recall from about here up
 
 
-def curve_chart(frame: pl.DataFrame, x: str, y: str, title: str):
-    """A PR or ROC curve (<= 500 points, computed once per model); `current` holds the point."""
-    scale = alt.Scale(domain=[0, 1])
+def pr_domain(curve: pl.DataFrame) -> tuple[list[float], list[float]]:
+    """Zoomed recall and precision domains: the region where both are >= ZOOM_FLOOR."""
+    good = curve.filter((pl.col("recall") >= ZOOM_FLOOR) & (pl.col("precision") >= ZOOM_FLOOR))
+    if good.is_empty():
+        return [0.0, 1.0], [0.0, 1.0]
+    return _padded(good["recall"].min()), _padded(good["precision"].min())
+
+
+def _padded(low: float) -> list[float]:
+    return [max(0.0, float(low) - 0.05 * (1.0 - float(low)) - 0.005), 1.0]
+
+
+def roc_floor(negatives: int) -> float:
+    """The smallest false-positive rate the log axis shows: half of one genuine account."""
+    return 0.5 / max(negatives, 1)
+
+
+def roc_frame(curve: pl.DataFrame, floor: float) -> pl.DataFrame:
+    """ROC points with FPR 0 drawn at the axis floor (a log axis has no zero)."""
+    return curve.with_columns(pl.col("fpr").clip(lower_bound=floor).alias("fpr_shown"))
+
+
+def operating_point(x: float, y: float, x_domain, y_domain, log_x: bool = False) -> pl.DataFrame:
+    """The current point, kept inside the plotted domain, with its label."""
+    shown_x = float(np.clip(x, *x_domain))
+    shown_y = float(np.clip(y, *y_domain))
+    inside = shown_x == x and shown_y == y
+    return pl.DataFrame(
+        {
+            "x": [shown_x],
+            "y": [shown_y],
+            "label": ["this threshold" if inside else "this threshold (off the zoomed view)"],
+        }
+    )
+
+
+def curve_chart(
+    frame: pl.DataFrame, x: str, y: str, title: str, x_domain, y_domain, log_x: bool = False
+):
+    """A PR or ROC curve (<= 500 points, once per model); `current` holds the labelled point."""
+    x_scale = alt.Scale(domain=list(x_domain), type="log" if log_x else "linear")
+    y_scale = alt.Scale(domain=list(y_domain))
+    x_title = "false-positive rate (log scale)" if log_x else x
     line = (
         alt.Chart(frame)
-        .mark_line()
+        .mark_line(clip=True, point=alt.OverlayMarkDef(size=8))
         .encode(
-            x=alt.X(f"{x}:Q", scale=scale),
-            y=alt.Y(f"{y}:Q", scale=scale),
-            tooltip=[alt.Tooltip("threshold:Q", format=".3f"), f"{x}:Q", f"{y}:Q"],
+            x=alt.X(f"{x}:Q", scale=x_scale, title=x_title),
+            y=alt.Y(f"{y}:Q", scale=y_scale, title=y),
+            tooltip=[alt.Tooltip("threshold:Q", format=".4f"), f"{x}:Q", f"{y}:Q"],
         )
     )
-    dot = (
-        alt.Chart(alt.NamedData("current"))
-        .mark_point(size=120, filled=True, color="#d62728")
-        .encode(x=f"{x}:Q", y=f"{y}:Q")
-    )
-    return (line + dot).properties(title=title, height=260)
+    current = alt.Chart(alt.NamedData("current")).encode(x="x:Q", y="y:Q")
+    dot = current.mark_point(size=140, filled=True, color="#d62728")
+    text = current.mark_text(align="left", dx=8, dy=-8, color="#d62728").encode(text="label:N")
+    return (line + dot + text).properties(title=title, height=280)
 
 
 def risk_chart(hist: pl.DataFrame):
-    """Accounts per risk bin (50 bins, counted in numpy); `current` holds the threshold `t`."""
+    """Accounts per risk bin by label (overlaid, log scale); `current` holds the threshold `t`."""
     bars = (
         alt.Chart(hist)
-        .mark_bar(color="#9ecae1")
+        .mark_bar(opacity=0.65)
         .encode(
-            x=alt.X("start:Q", title="risk (model score + rule points)", bin="binned"),
+            x=alt.X("start:Q", title="risk", bin="binned", scale=alt.Scale(domain=[0, 1])),
             x2="end:Q",
-            y=alt.Y("accounts:Q", scale=alt.Scale(type="symlog")),
-            tooltip=[alt.Tooltip("start:Q", format=".2f"), alt.Tooltip("accounts:Q", format=",")],
+            y=alt.Y("accounts:Q", stack=None, scale=alt.Scale(type="symlog"), title="accounts"),
+            color=alt.Color("label:N", scale=LABEL_COLORS, title=None),
+            tooltip=[
+                "label:N",
+                alt.Tooltip("start:Q", format=".2f", title="risk from"),
+                alt.Tooltip("accounts:Q", format=","),
+            ],
         )
     )
-    rule = alt.Chart(alt.NamedData("current")).mark_rule(color="#d62728", size=2).encode(x="t:Q")
-    return (bars + rule).properties(title="Accounts by risk (log scale)", height=220)
+    rule = alt.Chart(alt.NamedData("current")).mark_rule(color="#000", size=2).encode(x="t:Q")
+    return (bars + rule).properties(title="Accounts by risk and label (log scale)", height=240)
 
 
 def cost_chart(curve: pl.DataFrame):
     """Expected cost by threshold; `current` holds rules `t` named by `what`."""
-    line = alt.Chart(curve).mark_line().encode(x="threshold:Q", y=alt.Y("cost:Q", title="cost"))
+    line = (
+        alt.Chart(curve)
+        .mark_line()
+        .encode(
+            x=alt.X("threshold:Q", title="threshold (risk)", scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y("cost:Q", title="expected cost"),
+        )
+    )
     domain = ["lowest cost", "current"]
     rules = (
         alt.Chart(alt.NamedData("current"))
@@ -64,24 +127,36 @@ def cost_chart(curve: pl.DataFrame):
 
 
 def collateral_chart():
-    """Per-segment FPR among labelled genuine accounts, from the named dataset `segments`."""
+    """Per-segment FPR among labelled genuine accounts, from the named dataset `segments`.
+
+    One bar per segment value, its label on the y axis in full (no overlap culling, no
+    truncation), segments stacked as rows with their own y scale."""
     return (
         alt.Chart(alt.NamedData("segments"))
         .mark_bar()
         .encode(
-            y=alt.Y("value:N", title=None, sort="-x"),
+            y=alt.Y(
+                "value:N",
+                title=None,
+                sort="-x",
+                axis=alt.Axis(labelOverlap=False, labelLimit=400, labelFontSize=11),
+            ),
             x=alt.X("fpr:Q", title="genuine accounts flagged (FPR)", axis=alt.Axis(format="%")),
-            row=alt.Row("segment:N", title=None),
+            row=alt.Row(
+                "segment:N",
+                title=None,
+                header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold"),
+            ),
             tooltip=[
                 "segment:N",
                 "value:N",
-                "genuine:Q",
-                "genuine_flagged:Q",
+                alt.Tooltip("genuine:Q", title="labelled genuine", format=","),
+                alt.Tooltip("genuine_flagged:Q", title="genuine flagged", format=","),
                 alt.Tooltip("fpr:Q", format=".2%"),
             ],
         )
         .resolve_scale(y="independent")
-        .properties(height=alt.Step(14), width=320)
+        .properties(height=alt.Step(20), width=360)
     )
 
 

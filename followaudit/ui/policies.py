@@ -2,7 +2,8 @@
 
 The versioned store beside the workspace, the policy under edit (one per session, shared by the
 Threshold lab and the Policies page), the save form, and the Policies page's sections. The lab
-itself (caches, what it shows at a threshold) is `ui/lab.py`.
+itself (what it shows at a threshold) is `ui/lab.py`; every number comes from the decision
+layer (`ui.lab_for` / `ui.decisions`).
 """
 
 from __future__ import annotations
@@ -11,14 +12,16 @@ import polars as pl
 import streamlit as st
 
 from followaudit import ui
-from followaudit.decide.policy import Policy, PolicyError, presets
+from followaudit.decide.lab import snapshot
+from followaudit.decide.policy import Policy, PolicyError, presets, to_toml
 from followaudit.decide.policy_store import PolicyStore
-from followaudit.decide.report import compare, report_csv, report_html, snapshot
-from followaudit.ui.lab import lab_for
+from followaudit.decide.report import Comparison, compare, report_csv, report_html
+from followaudit.ui.tables import count_column, number_column
 from followaudit.ui.text import plain
 
 EDIT_KEY = "lab_policy"  # the policy being edited in the lab, shared with the Policies page
 UNSAVED = "lab settings (unsaved)"
+_SAVED = "lab_saved_message"
 
 
 def policy_store() -> PolicyStore:
@@ -60,9 +63,9 @@ def editing_policy() -> Policy:
 
 def start_editing(policy: Policy) -> None:
     """Load `policy` into the lab and reset its widgets to the policy's values."""
-    for key in [k for k in st.session_state if str(k).startswith("lab_") and k != "lab_loaded"]:
-        if key not in ("lab_cost_fp", "lab_cost_fn"):
-            del st.session_state[key]
+    keep = ("lab_loaded", "lab_cost_fp", "lab_cost_fn", _SAVED)
+    for key in [k for k in st.session_state if str(k).startswith("lab_") and k not in keep]:
+        del st.session_state[key]
     st.session_state[EDIT_KEY] = policy
 
 
@@ -71,8 +74,28 @@ def set_editing(policy: Policy) -> None:
     st.session_state[EDIT_KEY] = policy
 
 
+def show_saved() -> None:
+    """The outcome of a save, shown once on the rerun that follows it."""
+    saved = st.session_state.pop(_SAVED, None)
+    if saved:
+        st.success(saved)
+
+
+def editing_label(policy: Policy) -> str:
+    """'name v3', with '(changed, not saved)' once the lab's settings differ from that version."""
+    if not policy.version:
+        return f"{policy.name} (not saved)"
+    try:
+        saved = policy_store().load(policy.name, policy.version)
+    except PolicyError:
+        return f"{policy.label} (changed, not saved)"
+    same = to_toml(saved) == to_toml(policy)
+    return policy.label if same else f"{policy.label} (changed, not saved)"
+
+
 def save_form(policy: Policy, key: str) -> Policy | None:
-    """Name + note + Save; a save always lands as a new version. Returns the saved policy."""
+    """Name + note + Save; a save lands as a new version, then the page reruns so every
+    header names the saved policy and version. Incoherent tiers are refused with the reason."""
     with st.form(f"{key}_form"):
         name = st.text_input("Policy name", value=policy.name, key=f"{key}_name", max_chars=64)
         note = st.text_input("Note (why this policy)", key=f"{key}_note", max_chars=500)
@@ -83,12 +106,13 @@ def save_form(policy: Policy, key: str) -> Policy | None:
             policy.with_changes(name=name.strip()), author=ui.reviewer_name(), note=note
         )
     except PolicyError as exc:
-        st.error(plain(exc))
+        st.error(f"Not saved: {plain(exc)}")
         return None
-    set_editing(saved)
+    start_editing(saved)
     st.session_state["lab_loaded"] = saved.name
     st.query_params["policy"] = saved.name
-    st.success(f"Saved **{plain(saved.name)}** version {saved.version}.")
+    st.session_state[_SAVED] = f"Saved {plain(saved.name)} version {saved.version}."
+    st.rerun()
     return saved
 
 
@@ -112,7 +136,7 @@ def versions_frame() -> pl.DataFrame:
 
 
 def active_picker() -> None:
-    """Choose the active policy (used for build-time flags elsewhere and as the lab's start)."""
+    """Choose the active policy: the one Home, exports, the review queue and `decide` use."""
     store = policy_store()
     names = store.names() + [n for n in presets() if n not in store.names()]
     current = store.active_name()
@@ -133,37 +157,94 @@ def active_picker() -> None:
 
 
 def compare_section(a_choice: str, b_choice: str):
-    """Metric deltas, accounts that flip and creators whose impact changes; returns the comparison."""
+    """Measure deltas, accounts that flip and creators whose impact changes; returns them."""
     try:
         pol_a, pol_b = load_choice(a_choice), load_choice(b_choice)
     except PolicyError as exc:
         st.error(plain(exc))
         return None
-    comparison = compare(lab_for(pol_a), pol_a, lab_for(pol_b), pol_b)
-    ui.table(comparison.deltas, hide_index=True)
-    st.markdown(f"**{comparison.flip_count:,} accounts change flag** from A to B")
-    flips = comparison.flips.with_columns(
-        pl.col("account_id").map_elements(ui.account_url, return_dtype=pl.String).alias("link")
-    )
+    names = (choice_label(a_choice, pol_a), choice_label(b_choice, pol_b))
+    comparison = compare(ui.lab_for(pol_a), pol_a, ui.lab_for(pol_b), pol_b, names)
+    a, b = comparison.a, comparison.b
     ui.table(
-        flips,
+        comparison.deltas,
         hide_index=True,
-        key="pol_flips",
-        column_config={"link": st.column_config.LinkColumn("open", display_text="explain")},
+        column_config={
+            "measure": "Measure",
+            "a": number_column(f"A: {a}", 4),
+            "b": number_column(f"B: {b}", 4),
+            "delta": number_column("Change (B − A)", 4),
+        },
     )
+    st.markdown(
+        f"**{comparison.flip_count:,} accounts change flag** from A ({plain(a)}) to B ({plain(b)})"
+    )
+    flips_table(comparison)
     if not ui.capabilities().has_follows:
         ui.note_missing("audience")
         return pol_a, pol_b, comparison
     st.markdown(
         f"**{comparison.creators.height:,} creators** whose lost share changes by ≥ 1 point"
     )
-    ui.table(comparison.creators, hide_index=True)
+    creators_table(comparison)
     return pol_a, pol_b, comparison
 
 
-def export_buttons(policy: Policy, comparison) -> None:
-    """Download the policy report as CSV and as a one-page HTML summary."""
-    lab = lab_for(policy)
+def choice_label(choice: str, policy: Policy) -> str:
+    """How the page and the report name a compared policy."""
+    return f"{policy.name}, lab settings (unsaved)" if choice == UNSAVED else choice
+
+
+def flips_table(comparison: Comparison) -> None:
+    """Accounts whose flag differs, with usernames beside their ids and links."""
+    flips = comparison.flips
+    names = ui.run("policy/usernames", ids=flips["account_id"].to_list())
+    flips = flips.join(names, on="account_id", how="left", maintain_order="left").with_columns(
+        pl.col("account_id").map_elements(ui.account_url, return_dtype=pl.String).alias("link")
+    )
+    shown = ["username", "account_id", "score", "risk_a", "risk_b", "flagged_a", "flagged_b"]
+    ui.table(
+        flips.select(*shown, "rule_hits_b", "link"),
+        hide_index=True,
+        key="pol_flips",
+        column_config={
+            "username": "Account",
+            "account_id": "Account id",
+            "score": number_column("Model score", 4),
+            "risk_a": number_column("Risk under A", 4),
+            "risk_b": number_column("Risk under B", 4),
+            "flagged_a": "Flagged by A",
+            "flagged_b": "Flagged by B",
+            "rule_hits_b": "Rules broken (B)",
+            "link": st.column_config.LinkColumn("Open", display_text="explain"),
+        },
+    )
+
+
+def creators_table(comparison: Comparison) -> None:
+    """Creators whose share of followers lost changes, with their usernames."""
+    creators = comparison.creators
+    names = ui.run("policy/usernames", ids=creators["creator_id"].to_list())
+    creators = creators.join(
+        names, left_on="creator_id", right_on="account_id", how="left", maintain_order="left"
+    )
+    ui.table(
+        creators.select("username", "creator_id", "followers", "lost_pct_a", "lost_pct_b", "change_pts"),
+        hide_index=True,
+        column_config={
+            "username": "Creator",
+            "creator_id": "Creator id",
+            "followers": count_column("Current followers"),
+            "lost_pct_a": number_column("Lost under A (%)", 1),
+            "lost_pct_b": number_column("Lost under B (%)", 1),
+            "change_pts": number_column("Change (points)", 1),
+        },
+    )  # fmt: skip
+
+
+def export_buttons(policy: Policy, comparison: Comparison) -> None:
+    """Download the policy report (A, compared with B) as CSV and as a one-page HTML summary."""
+    lab = ui.lab_for(policy)
     snap = snapshot(lab, policy)
     names = ui.run("policy/creator_names") if ui.has_table("creator_quality") else None
     left, right = st.columns(2)

@@ -9,12 +9,11 @@ import streamlit as st
 
 from followaudit import ui
 from followaudit.decide.adaptation import training_prior
-from followaudit.decide.policy import Policy, from_toml, resolve_threshold, to_toml
+from followaudit.decide.policy import Policy, from_toml, to_toml
 from followaudit.decide.review_queue import review_queue
 from followaudit.detect import explain
 from followaudit.store.analyst import LEASE_SECONDS, LabelConflict
 from followaudit.ui import explain_view, session
-from followaudit.ui import lab as up
 from followaudit.ui.account import account_by_username
 from followaudit.ui.text import plain
 
@@ -36,15 +35,14 @@ def _queue(
     label_events: int,
     prior: float | None,
 ):
-    policy = from_toml(policy_toml)
-    risk = up.risk_at(path, version, policy)
-    threshold = resolve_threshold(policy, risk["risk"].to_numpy())
+    d = session.decisions_at(path, version, from_toml(policy_toml))
     only = _restriction(session.workspace_at(path), *key)
     # the teaching order learns from the labels so far (label_events keys relabels too)
     reviewed = session.store_at(path).current_labels() if order == "teach" else None
     limit = QUEUE_SIZE + n_labels
-    queue = review_queue(risk, threshold, order, limit, only, reviewed, prior)
-    return queue.select("account_id", "score", "risk", "rule_hits", "distance"), threshold
+    queue = review_queue(d.risk_frame(), d.threshold, order, limit, only, reviewed, prior)
+    queue = queue.with_columns(d.rule_hits_of(queue["account_id"]).alias("rule_hits"))
+    return queue.select("account_id", "score", "risk", "rule_hits", "distance"), d.threshold
 
 
 def _restriction(ws, creator: int | None, spike: int | None) -> pl.DataFrame | None:

@@ -56,9 +56,10 @@ def run_attack(attack: sandbox.Attack, ws: Workspace) -> sandbox.AttackResult | 
     with st.status("Injecting and rebuilding a scratch copy…", expanded=True) as status:
         bar = st.progress(0.0, text="starting")
         try:
+            active = ui.decisions()  # the line the active policy draws in this workspace
             result = sandbox.run_attack(
-                data_dir, ws, attack, ui.active_policy(),
-                lambda step, f: bar.progress(min(max(f, 0.0), 1.0), text=step),
+                data_dir, ws, attack, active.policy,
+                lambda step, f: bar.progress(min(max(f, 0.0), 1.0), text=step), active.threshold,
             )  # fmt: skip
         except (ImportError, ValueError, OSError, WorkspaceError, ValidationError) as exc:
             status.update(label=f"The attack could not run: {plain(exc)}", state="error")

@@ -2,8 +2,8 @@
 
 How caching works in `followaudit.ui` (one rule, checked by tests/test_ui_caches.py):
 - A cache sits beside the code it serves: here the ones every page shares (the workspace
-  connection, query results, `cached(fn)`, the active policy applied to every account, the
-  analyst store, the model); in a page area's module (`ui/lab.py`, `ui/review.py`, `ui/data.py`)
+  connection, query results, `cached(fn)`, the decision layer's inputs, rule sets and labs —
+  what every policy number on every page reads — the analyst store, the model); in a page area's module (`ui/lab.py`, `ui/review.py`, `ui/data.py`)
   the ones only that area uses.
 - A cached function is keyed by what it reads: `(path, version, ...inputs as short strings)`
   for the workspace at `path`, where `version` is `store.workspace.file_version` of the file; a
@@ -28,6 +28,9 @@ import polars as pl
 import streamlit as st
 
 from followaudit.decide import policy
+from followaudit.decide.decisions import Decisions, PolicyRisk
+from followaudit.decide.inputs import DecisionInputs, load_inputs
+from followaudit.decide.lab import Lab, build_lab
 from followaudit.decide.policy_store import PolicyStore
 from followaudit.detect import model
 from followaudit.store import analyst as review
@@ -278,25 +281,57 @@ def _model_bundle(path: str, version: str):
     return model.load_for_workspace(workspace_at(path))
 
 
-def policy_result():
-    """The active policy applied to every account (`policy.PolicyResult`), once per version."""
+def _rules_key(pol) -> str:
+    """What the expensive part of a decision depends on: the rules (not threshold or tiers)."""
+    return policy.to_toml(policy.Policy("rules", rules=pol.rules))
+
+
+# cache_resource, not cache_data: million-row arrays are shared read-only instead of unpickled
+# on every rerun (nothing mutates them).
+@st.cache_resource(show_spinner="Reading scores, labels and follows…", max_entries=4)
+def _inputs(path: str, version: str) -> DecisionInputs:
+    return load_inputs(workspace_at(path))
+
+
+def decision_inputs_at(path: str, version: str) -> DecisionInputs:
+    """The policy-free side of every decision (scores, labels, features, follows), read once."""
+    return _inputs(path, version)
+
+
+@st.cache_resource(show_spinner="Applying the rules…", max_entries=8)
+def _policy_risk(path: str, version: str, rules_key: str) -> PolicyRisk:
+    return PolicyRisk(_inputs(path, version), policy.from_toml(rules_key))
+
+
+@st.cache_resource(show_spinner="Indexing decisions and labels…", max_entries=16)
+def _lab(path: str, version: str, rules_key: str, label_events: int) -> Lab:
+    reviewed = store_at(path).current_labels()
+    return build_lab(_policy_risk(path, version, rules_key), reviewed)
+
+
+def lab_at(path: str, version: str, pol) -> Lab:
+    """`lab_for` in the workspace at `path` / `version` (what other caches read)."""
+    events = store_at(path).progress()["events"]
+    return _lab(path, version, _rules_key(pol), events)
+
+
+def lab_for(pol=None) -> Lab:
+    """The decision layer's indexes for a policy's rules (active policy when None) under the
+    current review labels: once per workspace version, rule set and label event."""
     ws = current_workspace()
-    return policy_result_at(str(ws.path), ws.version, policy.to_toml(active_policy()))
+    return lab_at(str(ws.path), ws.version, active_policy() if pol is None else pol)
 
 
-def policy_result_at(path: str, version: str, policy_toml: str):
-    """`policy_result` for the workspace at `path` / `version` (what other caches read)."""
-    return _policy_result(path, version, policy_toml)
+def decisions(pol=None) -> Decisions:
+    """What a policy (the active one when None) does to every account: the one source of every
+    count a page shows about a policy."""
+    pol = active_policy() if pol is None else pol
+    return lab_for(pol).decisions(pol)
 
 
-# cache_resource, not cache_data: a million-row frame is shared read-only instead of unpickled
-# on every rerun (Polars frames are immutable, so sharing is safe).
-@st.cache_resource(show_spinner="Applying the active policy…", max_entries=4)
-def _policy_result(path: str, version: str, policy_toml: str):
-    ws = workspace_at(path)
-    scores = ws.query("explorer/account_scores")
-    features = ws.query("explorer/account_features")
-    return policy.evaluate_policy(policy.from_toml(policy_toml), scores, features)
+def decisions_at(path: str, version: str, pol) -> Decisions:
+    """`decisions` in the workspace at `path` / `version` (what other caches read)."""
+    return lab_at(path, version, pol).decisions(pol)
 
 
 def reviewer_name() -> str:
