@@ -18,6 +18,7 @@ COMMANDS = {
     "evaluate": ("evaluate", "Cross-validate the detector on a labelled account table."),
     "train-default": ("train_default", "Train the shipped default model on a data folder."),
     "spikes": ("spikes", "Print follower-growth spikes of a workspace."),
+    "decide": ("decide", "What a policy flags in a workspace: counts, tiers, creators, purge."),
     "cohorts": ("cohorts", "Find follower cohorts in an ordered follower list."),
 }
 
