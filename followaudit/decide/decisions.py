@@ -66,7 +66,8 @@ class PolicyRisk:
         """The rules each account breaks as sentences ("; "-joined), for some or all accounts."""
         mask = self.hits.mask if positions is None else self.hits.mask[positions]
         frame = pl.DataFrame({"mask": pl.Series(mask, dtype=pl.UInt64)})
-        return frame.select(hit_sentences(pl.col("mask"), self.hits.rules)).to_series()
+        sentences = hit_sentences(pl.col("mask"), self.hits.rules).alias("rule_hits")
+        return frame.with_columns(sentences)["rule_hits"]
 
 
 @dataclass

@@ -111,7 +111,7 @@ def save_form(policy: Policy, key: str) -> Policy | None:
     start_editing(saved)
     st.session_state["lab_loaded"] = saved.name
     st.query_params["policy"] = saved.name
-    st.session_state[_SAVED] = f"Saved {plain(saved.name)} version {saved.version}."
+    st.session_state[_SAVED] = f"Saved **{plain(saved.name)}** version {saved.version}."
     st.rerun()
     return saved
 
