@@ -20,7 +20,7 @@ with st.expander("Threshold from your reviewed labels: how sure", expanded=True)
     ua.from_reviews(up.use_threshold)
 
 policy, t = up.threshold_picker(lab, policy)
-policy = up.tier_picker(policy, t)
+policy = up.tier_picker(lab, policy, t)
 pol.set_editing(policy)
 with header:
     up.intro(policy)

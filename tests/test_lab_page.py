@@ -176,3 +176,24 @@ def test_no_metric_wears_a_delta_badge(path):
         assert len(call.args) <= 2 and not {"delta", "delta_color"} & keywords, (
             f"{path.name}:{call.lineno} passes a delta to st.metric"
         )
+
+
+def test_top_percent_tiers_are_shares_that_never_start_below_the_line(world):
+    at = open_page(LAB)
+    at.radio(key="lab_mode").set_value("top X %")
+    ok(at.run())
+    at.number_input(key="lab_top").set_value(10.0)
+    ok(at.run())
+    assert at.number_input(key="lab_tier_remove_pct").max == 10.0  # no tier below the line
+    at.number_input(key="lab_tier_remove_pct").set_value(5.0)
+    ok(at.run())
+    at.number_input(key="lab_tier_suspend_pct").set_value(2.0)
+    ok(at.run())
+    assert not at.error
+    tiers = {m.label.split(" ")[0]: int(m.value) for m in at.metric if "(≥" in m.label}
+    assert tiers == {"review": 20, "remove": 12, "suspend": 8}  # 10 %, 5 %, 2 % of 400
+    at.text_input(key="lab_save_name").set_value("top_ten")
+    next(b for b in at.button if b.label == "Save as new version").click()
+    ok(at.run())
+    saved = PolicyStore(sidecar_dir(world)).load("top_ten")
+    assert saved.top_percent == 10.0 and saved.tiers["remove"] >= saved.threshold

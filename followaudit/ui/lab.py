@@ -107,8 +107,11 @@ def threshold_picker(lab: Lab, policy: Policy) -> tuple[Policy, float]:
     return policy.with_changes(top_percent=top, threshold=t), t
 
 
-def tier_picker(policy: Policy, threshold: float) -> Policy:
-    """Remove and suspend cut-offs; tiers below the threshold are refused with the reason."""
+def tier_picker(lab: Lab, policy: Policy, threshold: float) -> Policy:
+    """Remove and suspend cut-offs, as risk values or (with a top-X % line) as shares of all
+    accounts; risk tiers below the threshold are refused with the reason."""
+    if policy.top_percent is not None:
+        return _tier_shares(lab, policy, threshold)
     remove, suspend = st.slider(
         "Tiers: remove follower at risk ≥ … and suspend at risk ≥ …",
         0.0,
@@ -122,6 +125,29 @@ def tier_picker(policy: Policy, threshold: float) -> Policy:
     for problem in tier_problems(policy, threshold):
         st.error(f"Tiers refused: {problem}", icon=":material/block:")
     return policy
+
+
+def _tier_shares(lab: Lab, policy: Policy, threshold: float) -> Policy:
+    """Tiers for a top-X % line: remove the top R % and suspend the top S % (S <= R <= X); each
+    maps exactly to a risk cut-off, never below the line."""
+    top = float(policy.top_percent)
+    index = lab.decision
+    left, right = st.columns(2)
+    shares = {}
+    for col, tier, ceiling in ((left, "remove", top), (right, "suspend", None)):
+        ceiling = shares.get("remove", top) if ceiling is None else ceiling
+        key = f"lab_tier_{tier}_pct"
+        current = st.session_state.get(key, index.top_percent(float(policy.tiers[tier])))
+        st.session_state[key] = round(min(max(current, 0.0), ceiling), 2)
+        shares[tier] = col.number_input(
+            f"{tier.capitalize()} the top … % of accounts", 0.0, ceiling, key=key, step=0.1,
+            help=f"At most the {ceiling:g} % above it: tiers never start below the flag line.",
+        )  # fmt: skip
+    cuts = {t: max(index.threshold_for_top(p), threshold) if p else 1.0 for t, p in shares.items()}
+    st.caption(
+        f"= remove at risk ≥ {risk_text(cuts['remove'])}, suspend at ≥ {risk_text(cuts['suspend'])}"
+    )
+    return policy.with_changes(tiers={"review": threshold, **cuts})
 
 
 # --- showing a snapshot ---------------------------------------------------------------------
