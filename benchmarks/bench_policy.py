@@ -1,4 +1,5 @@
-"""Issue 6 figures: a threshold move at 1M accounts (metrics <= 50 ms) and the lab's rerun (<= 300 ms)."""
+"""Policy figures: the decision layer at 1M accounts (cache cold <= 2 s, a threshold move <= 50 ms),
+the threshold index on synthetic scores, and the lab's and review queue's reruns."""
 
 from __future__ import annotations
 
@@ -12,8 +13,12 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from followaudit.decide.policy import apply_policy, default_policy
-from followaudit.decide.thresholds import CreatorImpact, ScoreIndex, SegmentIndex
+from followaudit.decide.decisions import PolicyRisk
+from followaudit.decide.inputs import load_inputs
+from followaudit.decide.lab import build_lab, snapshot
+from followaudit.decide.policy import default_policy
+from followaudit.decide.thresholds import ScoreIndex, SegmentIndex
+from followaudit.store.workspace import Workspace
 
 N = 1_000_000
 LABELLED = 100_000
@@ -25,7 +30,7 @@ def _rss_mb() -> float:
 
 
 def synthetic(n: int = N, seed: int = 0) -> dict:
-    """1M scores (10 % fake), 100k labelled, four segments, a 5,000-creator score histogram."""
+    """1M scores (10 % fake), 100k labelled, four segments."""
     rng = np.random.default_rng(seed)
     fake = rng.random(n) < 0.1
     score = np.clip(np.where(fake, rng.beta(5, 2, n), rng.beta(1.5, 8, n)), 0, 1)
@@ -42,22 +47,11 @@ def synthetic(n: int = N, seed: int = 0) -> dict:
             "private": rng.choice(["private", "public"], n, p=[0.2, 0.8]),
         }
     )
-    hist = (
-        pl.DataFrame(
-            {
-                "creator_id": rng.integers(0, CREATORS, 1_500_000),
-                "bin": np.minimum((rng.beta(1.5, 8, 1_500_000) * 1000).astype(np.int32), 999),
-                "followers": rng.integers(1, 50, 1_500_000),
-            }
-        )
-        .group_by("creator_id", "bin")
-        .agg(pl.col("followers").sum())
-    )
-    return {"frame": frame, "hist": hist, "labelled": labelled, "fake": fake, "score": score}
+    return {"frame": frame, "labelled": labelled, "fake": fake, "score": score}
 
 
-def _move_times(index, segments, impact, runs: int = 60) -> list[float]:
-    """Wall time of each threshold move: metrics, fresh bootstrap, tiers, collateral, impact."""
+def _move_times(index, segments, runs: int = 60) -> list[float]:
+    """Wall time of each threshold move: metrics, fresh bootstrap, tiers, collateral."""
     times = []
     for t in np.linspace(0.2, 0.95, runs):
         started = time.perf_counter()
@@ -65,8 +59,6 @@ def _move_times(index, segments, impact, runs: int = 60) -> list[float]:
         index.intervals(t)  # a new threshold each time: never served from the cache
         index.tier_counts({"review": t, "remove": max(t, 0.9), "suspend": max(t, 0.98)})
         segments.at(t)
-        impact.summary(t)
-        impact.at(t).sort("lost_pct", descending=True).head(25)
         times.append(time.perf_counter() - started)
     return times
 
@@ -92,8 +84,7 @@ def core_rows(ctx) -> list[dict]:
     index.curves  # noqa: B018 - computed once per model, timed here
     curves = time.perf_counter() - started
     segments = SegmentIndex.build(data["frame"], ["region", "age_band", "verified", "private"])
-    impact = CreatorImpact(data["hist"])
-    moves = _move_times(index, segments, impact)
+    moves = _move_times(index, segments)
     metric_only = [
         ctx.median(lambda t=t: (index.metrics(t), index.intervals(t + 1e-7)), runs=1)
         for t in np.linspace(0.2, 0.9, 30)
@@ -123,7 +114,7 @@ def core_rows(ctx) -> list[dict]:
         },
         base
         | {
-            "measure": "threshold move: metrics, CI, tiers, collateral (28 segments), impact (5,000 creators)",
+            "measure": "threshold move (synthetic): metrics, CI, tiers, collateral (28 segments)",
             "median_s": statistics.median(moves),
             "target": "<= 50 ms",
             "runs": len(moves),
@@ -132,27 +123,79 @@ def core_rows(ctx) -> list[dict]:
     ]
 
 
-def apply_rows(ctx) -> list[dict]:
-    """Applying the default policy's rules to 1M accounts (done once per rule set)."""
-    rng = np.random.default_rng(1)
-    scores = pl.DataFrame({"account_id": np.arange(N), "score": rng.random(N)})
-    features = scores.select("account_id").with_columns(
-        pl.Series("following_follower_ratio", rng.random(N) * 100),
-        pl.Series("has_profile_pic", (rng.random(N) < 0.7).astype(float)),
-        pl.Series("account_age_days", rng.random(N) * 400),
-        pl.Series("video_count", rng.integers(0, 5, N).astype(float)),
-    )
-    seconds = ctx.median(lambda: apply_policy(default_policy(), scores, features), runs=3)
+def decision_rows(ctx, workspace: Path, label: str) -> list[dict]:
+    """The decision layer on a real workspace: inputs once per version, the cache cold for a
+    rule set, and a threshold move with every number the lab shows."""
+    ws = Workspace.open(workspace)
+    try:
+        started = time.perf_counter()
+        inputs = load_inputs(ws)
+        load_s = time.perf_counter() - started
+    finally:
+        ws.close()
+    policy = default_policy()
+    cold = _cold_parts(inputs, policy)
+    lab = cold.pop("lab")
+    lab.segments  # noqa: B018 - built on the first collateral view, timed in its own row
+    moves = _decision_moves(lab, policy)
+    follows = len(inputs.graph.creator) if inputs.graph is not None else 0
+    base = {"area": "policy", "peak_rss_mb": _rss_mb()}
+    parts = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in cold.items())
     return [
-        {
-            "area": "policy",
-            "measure": f"apply_policy (3 rules), {N:,} accounts",
-            "median_s": seconds,
-            "target": "once per rule set",
-            "runs": 3,
-            "peak_rss_mb": _rss_mb(),
-        }
+        base
+        | {
+            "measure": f"decision inputs (scores, labels, features, {follows:,} current follows), {label}",
+            "median_s": load_s,
+            "target": "once per workspace version",
+            "runs": 1,
+        },
+        base
+        | {
+            "measure": f"decision cache cold (conservative: rules, risk, sort, creator-loss checkpoints, lab indexes), {label}",
+            "median_s": sum(cold.values()),
+            "target": "<= 2 s",
+            "runs": 1,
+            "note": parts,
+        },
+        base
+        | {
+            "measure": f"threshold move: decisions (flagged, tiers, labelled, creators losing, purge, top 25 creators) + metrics, CI, collateral, {label}",
+            "median_s": statistics.median(moves),
+            "target": "<= 50 ms",
+            "runs": len(moves),
+            "note": f"p95 {np.percentile(moves, 95) * 1000:.1f} ms",
+        },
     ]
+
+
+def _cold_parts(inputs, policy) -> dict:
+    """Seconds per part of a cold decision cache (and the lab it built, under `lab`)."""
+    parts = {}
+    started = time.perf_counter()
+    risk = PolicyRisk(inputs, policy)
+    parts["rules + risk + sort"] = time.perf_counter() - started
+    started = time.perf_counter()
+    risk.impact  # noqa: B018 - the creator-loss checkpoints, built on first use
+    parts["creator-loss checkpoints"] = time.perf_counter() - started
+    started = time.perf_counter()
+    lab = build_lab(risk, None)
+    lab.decisions(policy).summary()
+    parts["lab indexes + first summary"] = time.perf_counter() - started
+    return parts | {"lab": lab}
+
+
+def _decision_moves(lab, policy, runs: int = 60) -> list[float]:
+    """Wall time of each threshold move: every number the lab page shows at a new line."""
+    times = []
+    for t in np.linspace(0.05, 0.999, runs):
+        started = time.perf_counter()
+        snap = snapshot(lab, policy, float(t))  # counts, tiers, labelled, creators, purge, CI
+        losses = snap["decisions"].creator_losses()
+        if losses is not None:
+            losses.sort("lost_pct", descending=True).head(25)
+        lab.segments.at(float(t))
+        times.append(time.perf_counter() - started)
+    return times
 
 
 def rerun_rows(ctx, workspace, label: str) -> list[dict]:
@@ -232,13 +275,14 @@ def scratch_view(path, folder) -> Path:
 
 
 def run(ctx) -> list[dict]:
-    """All policy figures; the page rerun is measured on whichever workspaces exist."""
-    rows = core_rows(ctx) + apply_rows(ctx)
+    """All policy figures; the decision layer and page reruns on whichever workspaces exist."""
+    rows = core_rows(ctx)
     for path, label in [
         (ctx.workspace, f"{ctx.accounts:,}-account workspace"),
         (ctx.sample_workspace, "sample workspace"),
     ]:
         if path and path.exists():
+            rows += decision_rows(ctx, path, label)
             with tempfile.TemporaryDirectory() as folder:  # never label the real workspace
                 rows += rerun_rows(ctx, scratch_view(path, folder), label)
     return rows
