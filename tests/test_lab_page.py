@@ -105,7 +105,7 @@ def test_curves_are_zoomed_or_on_a_log_axis_with_the_operating_point(world):
 
 def test_score_distribution_is_split_by_label(world):
     at = open_page(LAB)
-    spec = next(s for s in _charts(at) if "Accounts by risk and label" in json.dumps(s))
+    spec = next(s for s in _charts(at) if "split by label" in json.dumps(s))
     text = json.dumps(spec)
     for label in ("labelled fake", "labelled genuine", "unlabelled"):
         assert label in text

@@ -227,8 +227,21 @@ def _fmt(value) -> str:
     )
 
 
+HEADERS = {
+    "policy": "Policy", "version": "Version", "measure": "Measure", "value": "Value",
+    "ci_low": "95 % CI low", "ci_high": "95 % CI high", "compared_value": "Policy B",
+    "change": "Change (B − A)", "compared_with": "Compared with", "segment": "Segment",
+    "accounts": "Accounts", "flagged": "Flagged", "genuine": "Labelled genuine",
+    "genuine_flagged": "Genuine flagged", "fpr": "False-positive rate",
+    "creator_id": "Creator id", "username": "Username", "followers": "Current followers",
+    "followers_lost": "Followers lost", "lost_pct": "Share lost (%)", "account_id": "Account id",
+    "score": "Model score", "risk_a": "Risk under A", "risk_b": "Risk under B",
+    "flagged_a": "Flagged by A", "flagged_b": "Flagged by B",
+}  # fmt: skip
+
+
 def _table(frame: pl.DataFrame) -> str:
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in frame.columns)
+    head = "".join(f"<th>{html.escape(HEADERS.get(c, c))}</th>" for c in frame.columns)
     body = "".join(
         "<tr>" + "".join(f"<td>{_fmt(v)}</td>" for v in row) + "</tr>" for row in frame.iter_rows()
     )

@@ -267,15 +267,15 @@ def curves(lab: Lab, snap: dict, card: dict | None) -> None:
     title = f"Precision–recall (AP {c['pr_auc']:.4f}), zoomed"
     _chart(left, lab, "pr", lambda: charts.curve_chart(c["pr"], "recall", "precision", title, rx, ry), current=point)  # fmt: skip
     floor = charts.roc_floor(len(lab.estimate.neg))
-    fx, fy = [floor, 1.0], [0.0, 1.0]
+    fx, fy = [floor, 1.0], charts.roc_tpr_domain(c["roc"], floor)
     point = charts.operating_point(max(m["fpr"], floor), m["recall"], fx, fy)
     roc = charts.roc_frame(c["roc"], floor)
     title = f"ROC (AUC {c['roc_auc']:.4f})"
     _chart(right, lab, "roc", lambda: charts.curve_chart(roc, "fpr_shown", "tpr", title, fx, fy, log_x=True), current=point)  # fmt: skip
     st.caption(
-        "Drawn for this class balance: precision–recall shows where both are ≥ 0.5, ROC puts the "
+        "Drawn for this class balance: precision–recall is zoomed on its knee, ROC puts the "
         "false-positive rate on a log axis (FPR 0 drawn at the left edge); the red dot is this "
-        "threshold."
+        "threshold. Hover a curve for its thresholds."
     )
 
 
@@ -344,9 +344,13 @@ SEGMENT_COLUMNS = {
 }
 
 
+SEGMENT_NAMES = {"region": "region", "age_band": "account age", "verified": "verified"}
+SEGMENT_NAMES |= {"private": "private"}
+
+
 def collateral_section(lab: Lab, threshold: float) -> None:
     """Genuine accounts flagged by segment, with per-segment FPR."""
-    frame = lab.segments.at(threshold)
+    frame = lab.segments.at(threshold).with_columns(pl.col("segment").replace(SEGMENT_NAMES))
     if frame.filter(pl.col("genuine") > 0).is_empty():
         st.info(
             "No labelled genuine accounts yet, so collateral damage cannot be measured; flagged counts per segment:"

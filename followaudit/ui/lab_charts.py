@@ -26,8 +26,12 @@ ZOOM_FLOOR = 0.5  # the PR view shows precision and recall from about here up
 
 
 def pr_domain(curve: pl.DataFrame) -> tuple[list[float], list[float]]:
-    """Zoomed recall and precision domains: the region where both are >= ZOOM_FLOOR."""
-    good = curve.filter((pl.col("recall") >= ZOOM_FLOOR) & (pl.col("precision") >= ZOOM_FLOOR))
+    """Zoomed recall and precision domains around the curve's knee: where both are at least
+    1 - 3 x (1 - best F1), and never below ZOOM_FLOOR (a good model gets a tight view)."""
+    p, r = pl.col("precision"), pl.col("recall")
+    best = curve.select((2 * p * r / (p + r).clip(lower_bound=1e-12)).max()).item() or 0.0
+    floor = max(ZOOM_FLOOR, 1.0 - 3.0 * (1.0 - best))
+    good = curve.filter((r >= floor) & (p >= floor))
     if good.is_empty():
         return [0.0, 1.0], [0.0, 1.0]
     return _padded(good["recall"].min()), _padded(good["precision"].min())
@@ -40,6 +44,12 @@ def _padded(low: float) -> list[float]:
 def roc_floor(negatives: int) -> float:
     """The smallest false-positive rate the log axis shows: half of one genuine account."""
     return 0.5 / max(negatives, 1)
+
+
+def roc_tpr_domain(curve: pl.DataFrame, floor: float) -> list[float]:
+    """The true-positive rates worth showing: from just below the rate at the axis floor."""
+    shown = curve.filter(pl.col("fpr") >= floor)
+    return _padded(shown["tpr"].min()) if shown.height else [0.0, 1.0]
 
 
 def roc_frame(curve: pl.DataFrame, floor: float) -> pl.DataFrame:
@@ -68,12 +78,13 @@ def curve_chart(
     x_scale = alt.Scale(domain=list(x_domain), type="log" if log_x else "linear")
     y_scale = alt.Scale(domain=list(y_domain))
     x_title = "false-positive rate (log scale)" if log_x else x
+    y_title = "true-positive rate (recall)" if y == "tpr" else y
     line = (
         alt.Chart(frame)
         .mark_line(clip=True, point=alt.OverlayMarkDef(size=8))
         .encode(
             x=alt.X(f"{x}:Q", scale=x_scale, title=x_title),
-            y=alt.Y(f"{y}:Q", scale=y_scale, title=y),
+            y=alt.Y(f"{y}:Q", scale=y_scale, title=y_title),
             tooltip=[alt.Tooltip("threshold:Q", format=".4f"), f"{x}:Q", f"{y}:Q"],
         )
     )
@@ -84,24 +95,38 @@ def curve_chart(
 
 
 def risk_chart(hist: pl.DataFrame):
-    """Accounts per risk bin by label (overlaid, log scale); `current` holds the threshold `t`."""
-    bars = (
-        alt.Chart(hist)
-        .mark_bar(opacity=0.65)
-        .encode(
-            x=alt.X("start:Q", title="risk", bin="binned", scale=alt.Scale(domain=[0, 1])),
-            x2="end:Q",
-            y=alt.Y("accounts:Q", stack=None, scale=alt.Scale(type="symlog"), title="accounts"),
-            color=alt.Color("label:N", scale=LABEL_COLORS, title=None),
-            tooltip=[
-                "label:N",
-                alt.Tooltip("start:Q", format=".2f", title="risk from"),
-                alt.Tooltip("accounts:Q", format=","),
-            ],
+    """Accounts per risk bin, one row per label (log counts); `current` holds the threshold `t`."""
+    top = max(1, int(hist["accounts"].max() or 1))
+    ticks = [10**k for k in range(len(str(top)) + 1)]
+    rows = []
+    for label in LABEL_COLORS.domain:
+        part = hist.filter(pl.col("label") == label)
+        if part.is_empty() or not part["accounts"].sum():
+            continue
+        bars = (
+            alt.Chart(part)
+            .mark_bar(color=LABEL_COLORS.range[LABEL_COLORS.domain.index(label)])
+            .encode(
+                x=alt.X("start:Q", title="risk", bin="binned", scale=alt.Scale(domain=[0, 1])),
+                x2="end:Q",
+                y=alt.Y(
+                    "accounts:Q",
+                    title=label,
+                    scale=alt.Scale(type="symlog", domain=[0, top]),
+                    axis=alt.Axis(values=ticks, format=","),
+                ),
+                tooltip=[
+                    alt.Tooltip("start:Q", format=".2f", title="risk from"),
+                    alt.Tooltip("end:Q", format=".2f", title="risk to"),
+                    alt.Tooltip("accounts:Q", format=","),
+                ],
+            )
         )
+        rule = alt.Chart(alt.NamedData("current")).mark_rule(color="#000", size=2).encode(x="t:Q")
+        rows.append((bars + rule).properties(height=90))
+    return alt.vconcat(*rows).properties(
+        title="Accounts by risk, split by label (log scale; black: the threshold)"
     )
-    rule = alt.Chart(alt.NamedData("current")).mark_rule(color="#000", size=2).encode(x="t:Q")
-    return (bars + rule).properties(title="Accounts by risk and label (log scale)", height=240)
 
 
 def cost_chart(curve: pl.DataFrame):
