@@ -208,5 +208,6 @@ class SegmentIndex:
                 (column, value, len(everyone), flagged, len(genuine), g_flag)
                 + (g_flag / len(genuine) if len(genuine) else None,)
             )
-        schema = ["segment", "value", "accounts", "flagged", "genuine", "genuine_flagged", "fpr"]
-        return pl.DataFrame(rows, schema=schema, orient="row")
+        schema = {"segment": pl.String, "value": pl.String, "accounts": pl.Int64}
+        schema |= {"flagged": pl.Int64, "genuine": pl.Int64, "genuine_flagged": pl.Int64}
+        return pl.DataFrame(rows, schema=schema | {"fpr": pl.Float64}, orient="row")
