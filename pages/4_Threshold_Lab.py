@@ -6,6 +6,7 @@ from followaudit import ui
 from followaudit.decide.lab import snapshot
 from followaudit.ui import adapt as ua
 from followaudit.ui import lab as up
+from followaudit.ui import lab_tabs as tabs
 from followaudit.ui import policies as pol
 
 ui.page_setup("Threshold lab", ":material/tune:")
@@ -17,7 +18,7 @@ with st.expander("Rules (toggle, change thresholds and weights)"):
 lab = up.lab_for(policy)
 up.lab_notes(lab)
 with st.expander("Threshold from your reviewed labels: how sure", expanded=True):
-    ua.from_reviews(up.use_threshold)
+    ua.from_reviews(tabs.use_threshold)
 
 policy, t = up.threshold_picker(lab, policy)
 policy = up.tier_picker(lab, policy, t)
@@ -33,14 +34,14 @@ curves, cost, collateral, impact, dist = st.tabs(
 )
 with curves:
     bundle = ui.model_bundle()
-    up.curves(lab, snap, bundle.card if bundle else None)
+    tabs.curves(lab, snap, bundle.card if bundle else None)
 with cost:
-    up.cost_section(lab, t)
+    tabs.cost_section(lab, t)
 with collateral:
-    up.collateral_section(lab, t)
+    tabs.collateral_section(lab, t)
 with impact:
-    up.impact_section(snap)
+    tabs.impact_section(snap)
 with dist:
-    up.distribution(lab, t)
+    tabs.distribution(lab, t)
 with st.expander("Save these settings as a policy"):
     pol.save_form(policy, "lab_save")
