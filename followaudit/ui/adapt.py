@@ -62,19 +62,15 @@ def from_reviews(use_threshold: Callable[[float], None]) -> None:
         return
     p, lo_hi = found.proposal, found.proposal.intervals
     st.markdown(_summary_text(found))
-    cols = st.columns(4)
-    # intervals, not changes: shown under the value without an arrow
-    interval = {"delta_color": "off", "delta_arrow": "off"}
-    cols[0].metric("Fake share", _pct(p.prevalence), _range(lo_hi["prevalence"]), **interval)
-    cols[1].metric(
-        "Precision expected", _pct(p.expected["precision"]), _range(lo_hi["precision"]), **interval
-    )
-    cols[2].metric(
-        "Recall expected", _pct(p.expected["recall"]), _range(lo_hi["recall"]), **interval
-    )
-    cols[3].metric(
-        "Accounts flagged", f"{p.flagged:,}", _range(lo_hi["flagged"], count=True), **interval
-    )
+    shown = [
+        ("Fake share", _pct(p.prevalence), _range(lo_hi["prevalence"])),
+        ("Precision expected", _pct(p.expected["precision"]), _range(lo_hi["precision"])),
+        ("Recall expected", _pct(p.expected["recall"]), _range(lo_hi["recall"])),
+        ("Accounts flagged", f"{p.flagged:,}", _range(lo_hi["flagged"], count=True)),
+    ]
+    for col, (label, value, interval) in zip(st.columns(4), shown, strict=True):
+        col.metric(label, value)
+        col.caption(f"95 % interval {interval}")  # a range, not a change: no delta badge
     if p.score_threshold is not None:
         st.button(
             f"Use risk threshold {p.score_threshold:.4f}",

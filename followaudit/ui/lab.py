@@ -130,21 +130,31 @@ def _tier_shares(lab: Lab, policy: Policy, threshold: float) -> Policy:
     top = float(policy.top_percent)
     index = lab.decision
     left, right = st.columns(2)
-    shares = {}
+    shares, cuts = {}, {}
     for col, tier, ceiling in ((left, "remove", top), (right, "suspend", None)):
         ceiling = shares.get("remove", top) if ceiling is None else ceiling
-        key = f"lab_tier_{tier}_pct"
-        current = st.session_state.get(key, index.top_percent(float(policy.tiers[tier])))
+        key, saved = f"lab_tier_{tier}_pct", float(policy.tiers[tier])
+        current = st.session_state.get(key, index.top_percent(saved))
         st.session_state[key] = round(min(max(current, 0.0), ceiling), 2)
+        # the rounded share of a saved cut-off stands for that cut-off exactly until edited
+        st.session_state.setdefault(f"{key}_saved", (st.session_state[key], saved))
         shares[tier] = col.number_input(
             f"{tier.capitalize()} the top … % of accounts", 0.0, ceiling, key=key, step=0.1,
             help=f"At most the {ceiling:g} % above it: tiers never start below the flag line.",
         )  # fmt: skip
-    cuts = {t: max(index.threshold_for_top(p), threshold) if p else 1.0 for t, p in shares.items()}
+        cuts[tier] = _share_cut(index, shares[tier], st.session_state[f"{key}_saved"], threshold)
     st.caption(
         f"= remove at risk ≥ {risk_text(cuts['remove'])}, suspend at ≥ {risk_text(cuts['suspend'])}"
     )
     return policy.with_changes(tiers={"review": threshold, **cuts})
+
+
+def _share_cut(index, share: float, saved: tuple[float, float], threshold: float) -> float:
+    """The risk cut-off of a tier share: the saved one while the share is unchanged."""
+    if not share:
+        return 1.0
+    cut = saved[1] if share == saved[0] else index.threshold_for_top(share)
+    return max(cut, threshold)
 
 
 # --- showing a snapshot ---------------------------------------------------------------------
