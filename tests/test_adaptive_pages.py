@@ -193,7 +193,7 @@ def test_threshold_lab(world, request, monkeypatch):
 def test_policies(world, request, monkeypatch):
     at = open_page(workspace(request, world), "pages/5_Policies.py", monkeypatch)
     measures = at.dataframe[0].value["measure"].to_list()
-    assert ("precision" in measures) == (world == "no_engagement")
+    assert ("precision (out-of-fold estimate)" in measures) == (world == "no_engagement")
     assert ("creators losing > 5 %" in measures) == (world != "profile_only")
     creators = any("creators** whose lost share" in m.value for m in at.markdown)
     assert creators == (world != "profile_only")

@@ -111,7 +111,9 @@ def _platform_world(wave_creators: tuple[int, ...]) -> duckdb.DuckDBPyConnection
         "follows": pl.DataFrame(
             follows, schema=["follower_id", "creator_id", "followed_at"], orient="row"
         ),
-        "account_scores": pl.DataFrame({"account_id": [a for a, _ in accounts], "flagged": False}),
+        "account_scores": pl.DataFrame(
+            {"account_id": [a for a, _ in accounts], "model_flagged": False}
+        ),
         "spikes": pl.DataFrame(
             {
                 "spike_id": [1],

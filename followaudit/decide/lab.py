@@ -143,6 +143,7 @@ def snapshot(lab: Lab, policy: Policy, threshold: float | None = None) -> dict:
         "labelled": d.labelled,
         "creators_losing": d.creators_losing,
         "purge_followers": d.purge_followers,
+        "has_follows": d.risk.inputs.graph is not None,
         "estimated_on": lab.labelled,
         "metrics": estimate.metrics(d.threshold) if estimate.has_metrics else None,
         "intervals": estimate.intervals(d.threshold) if estimate.has_metrics else None,

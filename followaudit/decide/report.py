@@ -50,8 +50,9 @@ def measures(snap: dict) -> dict[str, float]:
     }
     if snap["metrics"]:
         out |= {f"{m} (out-of-fold estimate)": snap["metrics"][m] for m in HEADLINE}
-    out |= {f"creators losing > {k} %": v for k, v in snap["creators_losing"].items()}
-    out["followers a purge removes"] = snap["purge_followers"]
+    if snap["has_follows"]:  # without a follow log these were never computed: not zeros
+        out |= {f"creators losing > {k} %": v for k, v in snap["creators_losing"].items()}
+        out["followers a purge removes"] = snap["purge_followers"]
     return out
 
 

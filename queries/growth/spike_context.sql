@@ -11,7 +11,7 @@ with traits as (
         a.account_id,
         a.created_at,
         coalesce(a.region, '') as region,
-        coalesce(s.flagged, false) as flagged
+        coalesce(s.model_flagged, false) as flagged
     from accounts as a
     left join account_scores as s on s.account_id = a.account_id
 ),
