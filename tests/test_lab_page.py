@@ -62,11 +62,11 @@ def test_after_a_save_the_header_names_the_saved_policy_and_version(world):
     at.text_input(key="lab_save_name").set_value("team_a")
     next(b for b in at.button if b.label == "Save as new version").click()
     ok(at.run())
-    assert any("Editing **team_a v1**." in c.value for c in at.caption)
+    assert any("Editing **team\\_a v1**." in c.value for c in at.caption)
     assert any("Saved **team\\_a** version 1" in s.value for s in at.success)
     at.slider(key="lab_threshold").set_value(0.65)
     ok(at.run())
-    assert any("Editing **team_a v1 (changed, not saved)**" in c.value for c in at.caption)
+    assert any("Editing **team\\_a v1 \\(changed\\, not saved\\)**" in c.value for c in at.caption)
 
 
 def test_cost_tab_button_puts_the_cheapest_threshold_on_the_slider(world):
