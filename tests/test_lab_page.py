@@ -158,6 +158,9 @@ def _metric_calls(path: Path):
             yield node
 
 
+REAL_CHANGES = {"explain_view.py"}
+
+
 @pytest.mark.parametrize(
     "path",
     sorted(
@@ -170,7 +173,10 @@ def _metric_calls(path: Path):
     ids=lambda p: p.name,
 )
 def test_no_metric_wears_a_delta_badge(path):
-    """Arrow badges say "changed by"; none of our counts is a change."""
+    """Arrow badges say "changed by"; none of our counts is a change (the what-if panel's score
+    after an edit is one)."""
+    if path.name in REAL_CHANGES:
+        return
     for call in _metric_calls(path):
         keywords = {k.arg for k in call.keywords}
         assert len(call.args) <= 2 and not {"delta", "delta_color"} & keywords, (
