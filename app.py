@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from followaudit.ui.navigation import sidebar_pages
+from followaudit.ui.navigation import route_through_app, sidebar_pages
 from followaudit.ui.session import capabilities_if_open
 
+route_through_app()
 # only the pages this workspace's data supports (a profile-only table has no Growth anomalies)
 pages = [
     st.Page(path, title=title, icon=icon, default=index == 0)

@@ -29,6 +29,7 @@ from followaudit.ui.navigation import (
     param_index,
     parse_int_param,
     review_link,
+    route_through_app,
     search_box,
 )
 from followaudit.ui.session import (
@@ -59,6 +60,7 @@ from followaudit.ui.tables import table
 from followaudit.ui.text import ids_as_text, parse_id, plain
 
 __all__ = [
+    "route_through_app",
     "ACCOUNT_PAGE",
     "DEFAULT_WORKSPACE",
     "GROWTH_PAGE",

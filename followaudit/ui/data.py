@@ -26,6 +26,7 @@ def page_start(title: str, icon: str) -> Workspace | None:
     """Page config and sidebar; unlike other pages, works before any workspace exists."""
     if ui.workspace_path().is_file():
         return ui.page_setup(title, icon)
+    ui.route_through_app()
     st.set_page_config(page_title=f"{title} · Follower Audit", page_icon=icon, layout="wide")
     auth.require_login()
     with st.sidebar:

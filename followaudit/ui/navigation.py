@@ -6,6 +6,7 @@ import re
 
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
+from streamlit.runtime.pages_manager import PagesManager
 
 from followaudit.store.capabilities import Capabilities
 from followaudit.store.workspace import Workspace
@@ -51,8 +52,19 @@ def sidebar_pages(caps: Capabilities | None) -> list[tuple[str, str, str]]:
     ]
 
 
+def route_through_app() -> None:
+    """Make this run go through app.py's st.navigation if Streamlit started it the v1 way."""
+    # With a pages/ folder, a fresh server serves runs the v1 way (each file on its own, every
+    # file in the sidebar, "app" first) until some run calls st.navigation. The first visitor
+    # would see pages the data cannot support; flip to navigation and rerun this very page.
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def page_setup(title: str, icon: str) -> Workspace:
     """Configure the page, draw the sidebar (workspace, model, demo badge); return the workspace."""
+    route_through_app()
     st.set_page_config(page_title=f"{title} · Follower Audit", page_icon=icon, layout="wide")
     auth.require_login()
     ws = current_workspace()
