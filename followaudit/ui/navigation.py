@@ -57,9 +57,12 @@ def route_through_app() -> None:
     # With a pages/ folder, a fresh server serves runs the v1 way (each file on its own, every
     # file in the sidebar, "app" first) until some run calls st.navigation. The first visitor
     # would see pages the data cannot support; flip to navigation and rerun this very page.
+    # Only a session's first run reruns: a later one (AppTest resets the flag every run) would
+    # lose the click that started it, and its app.py calls st.navigation anyway.
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
-        st.rerun()
+        if not st.session_state:
+            st.rerun()
 
 
 def page_setup(title: str, icon: str) -> Workspace:
