@@ -258,9 +258,14 @@ newcomer_accounts as (
     group by f.account_id
 ),
 
--- Popularity of each creator among all creators (0 = fewest new followers, 1 = most)
+-- Popularity of each creator among all creators (0 = fewest new followers, 1 = most): its
+-- percent rank, kept as the whole rank so that the per-account average sums integers (a sum of
+-- doubles depends on the parallel summation order; the model must see the same bits every run)
 creator_rank as (
-    select creator_id, percent_rank() over (order by sum(gained), creator_id) as popularity
+    select
+        creator_id,
+        row_number() over (order by sum(gained), creator_id) - 1 as popularity_rank,
+        count(*) over () - 1 as rank_span
     from daily_gains
     group by creator_id
 ),
@@ -278,7 +283,8 @@ per_follow as (
         case when d.creator_id is null then cast(0 as double) else cast(1 as double) end
             as on_spike_day,
         pr.pair_ratio,
-        r.popularity
+        r.popularity_rank,
+        r.rank_span
     from sequenced as s
     left join cohorts as c
         on c.creator_id = s.creator_id
@@ -310,7 +316,7 @@ per_account as (
         coalesce(max(accounts_making_move) - 1, 0) as lockstep_score,
         avg(on_spike_day) as spike_follow_share,
         coalesce(max(pair_ratio), 1) as shared_sequence,
-        avg(popularity) as target_popularity,
+        avg(popularity_rank) / greatest(max(rank_span), 1) as target_popularity,
         min(followed_at) as first_follow_at,
         max(followed_at) as last_follow_at
     from per_follow
