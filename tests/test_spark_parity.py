@@ -23,13 +23,7 @@ from followaudit.store import transpile
 
 pytestmark = [
     pytest.mark.spark,
-    # Opt-in for now: after issue 10's spike_context.sql the Spark build of this world ran past
-    # the 600 s test timeout on the shared, loaded machine (load 18); it passed before it, in
-    # 6-8 minutes under load. `FOLLOWAUDIT_SPARK_TESTS=1 make test` runs these.
-    pytest.mark.skipif(
-        not os.environ.get("FOLLOWAUDIT_SPARK_TESTS"),
-        reason="Spark parity tests are opt-in: FOLLOWAUDIT_SPARK_TESTS=1",
-    ),
+    # about 100 s on the quiet 2-core machine; a loaded machine needs far more
     pytest.mark.timeout(1800),
 ]
 
@@ -116,6 +110,11 @@ def test_spark_table_equals_duckdb(both_builds, table):
 
 
 def _assert_close(expected: pl.Series, got: pl.Series, name: str) -> None:
+    if isinstance(expected.dtype, pl.List) and isinstance(got.dtype, pl.List):
+        lengths = expected.list.len().to_list(), got.list.len().to_list()
+        assert lengths[0] == lengths[1], f"{name}: list lengths differ"
+        _assert_close(expected.explode(), got.explode(), f"{name}[]")
+        return
     if expected.dtype.is_numeric() and got.dtype.is_numeric():
         a = expected.cast(pl.Float64).fill_null(np.nan).to_numpy()
         b = got.cast(pl.Float64).fill_null(np.nan).to_numpy()
@@ -136,8 +135,9 @@ def test_both_engines_store_the_same_model(both_builds):
     assert set(expected) == set(got) == {"card.json", "model.txt"}
     assert got["model.txt"] == expected["model.txt"]
     cards = [json.loads(c["card.json"]) for c in (expected, got)]
-    for card in cards:
+    for card in cards:  # when and how long it trained differ by nature
         card.pop("trained_at")
+        card.pop("train_seconds")
     assert cards[0] == cards[1]
 
 
@@ -159,7 +159,7 @@ def test_a_summary_pack_keeps_what_the_pages_need(both_builds, spark, monkeypatc
     kept = {r[0] for r in con.execute("select account_id from accounts").fetchall()}
     assert 0 < len(kept) < duck.execute("select count(*) from accounts").fetchone()[0]
     needed = "select creator_id from creator_quality union "
-    needed += "select account_id from account_scores where flagged "
+    needed += "select account_id from account_scores where model_flagged "
     needed += "union select account_id from spike_followers"
     assert {r[0] for r in duck.execute(needed).fetchall()} <= kept
     followers = {r[0] for r in con.execute("select follower_id from follows").fetchall()}
@@ -171,7 +171,7 @@ def test_spike_lists_and_verdicts_are_identical(both_builds):
     duck, sparked = both_builds
     columns = 'spike_id, creator_id, start, "end", verdict, kind, reason'
     expected = duck.sql(f"select {columns} from spikes order by spike_id").pl()
-    assert expected.height > 5 and set(expected["verdict"]) == {"suspicious", "explained"}
+    assert expected.height > 5 and {"suspicious", "explained"} <= set(expected["verdict"])
     assert sparked.sql(f"select {columns} from spikes order by spike_id").pl().equals(expected)
 
 
