@@ -110,6 +110,15 @@ def test_lab_changes_show_up_as_flips_in_the_comparison(world):
     assert len(table_with(at, "flagged_a")) > 0
 
 
+def test_comparing_a_policy_with_itself_shows_no_empty_tables(world):
+    at = ok(open_page(POLICIES))
+    at.selectbox(key="pol_b").set_value(at.selectbox(key="pol_a").value)
+    ok(at.run())
+    assert any("**0 accounts change flag**" in m.value for m in at.markdown)
+    assert any("flag exactly the same accounts" in c.value for c in at.caption)
+    assert all(len(d.value) > 0 for d in at.dataframe)
+
+
 def test_set_active_policy(world):
     at = ok(open_page(POLICIES))
     at.selectbox(key="pol_active").set_value("fakefollowercheck")

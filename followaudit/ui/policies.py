@@ -179,14 +179,18 @@ def compare_section(a_choice: str, b_choice: str):
     st.markdown(
         f"**{comparison.flip_count:,} accounts change flag** from A ({plain(a)}) to B ({plain(b)})"
     )
-    flips_table(comparison)
+    if comparison.flip_count:
+        flips_table(comparison)
+    else:
+        st.caption("A and B flag exactly the same accounts.")
     if not ui.capabilities().has_follows:
         ui.note_missing("audience")
         return pol_a, pol_b, comparison
     st.markdown(
         f"**{comparison.creators.height:,} creators** whose lost share changes by ≥ 1 point"
     )
-    creators_table(comparison)
+    if comparison.creators.height:
+        creators_table(comparison)
     return pol_a, pol_b, comparison
 
 
