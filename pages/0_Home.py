@@ -40,7 +40,8 @@ else:
         st.subheader("Most suspicious accounts")
         ui_home.suspicious_account_links(limit=8)
     ui_home.review_path()
-ui.note_missing("engagement" if ui.capabilities().has_follows else "growth", "labels")
+missing = ("engagement",) if ui.capabilities().has_follows else ("growth", "sandbox")
+ui.note_missing(*missing, "labels")
 
 with st.expander("How to read this", icon=":material/help:"):
     st.markdown(ui_home.HOW_TO_READ)

@@ -153,8 +153,8 @@ def test_what_if_moves_the_score_and_the_waterfall(sample_workspace_path, monkey
     )
     at = open_page(sample_workspace_path, ACCOUNT, monkeypatch, account=str(account))
     assert not any(m.label.startswith("Calibrated P(fake) with") for m in at.metric)
-    at.multiselect(key=f"acct_whatif_{account}_features").set_value(["account_age_days"]).run()
-    at.number_input(key=f"acct_whatif_{account}_account_age_days").set_value(3000.0).run()
+    at.multiselect(key=f"acct_whatif_{account}_features").set_value(["video_count"]).run()
+    at.number_input(key=f"acct_whatif_{account}_video_count").set_value(200.0).run()
     no_exception(at)
     after = next(m for m in at.metric if m.label == "Calibrated P(fake) with these values")
     before = next(m.value for m in at.metric if m.label == "Calibrated P(fake)")
@@ -262,7 +262,7 @@ def test_quality_colour_follows_the_value(sample_workspace_path, monkeypatch):
 
 
 def test_sandbox_says_the_verdict_and_why(sample_workspace_path, monkeypatch):
-    def explained_attack(data_dir, sidecar, attack, active, progress=None):
+    def explained_attack(data_dir, workspace, attack, active, progress=None, threshold=None):
         accounts = pl.DataFrame(
             {"account_id": [1, 2], "risk": [0.9, 0.1], "flagged": [True, False]}
         )
