@@ -7,38 +7,20 @@ import tempfile
 import time
 from pathlib import Path
 
-import polars as pl
-
 from followaudit.data import suggest
 from followaudit.data.importing import Mapping, mapping_toml
 from followaudit.data.preview import preview_import
 from followaudit.data.source_table import profile_table
 from followaudit.store.workspace import PROJECT_ROOT
+from followaudit.synth.platform_export import export_frame
 
 ROWS = 10_000
 
 
 def export_csv(folder: Path, rows: int = ROWS) -> Path:
     """`rows` sample-world accounts with platform-style column names, epoch times and 0/1 flags."""
-    accounts = pl.read_parquet(PROJECT_ROOT / "sample_data" / "accounts.parquet")
-    accounts = accounts.gather_every(max(accounts.height // rows, 1)).head(rows)
-    table = accounts.select(
-        pl.col("account_id").alias("uid"),
-        pl.col("username").alias("uniqueId"),
-        pl.col("display_name").alias("nickname"),
-        pl.col("created_at").dt.epoch("s").alias("createTime"),
-        pl.col("has_profile_pic").cast(pl.Int8).alias("avatar"),
-        pl.col("bio").alias("signature"),
-        pl.col("is_verified").alias("verified"),
-        pl.col("follower_count").alias("followerCount"),
-        pl.col("following_count").alias("followingCount"),
-        pl.col("video_count").alias("videoCount"),
-        pl.col("likes_received").alias("heartCount"),
-        pl.col("likes_given").alias("diggCount"),
-        pl.col("region"),
-    )
     path = folder / "profiles.csv"
-    table.write_csv(path)
+    export_frame(PROJECT_ROOT / "sample_data", rows, labels=False).write_csv(path)
     return path
 
 

@@ -239,7 +239,9 @@ def test_cli_spikes_json(tmp_path, world, capsys):
 
 
 def test_cli_spikes_missing_workspace(tmp_path, capsys):
-    assert spikes_cli.run(_spikes_args(["--workspace", str(tmp_path / "no.duckdb")])) == 2
+    from followaudit.cli import main
+
+    assert main(["spikes", "--workspace", str(tmp_path / "no.duckdb")]) == 2
     assert "does not exist" in capsys.readouterr().err
 
 

@@ -22,7 +22,7 @@ from followaudit.decide.policy import Policy, PolicyError
 from followaudit.decide.policy_store import PolicyStore, parse_reference
 from followaudit.decide.risk import risk_text
 from followaudit.store.analyst import AnalystStore
-from followaudit.store.workspace import Workspace, WorkspaceError
+from followaudit.store.workspace import Workspace
 
 OUT_SCHEMA = {"account_id": pl.Int64, "risk": pl.Float64, "flagged": pl.Boolean, "tier": pl.String}
 
@@ -103,11 +103,7 @@ def format_text(summary: dict) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Decide, print, write; bad input -> one message on stderr and exit 2."""
-    try:
-        ws = Workspace.open(args.workspace)
-    except WorkspaceError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    ws = Workspace.open(args.workspace)  # a bad workspace: run_guarded says why and exits 2
     try:
         if not ws.has_table("account_scores"):
             raise DecideError(f"{args.workspace} has no scores (account_scores); rebuild it")

@@ -10,21 +10,10 @@ from pathlib import Path
 import polars as pl
 
 from followaudit.cli.hints import build_command
-from followaudit.growth.spikes import list_spikes
-from followaudit.store.workspace import Workspace, WorkspaceError
+from followaudit.growth.spikes import SPIKE_SUMMARY, list_spikes
+from followaudit.store.workspace import Workspace
 
-JSON_FIELDS = [
-    "creator_id",
-    "start",
-    "end",
-    "followers_gained",
-    "expected_followers",
-    "excess",
-    "score",
-    "verdict",
-    "flagged_share",
-    "young_share",
-]
+JSON_FIELDS = SPIKE_SUMMARY
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -44,11 +33,7 @@ def spikes_json(spikes: pl.DataFrame) -> list[dict]:
 
 def run(args: argparse.Namespace) -> int:
     """Print the workspace's spikes as a table or JSON; a bad workspace exits 2."""
-    try:
-        ws = Workspace.open(args.workspace)
-    except WorkspaceError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    ws = Workspace.open(args.workspace)  # a bad workspace: run_guarded says why and exits 2
     try:
         if not ws.has_table("spikes"):
             hint = build_command(ws.meta().get("data_dir"), args.workspace)

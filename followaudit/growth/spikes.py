@@ -14,8 +14,8 @@ from followaudit.store.analyst import AnalystStore
 from followaudit.store.engine import Engine, as_engine
 from followaudit.store.workspace import Workspace, run_query, table_exists
 
-SPIKE_COLUMNS = [
-    "spike_id",
+# What a spike says in one line (the CLI's JSON fields); SPIKE_COLUMNS adds the evidence behind it.
+SPIKE_SUMMARY = [
     "creator_id",
     "start",
     "end",
@@ -26,6 +26,10 @@ SPIKE_COLUMNS = [
     "verdict",
     "flagged_share",
     "young_share",
+]
+SPIKE_COLUMNS = [
+    "spike_id",
+    *SPIKE_SUMMARY,
     "cohort_share",
     "nopic_share",
     "kind",
