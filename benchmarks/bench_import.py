@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from followaudit.data import suggest
-from followaudit.data.importing import Mapping, mapping_toml
+from followaudit.data.mapping_file import Mapping, mapping_toml
 from followaudit.data.preview import preview_import
 from followaudit.data.source_table import profile_table
 from followaudit.store.workspace import PROJECT_ROOT

@@ -48,7 +48,8 @@ def profile_only_workspace_path(tmp_path_factory) -> Path:
     engagement, no labels) imported through a mapping and built, as an analyst would."""
     from export_table import EXPECTED, write_export
 
-    from followaudit.data.importing import Mapping, write_folder
+    from followaudit.data.importing import write_folder
+    from followaudit.data.mapping_file import Mapping
 
     root = tmp_path_factory.mktemp("profile_only")
     export = write_export(root, rows=2000, labels=False)

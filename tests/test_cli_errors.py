@@ -17,7 +17,7 @@ import pytest
 from followaudit.cli import main
 from followaudit.cli import validate as validate_cli
 from followaudit.cli.errors import EXIT_INTERNAL, LOG_DIR_ENV
-from followaudit.data.importing import MappingError, load_mapping
+from followaudit.data.mapping_file import MappingError, load_mapping
 from followaudit.data.validate import validate_folder
 from followaudit.growth.cohorts import FollowerListError, load_follower_list
 from followaudit.pipeline.build import build_workspace

@@ -10,7 +10,8 @@ import pytest
 from export_table import EXPECTED, write_export
 
 from followaudit.data import suggest
-from followaudit.data.importing import Mapping, MappingError, load_mapping, write_folder
+from followaudit.data.importing import write_folder
+from followaudit.data.mapping_file import Mapping, MappingError, load_mapping
 from followaudit.data.preview import preview_import
 from followaudit.data.source_table import format_of, profile_table
 from followaudit.store.workspace import PROJECT_ROOT

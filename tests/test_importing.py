@@ -13,8 +13,9 @@ import pytest
 from followaudit.cli import import_table as import_cli
 from followaudit.cli import main
 from followaudit.data import importing
-from followaudit.data.importing import MappingError, load_mapping, read_mapped
+from followaudit.data.importing import read_mapped
 from followaudit.data.load import load_folder
+from followaudit.data.mapping_file import MappingError, load_mapping
 from followaudit.data.validate import validate_folder
 from followaudit.store.workspace import PROJECT_ROOT
 

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from followaudit.cli import main
-from followaudit.data import importing
+from followaudit.data import importing, mapping_file
 from followaudit.data.expressions import UnsafeExpression, parse_expression
-from followaudit.data.importing import MappingError, load_mapping, parse_mapping, read_mapped
+from followaudit.data.importing import read_mapped
+from followaudit.data.mapping_file import MappingError, load_mapping, parse_mapping
 from followaudit.store.workspace import PROJECT_ROOT
 
 TABLE = """screen_name,followers,default_profile_image,created,fake
@@ -131,7 +132,7 @@ def test_legitimate_expressions_map(tmp_path, target, expression, values):
 
 @pytest.mark.parametrize("path", sorted((PROJECT_ROOT / "examples/mappings").glob("*.toml")))
 def test_the_shipped_example_mappings_still_load(path):
-    assert load_mapping(path).format in importing.FORMATS
+    assert load_mapping(path).format in mapping_file.FORMATS
 
 
 def test_the_readme_example_expression_is_accepted():
@@ -141,7 +142,7 @@ def test_the_readme_example_expression_is_accepted():
     assert mapping.expressions == {
         "has_profile_pic": "default_profile_image is null or default_profile_image = 0"
     }
-    assert parse_mapping(importing.mapping_toml(mapping), "round trip") == mapping
+    assert parse_mapping(mapping_file.mapping_toml(mapping), "round trip") == mapping
 
 
 def test_an_expression_naming_a_missing_column_names_key_and_column(tmp_path):
@@ -182,5 +183,5 @@ def test_unsafe_expression_carries_the_part():
 def test_a_mapping_written_as_toml_reads_back_the_same(path):
     """The import wizard writes the mapping the CLI reads (issue 15): a round trip is lossless."""
     mapping = load_mapping(path)
-    again = parse_mapping(importing.mapping_toml(mapping), "round trip")
+    again = parse_mapping(mapping_file.mapping_toml(mapping), "round trip")
     assert again == dataclasses.replace(mapping, path=None)

@@ -11,7 +11,7 @@ from polars.testing import assert_frame_equal
 from streamlit.testing.v1 import AppTest
 
 from followaudit.cli import main
-from followaudit.data import importing
+from followaudit.data import mapping_file
 from followaudit.store.workspace import PROJECT_ROOT
 from followaudit.ui import data as ui_data
 from followaudit.ui import session as ui_session
@@ -46,8 +46,8 @@ def offered(monkeypatch) -> list[str]:
         texts.append(real(mapping))
         return texts[-1]
 
-    real = importing.mapping_toml
-    monkeypatch.setattr(importing, "mapping_toml", recording)
+    real = mapping_file.mapping_toml
+    monkeypatch.setattr(mapping_file, "mapping_toml", recording)
     return texts
 
 

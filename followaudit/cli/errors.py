@@ -27,7 +27,7 @@ class UsageError(ValueError):
 
 def _input_errors() -> tuple[type[BaseException], ...]:
     # Imported only when something went wrong, so `--help` stays instant.
-    from followaudit.data.importing import MappingError
+    from followaudit.data.mapping_file import MappingError
     from followaudit.detect.model import ModelError
     from followaudit.growth.cohorts import FollowerListError
     from followaudit.store.workspace import WorkspaceError

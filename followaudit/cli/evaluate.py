@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from followaudit.cli.values import seed
-from followaudit.data import importing
+from followaudit.data import importing, mapping_file
 from followaudit.detect import model as mdl
 from followaudit.detect.evaluate import METRICS, evaluate_table
 
@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
             raise mdl.ModelError("--folds must be at least 2")
         if args.label_budget and not args.pretrained:
             raise mdl.ModelError("--label-budget recalibrates the shipped model: add --pretrained")
-        table = importing.read_mapped(args.accounts, importing.load_mapping(args.mapping))
+        table = importing.read_mapped(args.accounts, mapping_file.load_mapping(args.mapping))
         if table.labels is None:
             raise mdl.ModelError(
                 f"{args.mapping}: no [label] column, so there is nothing to evaluate"
@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
         report = evaluate_table(
             table.accounts, table.labels, args.folds, args.seed, args.pretrained, args.label_budget
         )
-    except (importing.MappingError, mdl.ModelError, OSError) as exc:
+    except (mapping_file.MappingError, mdl.ModelError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(json.dumps(report, indent=1) if args.json else format_report(report, str(args.accounts)))

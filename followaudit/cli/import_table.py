@@ -10,7 +10,8 @@ import duckdb
 
 from followaudit.cli.hints import build_command, workspace_beside
 from followaudit.cli.values import folder_to_write
-from followaudit.data.importing import load_mapping, write_folder
+from followaudit.data.importing import write_folder
+from followaudit.data.mapping_file import load_mapping
 from followaudit.data.sources import literal
 from followaudit.data.validate import ValidationError, validate_folder
 

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import polars as pl
 
-from followaudit.data.importing import Mapping, MappingError, canonical_frames
+from followaudit.data.importing import canonical_frames
+from followaudit.data.mapping_file import Mapping, MappingError
 from followaudit.data.spec import ACCOUNTS
 from followaudit.data.validate import validate_folder
 

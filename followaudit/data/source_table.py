@@ -12,7 +12,8 @@ from pathlib import Path
 import duckdb
 
 from followaudit.data.casts import FALSE_WORDS, NUMERIC, TRUE_WORDS, cast_expr
-from followaudit.data.importing import FORMATS, MappingError, read_sql
+from followaudit.data.importing import read_sql
+from followaudit.data.mapping_file import FORMATS, MappingError
 from followaudit.data.sources import ident
 from followaudit.data.validate import EARLIEST
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import polars as pl
 
-from followaudit.data.importing import Mapping
+from followaudit.data.mapping_file import Mapping
 from followaudit.data.source_table import PROFILE_ROWS, SourceTable
 from followaudit.data.suggest import TARGET_TYPES
 

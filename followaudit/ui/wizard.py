@@ -10,9 +10,10 @@ import polars as pl
 import streamlit as st
 
 from followaudit import ui
-from followaudit.data import importing, suggest
+from followaudit.data import mapping_file, suggest
 from followaudit.data import wizard as core
-from followaudit.data.importing import Mapping, MappingError, write_folder
+from followaudit.data.importing import write_folder
+from followaudit.data.mapping_file import Mapping, MappingError
 from followaudit.data.preview import Preview, preview_import
 from followaudit.data.source_table import SUFFIX_FORMATS, SourceTable, profile_table
 from followaudit.data.spec import ACCOUNTS, DERIVED_FEATURES
@@ -156,7 +157,7 @@ def _label_choice(table: SourceTable, guess) -> tuple[str | None, list[str]]:
 
 def preview(path: Path, mapping: Mapping) -> Preview:
     """Map every row as `followaudit import` would (cached per file version and mapping)."""
-    return _preview(str(path), file_version(path), importing.mapping_toml(mapping), mapping)
+    return _preview(str(path), file_version(path), mapping_file.mapping_toml(mapping), mapping)
 
 
 @st.cache_data(show_spinner="Mapping and checking every row…", max_entries=32)
@@ -208,7 +209,7 @@ def download_mapping(path: Path, mapping: Mapping, workspace: str) -> None:
     name = f"{path.stem}_mapping.toml"
     st.download_button(
         "Download the mapping (TOML)",
-        importing.mapping_toml(mapping),
+        mapping_file.mapping_toml(mapping),
         file_name=name,
         mime="application/toml",
         key="wiz_download",
