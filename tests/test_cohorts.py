@@ -164,6 +164,7 @@ def test_cli_json_is_what_json_dumps_writes(tmp_path, capsys):
     """The streamed document equals json.dumps of the whole dict, byte for byte, odd ids too."""
     ids = ["a", 'q"uote', "back\\slash", "ünï", "emoji😀", "tab\tx", "ctrl\x01", "", " sp "]
     ids += [f"u{i}" for i in range(cohorts_cli.CHUNK + 7)]  # more than one written piece
+    ids += ["u3"]  # a repeated id: its last entry wins, as in a dict
     frame = pl.DataFrame(
         {
             "follower_id": ids,

@@ -53,10 +53,10 @@ def _follow_time_entries(timed: pl.DataFrame) -> pl.Series:
     """`"<id>": {"rank": r, "follow_time": "<iso>"}` per follower, exactly as json.dumps writes it.
 
     Built column-wise by Polars: json.dumps on a million-entry dict took 5x the analysis itself.
-    A repeated id keeps its last entry (as a dict would)."""
-    rows = timed.select("follower_id", "rank", "follow_time").unique(
-        "follower_id", keep="last", maintain_order=True
-    )
+    A repeated id keeps its first place and its last entry (as a dict would)."""
+    rows = timed.select("follower_id", "rank", "follow_time")
+    if rows["follower_id"].n_unique() < rows.height:  # counting is 5x cheaper than unique()
+        rows = _as_a_dict_keeps_them(rows)
     time = pl.col("follow_time").dt.to_string(ISO)
     return (
         rows.with_columns(_json_keys(rows["follower_id"]))
@@ -72,6 +72,12 @@ def _follow_time_entries(timed: pl.DataFrame) -> pl.Series:
         )
         .to_series()
     )
+
+
+def _as_a_dict_keeps_them(rows: pl.DataFrame) -> pl.DataFrame:
+    place = rows.select("follower_id").with_row_index("place").unique("follower_id", keep="first")
+    last = rows.unique("follower_id", keep="last")
+    return last.join(place, on="follower_id").sort("place").drop("place")
 
 
 def write_json(timed: pl.DataFrame, anomalies: pl.DataFrame, out: TextIO) -> None:
