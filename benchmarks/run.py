@@ -2,7 +2,8 @@
 
 Usage: python -m benchmarks.run [--accounts 1000000] [--only NAME ...]
 The large world and its workspace are generated/built by bench_generate / bench_build (which also
-time them) and reused from bench_data/ by later runs.
+time them) and reused from bench_data/ by later runs. `BENCH_REUSE_WORLD=1` keeps an existing
+large world (same size and seed; the generate row then says "not timed").
 """
 
 from __future__ import annotations
