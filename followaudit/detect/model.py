@@ -50,6 +50,9 @@ PARAMS = {
     "lambda_l2": 1.0,
     "num_threads": 2,
     "deterministic": True,
+    # Row-wise histograms: the same trees as col-wise on our data, and measured 25 % less CPU
+    # at 200k rows; left to itself LightGBM times both on every fit and picks by the clock.
+    "force_row_wise": True,
     "verbose": -1,
 }
 CORES = os.cpu_count() or 1
