@@ -68,6 +68,11 @@ def _build_config(stage: Staging) -> dict:
     return {
         "memory_limit": os.environ.get("FOLLOWAUDIT_DUCKDB_MEMORY", BUILD_MEMORY_LIMIT),
         "temp_directory": str(stage.spill_dir),
+        # Build SQL joins big tables (follows) to smaller ones, big side first. DuckDB's estimate
+        # for a join of aggregated CTEs explodes (2.8 billion rows for a few thousand spike days
+        # at 250k accounts), so this optimizer would build hash tables on the 44M follows
+        # instead: measured 25-50 % less CPU for features/follows and spike_followers_all.
+        "disabled_optimizers": "build_side_probe_side",
     }
 
 
