@@ -15,11 +15,17 @@ with ordered as (
 ),
 
 follow_rows as (
+    -- every later step reads these rows: kept narrow (derived columns come in `sequenced`)
     select
-        o.*,
-        cast(o.followed_at as date) as follow_day,
-        a.created_at,
-        date_trunc('hour', a.created_at) as created_hour
+        o.account_id,
+        o.creator_id,
+        o.followed_at,
+        o.previous_creator,
+        o.previous_at,
+        -- a follow with no other follow within an hour either side is alone in its clock hour
+        coalesce(epoch(o.followed_at) - epoch(o.previous_at) < 3600, false)
+            or coalesce(epoch(o.next_at) - epoch(o.followed_at) < 3600, false) as in_burst,
+        a.created_at
     from ordered as o
     left join accounts as a on a.account_id = o.account_id
 ),
@@ -29,12 +35,12 @@ follow_rows as (
 sequenced as (
     select
         *,
+        cast(followed_at as date) as follow_day,
+        date_trunc('hour', created_at) as created_hour,
         epoch(followed_at) - epoch(previous_at) as gap_seconds,
         -- rows are in time order per account, so a new day starts where the date changes
-        case when cast(previous_at as date) = follow_day then 0 else 1 end as starts_day,
-        -- a follow with no other follow within an hour either side is alone in its clock hour
-        coalesce(epoch(followed_at) - epoch(previous_at) < 3600, false)
-            or coalesce(epoch(next_at) - epoch(followed_at) < 3600, false) as in_burst,
+        case when cast(previous_at as date) = cast(followed_at as date) then 0 else 1 end
+            as starts_day,
         case
             when previous_creator <> creator_id and epoch(followed_at) - epoch(previous_at) <= 1800
                 then floor(epoch(previous_at) / 1800)
