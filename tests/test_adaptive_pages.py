@@ -185,6 +185,9 @@ def test_threshold_lab(world, request, monkeypatch):
     assert ("Precision" in metrics) == labelled
     no_metrics = [i.value for i in at.info if i.value.startswith("No metrics: they need labelled")]
     assert bool(no_metrics) == (not labelled)
+    at.session_state["lab_tab"] = "Creator impact"  # only the open tab is computed
+    at.run()
+    metrics = [m.label for m in at.metric]
     assert ("Creators losing > 5 %" in metrics) == (world != "profile_only")
     assert sentence_shown(at, "audience") == (world == "profile_only")
 

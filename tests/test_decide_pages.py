@@ -85,6 +85,8 @@ def test_pages_show_decides_numbers(workspace, monkeypatch, capsys, policy, revi
     assert home["Followers a purge would remove"] == f"{s['purge_followers']:,}"
 
     lab = run_page("pages/4_Threshold_Lab.py", workspace, policy=saved.name)
+    lab.session_state["lab_tab"] = "Creator impact"  # only the open tab is computed
+    lab.run()
     shown = metrics(lab)
     assert shown["Flagged"] == f"{s['flagged']:,}"
     tiers = {k.split(" ")[0]: v for k, v in shown.items() if k.split(" ")[0] in s["tiers"]}

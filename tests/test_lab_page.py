@@ -25,12 +25,17 @@ def world(tmp_path, monkeypatch):
     return path
 
 
-def open_page(page: str, **params) -> AppTest:
+def open_page(page: str, tab: str | None = None, **params) -> AppTest:
+    """`page` run once; on the lab, with `tab` open (only the open tab is computed)."""
     at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
     at.switch_page(page)
     for key, value in params.items():
         at.query_params[key] = value
-    return ok(at.run())
+    ok(at.run())
+    if tab is not None:  # a tab's key takes a value once the page has drawn the tabs
+        at.session_state["lab_tab"] = tab
+        ok(at.run())
+    return at
 
 
 def ok(at: AppTest) -> AppTest:
@@ -70,7 +75,7 @@ def test_after_a_save_the_header_names_the_saved_policy_and_version(world):
 
 
 def test_cost_tab_button_puts_the_cheapest_threshold_on_the_slider(world):
-    at = open_page(LAB)
+    at = open_page(LAB, tab="Cost")
     button = at.button(key="lab_use_cost")
     best = float(button.label.split("(")[1].rstrip(")"))
     button.click()
@@ -104,7 +109,7 @@ def test_curves_are_zoomed_or_on_a_log_axis_with_the_operating_point(world):
 
 
 def test_score_distribution_is_split_by_label(world):
-    at = open_page(LAB)
+    at = open_page(LAB, tab="Score distribution")
     spec = next(s for s in _charts(at) if "split by label" in json.dumps(s))
     text = json.dumps(spec)
     for label in ("labelled fake", "labelled genuine", "unlabelled"):
@@ -112,7 +117,7 @@ def test_score_distribution_is_split_by_label(world):
 
 
 def test_collateral_chart_shows_every_segment_label(world):
-    at = open_page(LAB)
+    at = open_page(LAB, tab="Collateral damage")
     spec = next(s for s in _charts(at) if "genuine accounts flagged (FPR)" in json.dumps(s))
     axis = (
         spec["spec"]["encoding"]["y"]["axis"] if "spec" in spec else spec["encoding"]["y"]["axis"]
@@ -124,12 +129,27 @@ def _columns(at: AppTest) -> list[tuple[list[str], dict]]:
     return [(list(d.value.columns), json.loads(d.proto.columns or "{}")) for d in at.dataframe]
 
 
-def test_tables_have_human_headers_separators_and_text_ids(world):
+def test_only_the_open_tab_is_computed(world):
     at = open_page(LAB)
+    assert [s for s in _charts(at) if "ROC (AUC" in json.dumps(s)]  # Curves, the first tab
+    assert not [s for s in _charts(at) if "split by label" in json.dumps(s)]
+    at.session_state["lab_tab"] = "Score distribution"
+    ok(at.run())
+    assert [s for s in _charts(at) if "split by label" in json.dumps(s)]
+    assert not [s for s in _charts(at) if "ROC (AUC" in json.dumps(s)]
+
+
+@pytest.mark.parametrize("tab", ["Curves", "Cost", "Collateral damage", "Creator impact"])
+def test_tables_have_human_headers(world, tab):
+    at = open_page(LAB, tab=tab)
     for columns, config in _columns(at):
         for column in columns:
             label = config.get(column, {}).get("label")
             assert label and "_" not in label, (column, config.get(column))
+
+
+def test_impact_table_has_separators_and_text_ids(world):
+    at = open_page(LAB, tab="Creator impact")
     impact = next(d.value for d in at.dataframe if "creator_id" in d.value.columns)
     assert not is_numeric_dtype(impact["creator_id"])  # text: never 1,234 or JS-rounded
     assert impact["username"].notna().all()  # usernames beside ids
