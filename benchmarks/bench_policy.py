@@ -1,12 +1,11 @@
 """Policy figures: the decision layer at 1M accounts (cache cold <= 2 s, a threshold move <= 50 ms),
-the threshold index on synthetic scores, and the lab's and review queue's reruns."""
+and the threshold index on synthetic scores. The pages' reruns (lab, review queue) are measured in
+a real browser: benchmarks/bench_browser.py."""
 
 from __future__ import annotations
 
-import os
 import resource
 import statistics
-import tempfile
 import time
 from pathlib import Path
 
@@ -198,82 +197,6 @@ def _decision_moves(lab, policy, runs: int = 60) -> list[float]:
     return times
 
 
-def rerun_rows(ctx, workspace, label: str) -> list[dict]:
-    """The lab page's server-side rerun after a slider move (Streamlit AppTest, no browser)."""
-    from streamlit.testing.v1 import AppTest
-
-    os.environ["FOLLOWAUDIT_WORKSPACE"] = str(workspace)
-    at = AppTest.from_file(str(ctx_root() / "app.py"), default_timeout=600)
-    at.switch_page("pages/4_Threshold_Lab.py")
-    started = time.perf_counter()
-    at.run()
-    cold = time.perf_counter() - started
-    if at.exception:
-        raise RuntimeError(f"lab page failed on {workspace}: {at.exception[0].value}")
-    times = []
-    for t in np.linspace(0.3, 0.9, 7):
-        at.slider(key="lab_threshold").set_value(float(round(t, 3)))
-        started = time.perf_counter()
-        at.run()
-        times.append(time.perf_counter() - started)
-    base = {"area": "policy", "peak_rss_mb": _rss_mb()}
-    return review_rows(ctx, label) + [
-        base
-        | {
-            "measure": f"lab page first load (reads + indexes), {label}",
-            "median_s": cold,
-            "target": "once per workspace",
-            "runs": 1,
-        },
-        base
-        | {
-            "measure": f"lab page rerun after a threshold move, {label}",
-            "median_s": statistics.median(times),
-            "target": "<= 300 ms",
-            "runs": len(times),
-        },
-    ]
-
-
-def review_rows(ctx, label: str) -> list[dict]:
-    """The review queue's rerun after a label (keyboard shortcut = button click)."""
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(ctx_root() / "app.py"), default_timeout=600)
-    at.switch_page("pages/6_Review_Queue.py")
-    at.run()
-    times = []
-    for _ in range(5):
-        at.button(key="rev_unsure").click()
-        started = time.perf_counter()
-        at.run()
-        times.append(time.perf_counter() - started)
-    return [
-        {
-            "area": "policy",
-            "measure": f"review queue rerun after a label, {label}",
-            "median_s": statistics.median(times),
-            "target": "< 1 s (50 accounts in 5 min)",
-            "runs": len(times),
-            "peak_rss_mb": _rss_mb(),
-            "note": "5 'unsure' labels written to a throwaway sidecar",
-        }
-    ]
-
-
-def ctx_root():
-    from followaudit.store.workspace import PROJECT_ROOT
-
-    return PROJECT_ROOT
-
-
-def scratch_view(path, folder) -> Path:
-    """A symlink to a workspace in `folder`: its sidecar (labels, policies) is a fresh, throwaway one."""
-    link = Path(folder) / "bench.duckdb"
-    link.symlink_to(Path(path).resolve())
-    return link
-
-
 def run(ctx) -> list[dict]:
     """All policy figures; the decision layer and page reruns on whichever workspaces exist."""
     rows = core_rows(ctx)
@@ -283,6 +206,4 @@ def run(ctx) -> list[dict]:
     ]:
         if path and path.exists():
             rows += decision_rows(ctx, path, label)
-            with tempfile.TemporaryDirectory() as folder:  # never label the real workspace
-                rows += rerun_rows(ctx, scratch_view(path, folder), label)
     return rows
