@@ -70,3 +70,27 @@ def _recorder(original, ran: set):
 def test_rewrite_rules(duckdb_sql, spark_part):
     spark = " ".join(transpile.to_spark(duckdb_sql).split())
     assert " ".join(spark_part.split()) in spark.replace("( ", "(").replace(" )", ")")
+
+
+def test_shared_ctes_are_split_out_in_order_with_what_they_read():
+    sql = transpile.to_spark(
+        "with a as (select x from t), b as (select x from a), c as (select x from b), "
+        "d as (select x from a where x > $p) "
+        "select * from c join c as c2 using (x) join d using (x) order by x"
+    )
+    shared, main = transpile.split_shared_ctes(sql, "_q")
+    assert [name for name, _ in shared] == ["_q_a", "_q_c"]  # each read twice
+    body = " ".join(shared[1][1].split())
+    assert body.startswith("WITH b AS ( SELECT x FROM _q_a AS a )") and "d AS" not in body
+    flat = " ".join(main.split())
+    assert "FROM _q_c AS c JOIN _q_c AS c2" in flat and "FROM _q_a AS a WHERE x > :p" in flat
+    assert "ORDER BY" not in transpile.without_final_order(main)
+    limited = transpile.to_spark("select x from t order by x limit 3")
+    assert transpile.without_final_order(limited) == limited
+
+
+def test_every_shared_cte_of_the_build_queries_splits_into_valid_spark_sql():
+    for name in steps.BUILD_QUERIES:
+        shared, main = transpile.split_shared_ctes(transpile.to_spark(load_sql(name)), "_t")
+        for _, sql in [*shared, ("main", main)]:
+            assert transpile.function_names(sql) is not None  # parses as Spark SQL

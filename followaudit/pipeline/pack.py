@@ -29,7 +29,8 @@ DERIVED = (
 SUMMARISED = ("accounts", "follows", "labels", "account_features", "account_scores")
 SUMMARY_SAMPLE = 100_000  # accounts sampled per flag stratum in a summary pack
 SEED = 0
-# Row order in the workspace file: a spike's or an account's rows share row groups.
+# Row order in the workspace file (Spark writes tables unordered): a spike's or an account's
+# rows share row groups.
 ORDER = {
     "spike_followers": "spike_id",
     "spikes": "spike_id",
@@ -38,6 +39,8 @@ ORDER = {
     "accounts": "account_id",
     "account_features": "account_id",
     "account_scores": "account_id",
+    "creator_quality": "creator_id",
+    "labels": "account_id",
 }
 
 

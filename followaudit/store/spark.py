@@ -17,7 +17,7 @@ import polars as pl
 import pyarrow as pa
 
 from followaudit.store.engine import BatchFn, GroupFn, as_batch, check_table
-from followaudit.store.transpile import to_spark
+from followaudit.store.transpile import split_shared_ctes, to_spark, without_final_order
 from followaudit.store.workspace import bind_params, load_sql
 
 SHUFFLE_PARTITIONS = 4  # local[2]; a cluster sets its own (docs/scaling.md)
@@ -73,7 +73,21 @@ class SparkEngine:
         return pl.from_arrow(self.sql(query, params).toArrow())
 
     def materialize(self, table: str, query: str, params: dict | None = None) -> None:
-        self.save(table, self.sql(query, params))
+        """Table `table` from a named query. Each CTE read twice or more is computed first and
+        checkpointed (view `_<table>_<cte>`): Spark would compute it again at every use, and
+        plans the inlined whole slowly (`features/follows` reads `sequenced` ten times). The
+        written table has no row order (the workspace pack sorts)."""
+        args = bind_params(query, params)
+        shared, main = split_shared_ctes(to_spark(load_sql(query)), "_" + table.lstrip("_"))
+        try:
+            for name, sql in shared:
+                # computed once, lineage cut: the rest of the query plans against a small leaf
+                frame = self.spark.sql(sql, args=args).localCheckpoint(eager=True)
+                frame.createOrReplaceTempView(name)
+            self.save(table, self.spark.sql(without_final_order(main), args=args))
+        finally:
+            for name, _ in shared:
+                self.spark.catalog.dropTempView(name)
 
     def save(self, table: str, frame) -> None:
         """Write a DataFrame as `derived/<table>/` and make `table` read it back."""

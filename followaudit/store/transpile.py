@@ -183,3 +183,58 @@ def unsupported_functions(duckdb_sql: str) -> set[str]:
     """Functions the Spark translation of a query calls that Spark does not have."""
     known = {name.upper() for name in spark_functions()} | SPARK_SYNTAX
     return function_names(to_spark(duckdb_sql)) - known
+
+
+def split_shared_ctes(spark_sql: str, prefix: str) -> tuple[list[tuple[str, str]], str]:
+    """A Spark query split into its CTEs used more than once, each a statement of its own
+    (named `<prefix>_<cte>`, in order), and the query reading them by those names.
+
+    Spark inlines every CTE at each use: a CTE read eight times is computed eight times (the
+    follower window of `features/follows`, the cells of `growth/spike_context`). The engine
+    writes each shared CTE once and the rest of the query reads it back."""
+    tree = sqlglot.parse_one(spark_sql, read="spark")
+    with_ = tree.args.get("with_")
+    if with_ is None:
+        return [], spark_sql
+    statements = []
+    for cte in list(with_.expressions):
+        name = cte.alias_or_name
+        uses = [t for t in tree.find_all(exp.Table) if not t.db and t.name == name]
+        if len(uses) < 2 or cte.this.args.get("with_") is not None:
+            continue
+        earlier = _needed(cte.this, with_.expressions[: with_.expressions.index(cte)])
+        body = cte.this.copy()
+        if earlier:
+            body.set("with_", exp.With(expressions=[c.copy() for c in earlier]))
+        shared = f"{prefix}_{name}"
+        statements.append((shared, body.sql(dialect="spark", pretty=True)))
+        for use in uses:
+            use.set("alias", use.args.get("alias") or exp.TableAlias(this=exp.to_identifier(name)))
+            use.set("this", exp.to_identifier(shared))
+        cte.pop()
+    if not with_.expressions:
+        with_.pop()
+    return statements, tree.sql(dialect="spark", pretty=True)
+
+
+def _needed(body: exp.Expression, earlier: list[exp.CTE]) -> list[exp.CTE]:
+    """The CTEs among `earlier` that `body` reads, directly or through each other (in order)."""
+    named = {c.alias_or_name: c for c in earlier}
+    wanted, frontier = set(), [body]
+    while frontier:
+        node = frontier.pop()
+        for table in node.find_all(exp.Table):
+            if not table.db and table.name in named and table.name not in wanted:
+                wanted.add(table.name)
+                frontier.append(named[table.name].this)
+    return [c for c in earlier if c.alias_or_name in wanted]
+
+
+def without_final_order(spark_sql: str) -> str:
+    """The query without its outermost ORDER BY (kept with a LIMIT): a table written as files
+    has no row order, and the workspace pack sorts what the app reads in order."""
+    tree = sqlglot.parse_one(spark_sql, read="spark")
+    if tree.args.get("order") is None or tree.args.get("limit") is not None:
+        return spark_sql
+    tree.set("order", None)
+    return tree.sql(dialect="spark", pretty=True)
