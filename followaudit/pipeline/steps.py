@@ -24,6 +24,7 @@ BUILD_QUERIES = (
     "growth/creator_daily",
     "features/any_follow",
     "features/profile",
+    "features/follow_rows",
     "features/follows",
     "features/account_rows",
     "features/profile_rows",

@@ -61,6 +61,9 @@ class Engine(Protocol):
     def has_table(self, table: str) -> bool:
         """Whether the table exists."""
 
+    def drop(self, table: str) -> None:
+        """Drop a scratch table once no later step reads it (its space is reused)."""
+
     def columns(self, table: str) -> list[str]:
         """Column names of a table, in order."""
 
@@ -125,6 +128,10 @@ class DuckDBEngine:
 
     def has_table(self, table: str) -> bool:
         return table_exists(self.con, table)
+
+    def drop(self, table: str) -> None:
+        self.con.execute(f"drop table if exists {check_table(table)}")
+        self.con.execute("checkpoint")  # frees its blocks now, for the next tables to reuse
 
     def columns(self, table: str) -> list[str]:
         return self.con.cursor().sql(f"select * from {check_table(table)} limit 0").columns

@@ -131,6 +131,11 @@ class SparkEngine:
     def has_table(self, table: str) -> bool:
         return bool(self.spark.catalog.tableExists(check_table(table)))
 
+    def drop(self, table: str) -> None:
+        # its Parquet stays under `derived` (scratch the cluster owns); nothing reads it again
+        self.spark.catalog.dropTempView(check_table(table))
+        self._saved.discard(table)
+
     def columns(self, table: str) -> list[str]:
         return list(self.spark.table(check_table(table)).columns)
 

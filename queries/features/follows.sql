@@ -1,33 +1,9 @@
 /* one row per following account: behaviour (rate, bursts, gaps, timing vs creation), coordination (creation cohorts, lockstep and shared follow sequences) and the platform context of its follows */
--- One query on purpose: the 40M-row sort behind lag() and the final per-account aggregation are
--- the expensive parts at 1M accounts, so every feature shares them.
-with ordered as (
-    -- the window sorts 40M rows at 1M accounts: keep its rows narrow, join profiles after
-    select
-        f.follower_id as account_id,
-        f.creator_id,
-        f.followed_at,
-        lag(f.creator_id) over by_follower as previous_creator,
-        lag(f.followed_at) over by_follower as previous_at,
-        lead(f.followed_at) over by_follower as next_at
-    from follows as f
-    window by_follower as (partition by f.follower_id order by f.followed_at, f.creator_id)
-),
-
-follow_rows as (
-    -- every later step reads these rows: kept narrow (derived columns come in `sequenced`)
-    select
-        o.account_id,
-        o.creator_id,
-        o.followed_at,
-        o.previous_creator,
-        o.previous_at,
-        -- a follow with no other follow within an hour either side is alone in its clock hour
-        coalesce(epoch(o.followed_at) - epoch(o.previous_at) < 3600, false)
-            or coalesce(epoch(o.next_at) - epoch(o.followed_at) < 3600, false) as in_burst,
-        a.created_at
-    from ordered as o
-    left join accounts as a on a.account_id = o.account_id
+-- Reads `_follow_rows` (features/follow_rows: the 40M-row sort behind lag(), done once). One query
+-- on purpose: the final per-account aggregation is the other expensive part at 1M accounts, so
+-- every feature shares it.
+with follow_rows as (
+    select * from _follow_rows
 ),
 
 -- CopyCatch-style: a "move" is following creator B right after creator A within the same
