@@ -92,6 +92,42 @@ def test_teaching_order_alternates_doubt_and_unreviewed_score_bands():
     assert (picks == again).all()  # pure and deterministic
 
 
+def _teaching_order_on_every_row(scores, reviewed, y, k, prior):
+    """The reference: every pick scans every row (what teaching_order did before candidates)."""
+    probs = rc.adapt(scores, reviewed, y, prior).probability(scores)
+    doubt = probs * (1 - probs)
+    doubt[reviewed] = -1.0
+    z = rc.logit(scores)
+    band = np.minimum(((z - z.min()) / max(z.max() - z.min(), 1e-12) * 10).astype(int), 9)
+    counts = np.bincount(band[reviewed], minlength=10).astype(float)
+    picks = []
+    for i in range(min(k, int((doubt >= 0).sum()))):
+        if i % 2 == 0:
+            pick = int(np.argmax(doubt))
+        else:
+            open_bands = np.bincount(band[doubt >= 0], minlength=10) > 0
+            target = int(np.argmin(np.where(open_bands, counts, np.inf)))
+            pick = int(np.argmax(np.where(band == target, doubt, -2.0)))
+        picks.append(pick)
+        doubt[pick] = -1.0
+        counts[band[pick]] += 1
+    return np.array(picks, dtype=np.int64)
+
+
+@pytest.mark.parametrize(("n", "k", "decimals", "seed"), [(3000, 200, 2, 0), (3000, 40, 6, 1), (500, 600, 1, 2), (50, 200, 3, 3), (1000, 300, 2, 4), (1000, 150, 3, 5)])  # fmt: skip
+def test_teaching_order_on_candidates_equals_every_row(n, k, decimals, seed):
+    rng = np.random.default_rng(seed)
+    scores = np.clip(np.round(rng.beta(0.6, 2.0, n), decimals), 1e-4, 1 - 1e-4)  # many ties
+    if seed >= 4:  # nearly every row in one band: its picks reach its k-th row and the ties there
+        scores = np.r_[
+            np.round(rng.uniform(0.3, 0.5, n - 10), decimals), np.linspace(1e-3, 0.999, 10)
+        ]
+    reviewed = rng.choice(n, size=n // 10, replace=False)
+    y = (rng.random(len(reviewed)) < scores[reviewed]).astype(int)
+    fast = teaching.teaching_order(scores, reviewed, y, k, 0.1)
+    np.testing.assert_array_equal(fast, _teaching_order_on_every_row(scores, reviewed, y, k, 0.1))
+
+
 def test_simulated_review_never_picks_a_row_twice():
     y, scores, _ = _table(n=600)
     reviewed = teaching.simulate_review(scores, y, 57, 0.1, batch=10)

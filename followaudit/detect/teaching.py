@@ -29,8 +29,33 @@ def teaching_order(
     span = max(float(z.max() - z.min()), 1e-12)
     band = np.minimum(((z - z.min()) / span * STRATA).astype(np.int64), STRATA - 1)
     counts = np.bincount(band[reviewed], minlength=STRATA).astype(np.float64)
+    picks = min(k, int((doubt >= 0).sum()))
+    keep = _candidates(doubt, band, picks)
+    return keep[_pick(doubt[keep], band[keep], counts, picks)]
+
+
+def _candidates(doubt: np.ndarray, band: np.ndarray, k: int) -> np.ndarray:
+    """Positions (ascending) that `k` picks can reach: in every band, its `k` most doubtful open
+    rows and every row tied with the last of them. A pick takes the most doubtful open row of
+    all rows or of one band, and a band loses at most k rows, so a row below its band's k-th is
+    never picked: the picks on the candidates equal the picks on all rows, at a million rows
+    in milliseconds instead of 200 passes over every row."""
+    keep = []
+    for b in range(STRATA):
+        rows = np.flatnonzero((band == b) & (doubt >= 0))
+        if len(rows) > k:
+            kth = np.partition(doubt[rows], len(rows) - k)[len(rows) - k]
+            rows = rows[doubt[rows] >= kth]
+        keep.append(rows)
+    return np.sort(np.concatenate(keep))
+
+
+def _pick(doubt: np.ndarray, band: np.ndarray, counts: np.ndarray, k: int) -> np.ndarray:
+    """The first `k` picks: alternately the most doubtful row and the most doubtful row of the
+    least reviewed open band (ties go to the lower position)."""
+    doubt, counts = doubt.copy(), counts.copy()
     picks: list[int] = []
-    for i in range(min(k, int((doubt >= 0).sum()))):
+    for i in range(k):
         if i % 2 == 0:
             pick = int(np.argmax(doubt))
         else:
