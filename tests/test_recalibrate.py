@@ -114,7 +114,7 @@ def _teaching_order_on_every_row(scores, reviewed, y, k, prior):
     return np.array(picks, dtype=np.int64)
 
 
-@pytest.mark.parametrize(("n", "k", "decimals", "seed"), [(3000, 200, 2, 0), (3000, 40, 6, 1), (500, 600, 1, 2), (50, 200, 3, 3), (1000, 300, 2, 4), (1000, 150, 3, 5)])  # fmt: skip
+@pytest.mark.parametrize(("n", "k", "decimals", "seed"), [(3000, 200, 2, 0), (3000, 40, 6, 1), (500, 600, 1, 2), (50, 200, 3, 3), (1000, 300, 2, 4), (1000, 150, 3, 5), (400, 120, 2, 6)])  # fmt: skip
 def test_teaching_order_on_candidates_equals_every_row(n, k, decimals, seed):
     rng = np.random.default_rng(seed)
     scores = np.clip(np.round(rng.beta(0.6, 2.0, n), decimals), 1e-4, 1 - 1e-4)  # many ties
@@ -122,6 +122,8 @@ def test_teaching_order_on_candidates_equals_every_row(n, k, decimals, seed):
         scores = np.r_[
             np.round(rng.uniform(0.3, 0.5, n - 10), decimals), np.linspace(1e-3, 0.999, 10)
         ]
+    if seed == 6:  # one score: one band, every doubt tied, every pick by position
+        scores = np.full(n, 0.3)
     reviewed = rng.choice(n, size=n // 10, replace=False)
     y = (rng.random(len(reviewed)) < scores[reviewed]).astype(int)
     fast = teaching.teaching_order(scores, reviewed, y, k, 0.1)

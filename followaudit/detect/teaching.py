@@ -35,17 +35,18 @@ def teaching_order(
 
 
 def _candidates(doubt: np.ndarray, band: np.ndarray, k: int) -> np.ndarray:
-    """Positions (ascending) that `k` picks can reach: in every band, its `k` most doubtful open
-    rows and every row tied with the last of them. A pick takes the most doubtful open row of
-    all rows or of one band, and a band loses at most k rows, so a row below its band's k-th is
-    never picked: the picks on the candidates equal the picks on all rows, at a million rows
-    in milliseconds instead of 200 passes over every row."""
+    """Positions (ascending) that `k` picks can reach: in every band, its first `k` open rows by
+    doubt (highest first), then position. A pick takes the first open row in that order of all
+    rows or of one band, so a band's picks are a prefix of its order, never longer than k: the
+    picks on the candidates equal the picks on all rows, at a million rows in milliseconds
+    instead of k passes over every row."""
     keep = []
     for b in range(STRATA):
         rows = np.flatnonzero((band == b) & (doubt >= 0))
         if len(rows) > k:
             kth = np.partition(doubt[rows], len(rows) - k)[len(rows) - k]
-            rows = rows[doubt[rows] >= kth]
+            above = rows[doubt[rows] > kth]
+            rows = np.r_[above, rows[doubt[rows] == kth][: k - len(above)]]
         keep.append(rows)
     return np.sort(np.concatenate(keep))
 
