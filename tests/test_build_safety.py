@@ -182,3 +182,38 @@ def test_the_stop_hook_is_inert_without_the_variable(monkeypatch, worlds, tmp_pa
     monkeypatch.delenv(STOP_AT, raising=False)
     report = build_workspace(worlds[0], tmp_path / "w.duckdb")
     assert report.build_id and Workspace.open(report.path).meta()["build_id"] == report.build_id
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_a_derived_folder_is_staged_and_swapped_whole(tmp_path):
+    from followaudit.pipeline.staging import (
+        Staging,
+        remove_stale_folders,
+        staged_folder,
+        swap_folder,
+    )
+
+    side = tmp_path / "w.d"
+    stage = Staging("b1", side / "staging" / "b1")
+    # W.d/derived is staged inside the build's own staging folder (removed with it)
+    assert staged_folder(side / "derived", stage) == stage.root / "derived"
+    # another folder beside itself (one file system), named by the build
+    elsewhere = tmp_path / "lake" / "derived"
+    assert staged_folder(elsewhere, stage) == tmp_path / "lake" / "derived.building-b1"
+    (tmp_path / "lake" / "derived.building-dead").mkdir(parents=True)  # a killed build's
+    remove_stale_folders(elsewhere)  # under the lock, before this build writes
+    assert not (tmp_path / "lake" / "derived.building-dead").exists()
+    for folder, text in ((elsewhere, "old"), (staged_folder(elsewhere, stage), "new")):
+        (folder / "spikes").mkdir(parents=True)
+        (folder / "spikes" / "part-0.parquet").write_text(text)
+    swap_folder(staged_folder(elsewhere, stage), elsewhere)
+    assert _files(elsewhere) == {"spikes/part-0.parquet": b"new"}
+    assert sorted(p.name for p in (tmp_path / "lake").iterdir()) == ["derived"]
+    # the first build: nothing to exchange with
+    fresh = tmp_path / "fresh"
+    (tmp_path / "staged").mkdir()
+    swap_folder(tmp_path / "staged", fresh)
+    assert fresh.is_dir() and not (tmp_path / "staged").exists()

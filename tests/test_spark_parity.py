@@ -17,9 +17,11 @@ import numpy as np
 import polars as pl
 import pytest
 
+from followaudit.pipeline import pack, spark_build, steps
 from followaudit.pipeline.build import build_workspace
 from followaudit.pipeline.options import BuildOptions
 from followaudit.store import transpile
+from followaudit.store.workspace import sidecar_dir
 
 pytestmark = [
     pytest.mark.spark,
@@ -75,9 +77,14 @@ def _missing_spark() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def both_builds(spark, small_world, tmp_path_factory):
+def parity_folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("parity")
+
+
+@pytest.fixture(scope="session")
+def both_builds(spark, small_world, parity_folder):
     """The small world built by each engine: (DuckDB workspace, Spark workspace)."""
-    folder = tmp_path_factory.mktemp("parity")
+    folder = parity_folder
     duck, sparked = folder / "duckdb.duckdb", folder / "spark.duckdb"
     build_workspace(small_world, duck)
     build_workspace(small_world, sparked, options=BuildOptions(engine="spark"))
@@ -127,6 +134,29 @@ def _assert_close(expected: pl.Series, got: pl.Series, name: str) -> None:
     assert same.fill_null(False).all(), f"{name}: {(~same.fill_null(False)).sum()} values differ"
 
 
+def _listing(folder):
+    return {str(p.relative_to(folder)): p.stat().st_mtime_ns for p in folder.rglob("*")}
+
+
+def test_derived_tables_are_parquet_and_a_failed_build_leaves_them_whole(
+    both_builds, parity_folder, small_world, monkeypatch
+):
+    sparked = parity_folder / "spark.duckdb"
+    derived = sidecar_dir(sparked) / "derived"
+    assert all(list((derived / table).glob("*.parquet")) for table in pack.DERIVED)
+    before, built = _listing(derived), sparked.stat().st_mtime_ns
+
+    def fail(engine, side):
+        raise RuntimeError("stopped after writing creator_daily")
+
+    first = steps.derived_steps()[0]
+    monkeypatch.setattr(spark_build, "derived_steps", lambda: [first, ("fail", fail)])
+    with pytest.raises(RuntimeError, match="stopped"):
+        build_workspace(small_world, sparked, options=BuildOptions(engine="spark"))
+    assert _listing(derived) == before and sparked.stat().st_mtime_ns == built
+    assert not (sidecar_dir(sparked) / "staging").exists()
+
+
 def test_both_engines_store_the_same_model(both_builds):
     """The same model text, and the same card but for when and how long it trained."""
     duck, sparked = both_builds
@@ -141,13 +171,17 @@ def test_both_engines_store_the_same_model(both_builds):
     assert cards[0] == cards[1]
 
 
-def test_a_summary_pack_keeps_what_the_pages_need(both_builds, spark, monkeypatch, tmp_path):
+def test_a_summary_pack_keeps_what_the_pages_need(
+    both_builds, parity_folder, spark, monkeypatch, tmp_path
+):
     """`--pack summary` of the same Spark tables: creators, spikes and their followers whole;
     accounts only the kept ones (creators, explained, spike followers, a sample per stratum)."""
-    from followaudit.pipeline import pack
     from followaudit.store.spark import SparkEngine
 
     duck, _ = both_builds
+    for table in (sidecar_dir(parity_folder / "spark.duckdb") / "derived").glob("*/"):
+        if list(table.glob("*.parquet")):  # the published tables (`_staging/` holds folders)
+            spark.read.parquet(str(table)).createOrReplaceTempView(table.name)
     monkeypatch.setattr(pack, "SUMMARY_SAMPLE", 20)
     con = duckdb.connect(str(tmp_path / "summary.duckdb"))
     pack.pack(SparkEngine(spark, tmp_path / "derived"), con, "summary")

@@ -140,6 +140,8 @@ def build_workspace(
         report = BuildReport(out_path, build_id=stage.build_id)
         _fill(stage, data, report, progress, options)
         swap_in(stage, out_path)
+        if options.engine == "spark":
+            spark_build.publish_derived(options, out_path, stage)
     if progress:
         progress("done", 1.0)
     return report

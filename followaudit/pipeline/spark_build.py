@@ -1,7 +1,9 @@
 """`build --engine spark`: load the data on Spark, run the same steps, pack the workspace.
 
 Derived tables land as Parquet datasets under `--derived` (default `W.d/derived/`); the
-workspace file is then packed from them (`pack.py`), so the app never needs Spark.
+workspace file is then packed from them (`pack.py`), so the app never needs Spark. On this
+machine's disk they are written to a staged folder first and swapped in with the workspace: a
+failed or killed build leaves the old folder whole.
 """
 
 from __future__ import annotations
@@ -18,7 +20,12 @@ from followaudit.data.validate import ValidationError, validate_folder
 from followaudit.detect import explain_tables
 from followaudit.pipeline import pack, wheel
 from followaudit.pipeline.options import BuildOptions
-from followaudit.pipeline.staging import Staging
+from followaudit.pipeline.staging import (
+    Staging,
+    remove_stale_folders,
+    staged_folder,
+    swap_folder,
+)
 from followaudit.pipeline.steps import EXPLANATIONS, Progress, Step, derived_steps, run_steps
 from followaudit.store.engine import Engine
 from followaudit.store.workspace import WorkspaceError, sidecar_dir
@@ -52,8 +59,7 @@ def build(
     started = time.perf_counter()
     spark, owned = _session(options)
     timings.append(("start spark", time.perf_counter() - started))
-    derived = options.derived or str(sidecar_dir(out_path) / "derived")
-    engine = SparkEngine(spark, derived)
+    engine = SparkEngine(spark, staged_derived(options, out_path, stage))
     try:
         steps = [("validate and load", lambda engine, side: load_data(engine, data))]
         steps += [step for step in derived_steps() if step is not EXPLANATIONS]
@@ -61,9 +67,41 @@ def build(
         # bounded samples: read from the packed workspace file on the driver
         steps.append(("explanations", lambda engine, side: explain_tables.precompute(con, side)))
         run_steps(engine, [*steps, *tail], stage.model_dir, progress, timings)
+    except BaseException:
+        if _local(engine.derived):  # the half-written staged folder (a URI is written in place)
+            shutil.rmtree(engine.derived, ignore_errors=True)
+        raise
     finally:
         if owned:
             spark.stop()
+
+
+def derived_target(options: BuildOptions, out_path: Path) -> str:
+    """The folder or URI where the derived Parquet tables end up (`--derived`, else W.d/derived)."""
+    return options.derived or str(sidecar_dir(out_path) / "derived")
+
+
+def staged_derived(options: BuildOptions, out_path: Path, stage: Staging) -> str:
+    """Where this build writes them: a staged folder swapped in only when the whole build
+    succeeded (`publish_derived`); on a cluster's file system (a URI), the target itself."""
+    local = _local(derived_target(options, out_path))
+    if local is None:
+        return derived_target(options, out_path)
+    remove_stale_folders(local)
+    return str(staged_folder(local, stage))
+
+
+def publish_derived(options: BuildOptions, out_path: Path, stage: Staging) -> None:
+    """After the workspace swap: the staged derived folder replaces the old one."""
+    local = _local(derived_target(options, out_path))
+    if local is not None and staged_folder(local, stage).exists():
+        swap_folder(staged_folder(local, stage), local)
+
+
+def _local(target: str) -> Path | None:
+    if "://" in target and not target.startswith("file://"):
+        return None
+    return Path(target.removeprefix("file://")).absolute()
 
 
 def _check_spark_installed(options: BuildOptions) -> None:

@@ -7,13 +7,15 @@ trained, so that they can only ever change together):
 - `W.d/staging/<build id>/`: the build's own temp workspace file, model folder and DuckDB spill
   folder. Whatever a killed build leaves there is removed by the next build, under the lock.
 The swap is one `os.replace` of the staged file onto `W.duckdb`: readers see the old build or the
-new one, never a mix. The engine that fills the staged file (DuckDB today) is not this module's
+new one, never a mix. A Spark build's derived Parquet folder (`W.d/derived/`, or `--derived` on
+this machine) is staged too and exchanged with the old one after the workspace swap. The engine that fills the staged file (DuckDB today) is not this module's
 concern.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import fcntl
 import os
 import secrets
@@ -103,6 +105,54 @@ def swap_in(stage: Staging, out_path: Path) -> None:
     crash_point("build.swapped")
     # Pre-lock layouts kept the model beside the file; the new file carries its own.
     shutil.rmtree(sidecar_dir(out_path) / "model", ignore_errors=True)
+
+
+def staged_folder(target: Path, stage: Staging) -> Path:
+    """Where this build writes a folder (Spark's derived tables) that replaces `target` only if
+    the build succeeds: in its staging folder when `target` is in the workspace's folder, else
+    beside `target` (a rename must not cross file systems)."""
+    if target.parent == stage.root.parent.parent:
+        return stage.root / target.name
+    return target.with_name(f"{target.name}.building-{stage.build_id}")
+
+
+def swap_folder(staged: Path, target: Path) -> None:
+    """Make `staged` *the* `target` folder: one atomic exchange of the two names (Linux
+    renameat2), so a kill leaves the old folder or the new one; the old one is then removed."""
+    if not target.exists():
+        os.replace(staged, target)
+        return
+    if not _exchange(staged, target):  # no renameat2: the old folder is gone for a moment
+        old = target.with_name(f"{target.name}.old-{secrets.token_hex(4)}")
+        os.replace(target, old)
+        os.replace(staged, target)
+        staged = old
+    crash_point("build.derived_swapped")
+    shutil.rmtree(staged, ignore_errors=True)
+
+
+def remove_stale_folders(target: Path) -> None:
+    """What killed builds left beside a derived folder: only call under the build lock."""
+    for leftover in target.parent.glob(f"{target.name}.building-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in target.parent.glob(f"{target.name}.old-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    done = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    if done != 0:
+        errno = ctypes.get_errno()
+        if errno in (22, 38, 95):  # EINVAL, ENOSYS, EOPNOTSUPP: the file system cannot
+            return False
+        raise OSError(errno, os.strerror(errno), str(b))
+    return True
 
 
 def remove_stale(out_path: Path) -> None:

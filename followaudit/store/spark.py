@@ -21,6 +21,7 @@ from followaudit.store.transpile import split_shared_ctes, to_spark, without_fin
 from followaudit.store.workspace import bind_params, load_sql
 
 SHUFFLE_PARTITIONS = 4  # local[2]; a cluster sets its own (docs/scaling.md)
+ARROW_BATCH_ROWS = 100_000
 
 
 def local_session(master: str = "local[2]", partitions: int = SHUFFLE_PARTITIONS):
@@ -37,6 +38,10 @@ def local_session(master: str = "local[2]", partitions: int = SHUFFLE_PARTITIONS
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        # local mode: the driver JVM is the executor (the default 1 GB spills at 100k accounts)
+        .config("spark.driver.memory", os.environ.get("FOLLOWAUDIT_SPARK_MEMORY", "4g"))
+        # Python steps get 100k-row Arrow batches: fewer LightGBM and polars calls per task
+        .config("spark.sql.execution.arrow.maxRecordsPerBatch", str(ARROW_BATCH_ROWS))
     )
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
