@@ -7,6 +7,7 @@ import json
 import os
 import time
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -58,10 +59,9 @@ PARAMS = {
 CORES = os.cpu_count() or 1
 # Below these sizes a call takes a few milliseconds and a second thread's wake-up eats the gain
 # (benchmarks/bench_threads.py measures 1 vs 2 threads at the build's sizes). TreeSHAP costs
-# ~50x a prediction per row, so it splits much earlier. Training keeps one thread below 200k
-# rows: the thread count changes LightGBM's float sums, and the committed default model (50k
-# sample world) must retrain bit for bit.
-PARALLEL_FROM_ROWS = {"predict": 20_000, "contrib": 500, "train": 200_000}
+# ~50x a prediction per row, so it splits much earlier. Training runs its independent fits (CV
+# folds and the final fit) side by side, one OpenMP thread each (`fit_side_by_side`).
+PARALLEL_FROM_ROWS = {"predict": 20_000, "contrib": 500, "train": 20_000}
 MODEL_TABLE = "model_files"  # the build's own model, inside the workspace file
 MODEL_FILES = ("model.txt", "card.json")
 PROFILE_PREFIX = "profile_"  # the default model's profile-only twin: profile_model.txt, ...
@@ -244,12 +244,44 @@ def fingerprint(x: np.ndarray, y: np.ndarray) -> str:
 
 
 def fit_booster(
-    x: np.ndarray, y: np.ndarray, names: list[str], seed: int = SEED, params: dict | None = None
+    x: np.ndarray,
+    y: np.ndarray,
+    names: list[str],
+    seed: int = SEED,
+    params: dict | None = None,
+    num_threads: int | None = None,
 ) -> lgb.Booster:
     """One LightGBM fit with the house parameters (plus `params`) and a fixed seed."""
     data = lgb.Dataset(x, label=y, feature_name=names, free_raw_data=True)
-    merged = {**PARAMS, **(params or {}), "seed": seed, "num_threads": threads(len(y), "train")}
+    cores = num_threads or threads(len(y), "train")
+    merged = {**PARAMS, **(params or {}), "seed": seed, "num_threads": cores}
     return lgb.train(merged, data, num_boost_round=NUM_ROUNDS)
+
+
+def fit_side_by_side(
+    x: np.ndarray,
+    y: np.ndarray,
+    rows: list[np.ndarray | None],
+    names: list[str],
+    seed: int = SEED,
+    params: dict | None = None,
+) -> list[lgb.Booster]:
+    """One fit per entry of `rows` (indices into x, y; None = all rows), as many at once as
+    there are cores, each on one OpenMP thread.
+
+    LightGBM's threads meet at a barrier for every tree node: at 200k rows two threads on one
+    fit kept about one core busy (18 s CPU in 20 s, load 3) and took 7x one thread's time while
+    another process held a core. Independent fits side by side keep both cores busy, and give
+    the same trees as before (row-wise histograms: the 50k default model and a 250k world's
+    model, trained with 1 or 2 threads per fit, are identical)."""
+
+    def fit(picked: np.ndarray | None) -> lgb.Booster:
+        part = (x, y) if picked is None else (x[picked], y[picked])
+        return fit_booster(*part, names, seed, params, num_threads=1)
+
+    workers = min(len(rows), threads(len(y) * len(rows), "train"))
+    with ThreadPoolExecutor(max_workers=workers) as pool:  # ctypes calls release the GIL
+        return list(pool.map(fit, rows))
 
 
 def threads(rows: int, work: str = "predict") -> int:
@@ -261,23 +293,25 @@ def threads(rows: int, work: str = "predict") -> int:
     return CORES if rows >= PARALLEL_FROM_ROWS[work] else 1
 
 
-def out_of_fold(
+def cross_fit(
     x: np.ndarray,
     y: np.ndarray,
     names: list[str],
     folds: int = FOLDS,
     seed: int = SEED,
     params: dict | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Raw out-of-fold probabilities and each row's fold id (stratified k-fold)."""
+) -> tuple[np.ndarray, np.ndarray, lgb.Booster]:
+    """Raw out-of-fold probabilities, each row's fold id (stratified k-fold) and the fit on all
+    rows: the k + 1 fits are independent, so they run side by side."""
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    splits = list(splitter.split(x, y))
+    boosters = fit_side_by_side(x, y, [train for train, _ in splits] + [None], names, seed, params)
     oof = np.zeros(len(y))
     fold_ids = np.zeros(len(y), dtype=np.int32)
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    for fold, (train, test) in enumerate(splitter.split(x, y)):
-        booster = fit_booster(x[train], y[train], names, seed, params)
+    for fold, ((_, test), booster) in enumerate(zip(splits, boosters, strict=False)):
         oof[test] = booster.predict(x[test], num_threads=threads(len(test)))
         fold_ids[test] = fold
-    return oof, fold_ids
+    return oof, fold_ids, boosters[-1]
 
 
 def train(
@@ -295,10 +329,9 @@ def train(
     if folds < 2:
         raise ModelError("training needs at least 2 fake and 2 genuine labelled accounts")
     started = time.perf_counter()
-    oof_raw, fold_ids = out_of_fold(x, y, names, folds, seed, params)
+    oof_raw, fold_ids, booster = cross_fit(x, y, names, folds, seed, params)
     calibration = Calibration.fit(oof_raw, y)
     oof = calibration.apply(oof_raw)
-    booster = fit_booster(x, y, names, seed, params)
     card = {
         "features": names,
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
