@@ -249,12 +249,12 @@ def fit_booster(
     names: list[str],
     seed: int = SEED,
     params: dict | None = None,
-    num_threads: int | None = None,
+    num_threads: int = 1,
 ) -> lgb.Booster:
-    """One LightGBM fit with the house parameters (plus `params`) and a fixed seed."""
+    """One LightGBM fit with the house parameters (plus `params`) and a fixed seed (on one
+    thread unless told: several fits side by side use the cores better, `fit_side_by_side`)."""
     data = lgb.Dataset(x, label=y, feature_name=names, free_raw_data=True)
-    cores = num_threads or threads(len(y), "train")
-    merged = {**PARAMS, **(params or {}), "seed": seed, "num_threads": cores}
+    merged = {**PARAMS, **(params or {}), "seed": seed, "num_threads": num_threads}
     return lgb.train(merged, data, num_boost_round=NUM_ROUNDS)
 
 
@@ -277,7 +277,7 @@ def fit_side_by_side(
 
     def fit(picked: np.ndarray | None) -> lgb.Booster:
         part = (x, y) if picked is None else (x[picked], y[picked])
-        return fit_booster(*part, names, seed, params, num_threads=1)
+        return fit_booster(*part, names, seed, params)
 
     workers = min(len(rows), threads(len(y) * len(rows), "train"))
     with ThreadPoolExecutor(max_workers=workers) as pool:  # ctypes calls release the GIL
@@ -285,8 +285,9 @@ def fit_side_by_side(
 
 
 def threads(rows: int, work: str = "predict") -> int:
-    """OpenMP threads for `rows` rows of `work` ("predict", "contrib" = TreeSHAP, "train"):
-    FOLLOWAUDIT_THREADS, else every core once the work is big enough to pay for waking them."""
+    """OpenMP threads for `rows` rows of `work` ("predict", "contrib" = TreeSHAP; "train": fits
+    side by side, one thread each): FOLLOWAUDIT_THREADS, else every core once the work is big
+    enough to pay for waking them."""
     configured = int(os.environ.get("FOLLOWAUDIT_THREADS", "0") or 0)
     if configured:
         return configured
