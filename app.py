@@ -4,10 +4,8 @@ import streamlit as st
 
 from followaudit.ui.navigation import route_through_app, sidebar_pages
 from followaudit.ui.session import capabilities_if_open
-from followaudit.ui.warm import warm_up
 
 route_through_app()
-warm_up()  # the first run of the server process starts filling the shared decision caches
 # only the pages this workspace's data supports (a profile-only table has no Growth anomalies)
 pages = [
     st.Page(path, title=title, icon=icon, default=index == 0)
