@@ -364,8 +364,22 @@ def _sweep(ws_path: Path, names: dict, page: str, demo: bool, monkeypatch) -> li
         at.query_params["demo"] = "1"
     at.run()
     no_exception(at)
+    texts = _shown_texts(at)
+    if page == "pages/4_Threshold_Lab.py":  # only the open tab is drawn: sweep every tab
+        for tab in LAB_TABS[1:]:
+            at.session_state["lab_tab"] = tab
+            at.run()
+            no_exception(at)
+            texts += _shown_texts(at)
+    return _leaks("\n".join(texts), names["names"])
+
+
+LAB_TABS = ["Curves", "Cost", "Collateral damage", "Creator impact", "Score distribution"]
+
+
+def _shown_texts(at: AppTest) -> list[str]:
     strings = [shown(text) for _, text in proto_strings(at)]  # Markdown as the reader sees it
-    return _leaks("\n".join([_page_strings(at), *strings]), names["names"])
+    return [_page_strings(at), *strings]
 
 
 # Pages that show no username or display name even without demo mode (so the demo sweep there
