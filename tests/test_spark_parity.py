@@ -157,6 +157,34 @@ def test_derived_tables_are_parquet_and_a_failed_build_leaves_them_whole(
     assert not (sidecar_dir(sparked) / "staging").exists()
 
 
+def _read_published(spark, parity_folder):
+    """Views over the Spark build's published tables (the build's own views read its staging)."""
+    for table in (sidecar_dir(parity_folder / "spark.duckdb") / "derived").glob("*/"):
+        if list(table.glob("*.parquet")):  # `_staging/` holds folders
+            spark.read.parquet(str(table)).createOrReplaceTempView(table.name)
+
+
+def test_shared_ctes_written_as_parquet_on_a_cluster_give_the_same_table(
+    spark, small_world, tmp_path
+):
+    from followaudit.detect import features
+    from followaudit.pipeline.spark_build import load_data
+    from followaudit.store.spark import SparkEngine
+
+    assert SparkEngine(spark, tmp_path / "a").local  # local[2]: in-memory checkpoints
+    tables = []
+    for local in (True, False):
+        engine = SparkEngine(spark, tmp_path / str(local), local=local)
+        load_data(engine, str(small_world))
+        # features/follows reads `sequenced` ten times, and more CTEs at least twice
+        features.build_account_features(engine)
+        tables.append(engine.read("account_features").sort("account_id"))
+    assert tables[0].height > 0 and tables[0].height == tables[1].height
+    for column in tables[0].columns:
+        _assert_close(tables[0][column], tables[1][column], f"account_features.{column}")
+    assert list((tmp_path / "False").glob("_follow_features_*"))  # shared CTEs as Parquet
+
+
 def test_both_engines_store_the_same_model(both_builds):
     """The same model text, and the same card but for when and how long it trained."""
     duck, sparked = both_builds
@@ -179,9 +207,7 @@ def test_a_summary_pack_keeps_what_the_pages_need(
     from followaudit.store.spark import SparkEngine
 
     duck, _ = both_builds
-    for table in (sidecar_dir(parity_folder / "spark.duckdb") / "derived").glob("*/"):
-        if list(table.glob("*.parquet")):  # the published tables (`_staging/` holds folders)
-            spark.read.parquet(str(table)).createOrReplaceTempView(table.name)
+    _read_published(spark, parity_folder)
     monkeypatch.setattr(pack, "SUMMARY_SAMPLE", 20)
     con = duckdb.connect(str(tmp_path / "summary.duckdb"))
     pack.pack(SparkEngine(spark, tmp_path / "derived"), con, "summary")

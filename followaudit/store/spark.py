@@ -63,10 +63,13 @@ class SparkEngine:
 
     name = "spark"
 
-    def __init__(self, spark, derived: str | Path):
+    def __init__(self, spark, derived: str | Path, local: bool | None = None):
         self.spark = spark
         self.derived = str(derived).rstrip("/")
         self._saved: set[str] = set()  # tables whose Parquet this engine wrote
+        # shared CTEs: local mode keeps them as in-memory checkpoints; on a cluster an executor
+        # lost would lose its blocks (a local checkpoint has no lineage), so they are written
+        self.local = _is_local(spark) if local is None else local
 
     # --- queries and tables ------------------------------------------------------------------
 
@@ -87,8 +90,11 @@ class SparkEngine:
         try:
             for name, sql in shared:
                 # computed once, lineage cut: the rest of the query plans against a small leaf
-                frame = self.spark.sql(sql, args=args).localCheckpoint(eager=True)
-                frame.createOrReplaceTempView(name)
+                frame = self.spark.sql(sql, args=args)
+                if self.local:
+                    frame.localCheckpoint(eager=True).createOrReplaceTempView(name)
+                else:
+                    self.save(name, frame)
             self.save(table, self.spark.sql(without_final_order(main), args=args))
         finally:
             for name, _ in shared:
@@ -168,6 +174,13 @@ class SparkEngine:
     def read_arrow(self, table: str) -> pa.Table:
         """All rows of a table as Arrow, on the driver (Spark Connect streams them)."""
         return self.spark.table(check_table(table)).toArrow()
+
+
+def _is_local(spark) -> bool:
+    try:
+        return str(spark.conf.get("spark.master", "")).startswith("local")
+    except Exception:  # a Connect server that will not say: assume a cluster
+        return False
 
 
 def _struct(schema: pa.Schema):
