@@ -7,17 +7,15 @@ from pathlib import Path
 import polars as pl
 
 from followaudit.store.workspace import PROJECT_ROOT
-from followaudit.synth.platform_export import EXPECTED
+from followaudit.synth import platform_export
 
 SAMPLE = PROJECT_ROOT / "sample_data"
-__all__ = ["EXPECTED", "SAMPLE", "export_frame", "write_export"]
+EXPECTED = platform_export.EXPECTED
 
 
 def export_frame(rows: int = 10_000, labels: bool = True) -> pl.DataFrame:
     """`rows` sample-world accounts, platform-style (label column `isFake` with `labels`)."""
-    from followaudit.synth.platform_export import export_frame as platform_export
-
-    return platform_export(SAMPLE, rows, labels)
+    return platform_export.export_frame(SAMPLE, rows, labels)
 
 
 def write_export(folder: Path, rows: int = 10_000, labels: bool = True, name="export.csv") -> Path:
