@@ -7,29 +7,27 @@ tiers, a rule, the Cost tab), Growth anomalies (open a creator, click its spike,
 follower), Account explanation deep links (new tabs) and Review-queue label keys, 20 times each.
 Before the sessions, one visit per page right after the server starts shows the cold caches.
 Each action is split into script time (server) and the rest (network, Streamlit's messages and
-the browser's drawing): see browser_timing.py.
-Run by hand: `python -m benchmarks.bench_browser [WORKSPACE] [--repeats 20] [--views 5]`.
+the browser's drawing): see browser_timing.py. Streamlit's own floor on this machine (a
+one-line page, a bare slider, a slider over 60 elements, a clickable chart: browser_floors.py)
+is measured the same way and reported beside them.
+`make bench` takes BENCH_BROWSER_REPEATS (20) and BENCH_BROWSER_VIEWS (5) from the environment.
+Run by hand: `python -m benchmarks.bench_browser [WORKSPACE] [--repeats 20] [--views 5]`;
+where an action's time goes, leg by leg: `python -m benchmarks.browser_trace`.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+import os
 from pathlib import Path
 
 import duckdb
-import numpy as np
 from playwright.sync_api import sync_playwright
 
+from benchmarks import browser_floors
 from benchmarks import browser_journeys as journeys
-from benchmarks.browser_server import Server, served
-from benchmarks.browser_timing import RECORDER, Timing
-from benchmarks.context import ROOT
-
-sys.path.insert(0, str(ROOT / "tests" / "e2e"))
-from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402 - the e2e suite's browser, as is
+from benchmarks.browser_server import served
+from benchmarks.browser_timing import Timing
 
 SESSIONS = 2
 FAST = "<= 80 ms p50, <= 150 ms p90"
@@ -54,17 +52,6 @@ def deep_link_accounts(workspace: Path, n: int) -> list[int]:
     return [r[0] for r in rows]
 
 
-@contextmanager
-def session(browser, server: Server) -> Iterator[journeys.Tabs]:
-    """A fresh browser context (cookies, storage): one analyst's session."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.add_init_script(RECORDER)
-    try:
-        yield journeys.Tabs(context, server)
-    finally:
-        context.close()
-
-
 def _prefixed(prefix: str, timings: dict[str, list[Timing]]) -> dict[str, list[Timing]]:
     return {f"{prefix}: {name}": values for name, values in timings.items()}
 
@@ -84,22 +71,26 @@ def measure(workspace: Path, repeats: int = 20, views: int = 5) -> list[dict]:
     accounts = deep_link_accounts(workspace, SESSIONS * repeats)
     timings: dict[str, list[Timing]] = {}
     with served(workspace) as server, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = journeys.launch(pw)
         try:
-            with session(browser, server) as tabs:
+            with journeys.session(browser, server) as tabs:
                 cold = journeys.first_views(tabs, 1)
             for index in range(SESSIONS):
                 mine = accounts[index * repeats : (index + 1) * repeats]
-                with session(browser, server) as tabs:
+                with journeys.session(browser, server) as tabs:
                     for name, values in play(tabs, index, repeats, views, mine).items():
                         timings.setdefault(name, []).extend(values)
         finally:
             browser.close()
     rows = [
-        _row(name.replace("first view", "first visit after the server starts"), values, "-")
+        journeys.summary_row(
+            name.replace("first view", "first visit after the server starts"), values, "-"
+        )
         for name, values in cold.items()
     ]
-    return rows + [_row(name, values, _target(name)) for name, values in timings.items()]
+    return rows + [
+        journeys.summary_row(name, values, _target(name)) for name, values in timings.items()
+    ]
 
 
 def _target(name: str) -> str:
@@ -108,30 +99,13 @@ def _target(name: str) -> str:
     return "<= 1 s" if name.endswith("first view") else "-"
 
 
-def _row(name: str, timings: list[Timing], target: str) -> dict:
-    def pct(values: list[float], q: int) -> float:
-        return float(np.percentile(values, q))
-
-    total = [t.total for t in timings]
-    script = [t.script for t in timings]
-    rest = [t.rest for t in timings]
-    return {
-        "area": "browser",
-        "measure": name,
-        "median_s": pct(total, 50),
-        "p90_s": pct(total, 90),
-        "script_p50_s": pct(script, 50),
-        "script_p90_s": pct(script, 90),
-        "rest_p50_s": pct(rest, 50),
-        "rest_p90_s": pct(rest, 90),
-        "target": target,
-        "runs": len(timings),
-    }
-
-
 def run(ctx) -> list[dict]:
-    """The benchmark entry point: the browser journeys on the large workspace."""
-    return measure(Path(ctx.workspace))
+    """The benchmark entry point: the browser journeys on the large workspace, then the floors
+    (on the sample workspace: the floor app reads no data)."""
+    repeats = int(os.environ.get("BENCH_BROWSER_REPEATS", 20))
+    views = int(os.environ.get("BENCH_BROWSER_VIEWS", 5))
+    rows = measure(Path(ctx.workspace), repeats, views)
+    return rows + browser_floors.measure(Path(ctx.sample_workspace), repeats, views)
 
 
 def main(argv: list[str] | None = None) -> None:

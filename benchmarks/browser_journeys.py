@@ -9,13 +9,19 @@ an earlier, identical move filled.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import numpy as np
+
 from benchmarks.browser_server import Server
-from benchmarks.browser_timing import AppTab, Stopwatch, Timing
+from benchmarks.browser_timing import RECORDER, AppTab, Stopwatch, Timing
 from benchmarks.context import ROOT
+
+sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402 - the e2e suite's browser, as is
 
 RUN_TIMEOUT_S = 600  # a page's first run on a loaded machine at 1M accounts
 ACTION_TIMEOUT_MS = 60_000
@@ -51,6 +57,45 @@ class Tabs:
             yield Stopwatch(AppTab(page, self.server.url, RUN_TIMEOUT_S, None), self.server)
         finally:
             page.close()
+
+
+def launch(pw):
+    """Debian's Chromium with the e2e suite's flags."""
+    return pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+@contextmanager
+def session(browser, server: Server) -> Iterator[Tabs]:
+    """A fresh browser context (cookies, storage): one analyst's session."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.add_init_script(RECORDER)
+    try:
+        yield Tabs(context, server)
+    finally:
+        context.close()
+
+
+def summary_row(name: str, timings: list[Timing], target: str) -> dict:
+    """A report row: p50 / p90 of the total, the script and the rest."""
+
+    def pct(values: list[float], q: int) -> float:
+        return float(np.percentile(values, q))
+
+    total = [t.total for t in timings]
+    script = [t.script for t in timings]
+    rest = [t.rest for t in timings]
+    return {
+        "area": "browser",
+        "measure": name,
+        "median_s": pct(total, 50),
+        "p90_s": pct(total, 90),
+        "script_p50_s": pct(script, 50),
+        "script_p90_s": pct(script, 90),
+        "rest_p50_s": pct(rest, 50),
+        "rest_p90_s": pct(rest, 90),
+        "target": target,
+        "runs": len(timings),
+    }
 
 
 def first_views(tabs: Tabs, times: int) -> dict[str, list[Timing]]:

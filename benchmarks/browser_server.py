@@ -82,8 +82,9 @@ def _wait_healthy(url: str, proc: subprocess.Popen, log: Path) -> None:
 
 
 @contextmanager
-def served(workspace: Path) -> Iterator[Server]:
-    """Serve the app on a scratch view of `workspace`; stop the server in `finally`."""
+def served(workspace: Path, script: str = "app.py", launcher: Path = LAUNCHER) -> Iterator[Server]:
+    """Serve `script` (the app, or a floor app: benchmarks/browser_floors.py) on a scratch view
+    of `workspace` through `launcher`; stop the server in `finally`."""
     with tempfile.TemporaryDirectory(prefix="followaudit-browser-") as tmp:
         folder = Path(tmp) / "workspaces"
         folder.mkdir()
@@ -93,11 +94,11 @@ def served(workspace: Path) -> Iterator[Server]:
         server.run_log.touch()
         command = [
             sys.executable,
-            str(LAUNCHER),
+            str(launcher),
             str(server.run_log),
             str(folder),
             "run",
-            "app.py",
+            script,
             "--server.headless",
             "true",
             "--server.port",

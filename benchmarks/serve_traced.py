@@ -1,0 +1,67 @@
+"""serve_timed.py, plus one JSON line per websocket message in trace.jsonl beside the run log.
+
+`{"t", "dir": "in", "type"}` when the server handles a BackMsg and `{"t", "dir": "out", "type",
+"element", "bytes"}` when it serializes a ForwardMsg for the browser (Unix seconds): with the run
+log and the page's own clock, benchmarks/browser_trace.py splits an action's time into its legs.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+from pathlib import Path
+
+import serve_timed  # the launcher beside this file (run as a script, like it)
+from streamlit.runtime.app_session import AppSession
+from streamlit.web.server.starlette import starlette_websocket as ws
+
+
+def _element(msg) -> str:
+    if msg.WhichOneof("type") != "delta":
+        return ""
+    delta = msg.delta
+    kind = delta.WhichOneof("type")
+    if kind == "new_element":
+        return delta.new_element.WhichOneof("type")
+    return kind or ""
+
+
+def install(path: Path) -> None:
+    """Log handled BackMsgs and serialized ForwardMsgs to `path`."""
+    log = path.open("a", buffering=1)
+    lock = threading.Lock()
+
+    def write(line: dict) -> None:
+        with lock:
+            log.write(json.dumps(line) + "\n")
+
+    handle = AppSession.handle_backmsg
+
+    def handle_backmsg(self, msg):
+        write({"t": time.time(), "dir": "in", "type": msg.WhichOneof("type")})
+        return handle(self, msg)
+
+    serialize = ws.serialize_forward_msg
+
+    def serialize_forward_msg(msg):
+        payload = serialize(msg)
+        write(
+            {
+                "t": time.time(),
+                "dir": "out",
+                "type": msg.WhichOneof("type"),
+                "element": _element(msg),
+            }
+            | {"bytes": len(payload)}
+        )
+        return payload
+
+    AppSession.handle_backmsg = handle_backmsg
+    ws.serialize_forward_msg = serialize_forward_msg
+
+
+if __name__ == "__main__":
+    install(Path(sys.argv[1]).with_name("trace.jsonl"))
+    serve_timed.main()
