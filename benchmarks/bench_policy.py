@@ -137,7 +137,7 @@ def decision_rows(ctx, workspace: Path, label: str) -> list[dict]:
     lab = cold.pop("lab")
     lab.segments  # noqa: B018 - built on the first collateral view, timed in its own row
     moves = _decision_moves(lab, policy)
-    follows = len(inputs.graph.creator) if inputs.graph is not None else 0
+    follows = inputs.graph.follows if inputs.graph is not None else 0
     base = {"area": "policy", "peak_rss_mb": _rss_mb()}
     parts = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in cold.items())
     return [

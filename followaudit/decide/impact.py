@@ -10,7 +10,7 @@ millisecond at a million accounts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
 from functools import cached_property
 
 import numpy as np
@@ -21,14 +21,26 @@ CHECKPOINTS = 1024
 MAX_CELLS = 16_000_000  # checkpoint counts kept per rule set (int32/int64 cells)
 
 
-@dataclass(frozen=True)
 class FollowGraph:
-    """Current follows grouped by follower: account i follows `creator[start[i]:start[i + 1]]`."""
+    """Current follows: each follow's follower (account position) and creator (index into
+    `creator_ids`). Read in any order; grouped by follower (`start`, `creator`: account i follows
+    `creator[start[i]:start[i + 1]]`) only when first needed, since grouping 41.7M follows is a
+    sort of seconds that a page showing only counts never needs."""
 
-    creator_ids: np.ndarray  # int64, the accounts with at least one current follower, sorted
-    start: np.ndarray  # int64, one more than accounts
-    creator: np.ndarray  # int32 index into creator_ids, grouped by follower position
-    followers: np.ndarray  # int64 per creator: current followers
+    def __init__(
+        self,
+        creator_ids: np.ndarray,
+        follower: np.ndarray | None,
+        creator: np.ndarray,
+        out_degree: np.ndarray,
+        followers: np.ndarray,
+    ):
+        self.creator_ids = creator_ids  # int64, the accounts with at least one current follower
+        self.out_degree = out_degree  # int64 per account: current follows it makes
+        self.followers = followers  # int64 per creator: current followers
+        # (follower position or None once grouped, creator index) per follow, one consistent pair
+        self._follows: tuple[np.ndarray | None, np.ndarray] = (follower, creator)
+        self._lock = threading.Lock()
 
     @classmethod
     def from_positions(
@@ -36,21 +48,53 @@ class FollowGraph:
     ) -> FollowGraph:
         """From follows given as positions into the sorted `account_ids` (any order)."""
         n = len(account_ids)
-        follower_pos = np.asarray(follower_pos, dtype=np.int64)
-        if len(follower_pos) > 1 and np.any(follower_pos[1:] < follower_pos[:-1]):
-            order = np.argsort(follower_pos, kind="stable")
-            follower_pos, creator_pos = follower_pos[order], np.asarray(creator_pos)[order]
+        follower = np.asarray(follower_pos, dtype=np.int32)
+        creator_pos = np.asarray(creator_pos)
         is_creator = np.bincount(creator_pos, minlength=n) > 0
-        index_of = np.cumsum(is_creator) - 1  # account position -> creator index
-        creator = index_of[creator_pos].astype(np.int32)
-        start = np.r_[0, np.cumsum(np.bincount(follower_pos, minlength=n))].astype(np.int64)
+        index_of = (np.cumsum(is_creator) - 1).astype(np.int32)  # account position -> creator
+        creator = index_of[creator_pos]
+        out_degree = np.bincount(follower, minlength=n).astype(np.int64)
         followers = np.bincount(creator, minlength=int(is_creator.sum())).astype(np.int64)
-        return cls(account_ids[is_creator], start, creator, followers)
+        in_order = len(follower) < 2 or not np.any(follower[1:] < follower[:-1])
+        return cls(
+            account_ids[is_creator],
+            None if in_order else follower,  # already grouped by follower: nothing to sort
+            creator,
+            out_degree,
+            followers,
+        )
+
+    @property
+    def follows(self) -> int:
+        """Current follows."""
+        return len(self._follows[1])
+
+    def per_follow(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(`values` of each follow's follower, that follow's creator index), in one order."""
+        follower, creator = self._follows
+        if follower is None:
+            return np.repeat(values, self.out_degree), creator
+        return values[follower], creator
 
     @cached_property
-    def out_degree(self) -> np.ndarray:
-        """Current follows made by each account."""
-        return np.diff(self.start)
+    def start(self) -> np.ndarray:
+        """int64, one more than accounts: where each follower's follows begin in `creator`."""
+        return np.r_[0, np.cumsum(self.out_degree)].astype(np.int64)
+
+    @property
+    def creator(self) -> np.ndarray:
+        """int32 creator index of every follow, grouped by follower (sorted on first use)."""
+        with self._lock:
+            follower, creator = self._follows
+            if follower is not None:
+                # one in-place sort of (follower, creator) packed in 64 bits: no argsort + gather
+                key = follower.astype(np.int64) << 32
+                key |= creator
+                key.sort()
+                key &= 0xFFFFFFFF
+                creator = key.astype(np.int32)
+                self._follows = (None, creator)
+            return creator
 
     def creators_followed_by(self, accounts: np.ndarray) -> np.ndarray:
         """Creator indexes of every current follow made by `accounts` (positions)."""
@@ -58,9 +102,10 @@ class FollowGraph:
         total = int(lengths.sum())
         if total == 0:
             return np.zeros(0, dtype=np.int32)
+        creator = self.creator
         # index of each follow = its account's start + its offset within that account's follows
         first = np.repeat(self.start[accounts] - np.r_[0, np.cumsum(lengths)[:-1]], lengths)
-        return self.creator[first + np.arange(total)]
+        return creator[first + np.arange(total)]
 
 
 class CreatorLoss:
@@ -71,15 +116,22 @@ class CreatorLoss:
         self.graph, self.order = graph, order
         n, creators = len(order), len(graph.creator_ids)
         self.step = max(1, -(-n // CHECKPOINTS), -(-n * creators // MAX_CELLS))
-        chunks = -(-n // self.step) + 1
-        rank_chunk = np.empty(n, dtype=np.int32)
-        rank_chunk[order] = np.arange(n, dtype=np.int64) // self.step + 1
-        # one pass over the follow log: each follow counts from the first checkpoint holding it
-        key = np.repeat(rank_chunk, graph.out_degree).astype(np.int64) * creators + graph.creator
-        counts = np.bincount(key, minlength=chunks * creators).reshape(chunks, creators)
-        dtype = np.int32 if len(graph.creator) < 2**31 else np.int64
-        self.checkpoints = np.cumsum(counts, axis=0, dtype=dtype)
+        self.chunks = -(-n // self.step) + 1
         self.purged = np.r_[0, np.cumsum(graph.out_degree[order])]
+
+    @cached_property
+    def checkpoints(self) -> np.ndarray:
+        """Per checkpoint j, each creator's current follows from the top `j * step` accounts
+        (built on first use: a purge count needs only `purged`)."""
+        n, creators = len(self.order), len(self.graph.creator_ids)
+        rank_chunk = np.empty(n, dtype=np.int32)
+        rank_chunk[self.order] = np.arange(n, dtype=np.int64) // self.step + 1
+        # one pass over the follow log: each follow counts from the first checkpoint holding it
+        chunk, creator = self.graph.per_follow(rank_chunk)
+        key = chunk.astype(np.int64) * creators + creator
+        counts = np.bincount(key, minlength=self.chunks * creators).reshape(self.chunks, creators)
+        dtype = np.int32 if self.graph.follows < 2**31 else np.int64
+        return np.cumsum(counts, axis=0, dtype=dtype)
 
     def lost(self, flagged: int) -> np.ndarray:
         """Followers each creator loses when the top `flagged` accounts go."""

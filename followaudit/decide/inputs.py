@@ -53,11 +53,9 @@ def load_inputs(ws) -> DecisionInputs:
     ids = accounts["account_id"].to_numpy().astype(np.int64)
     graph = None
     if ws.has_table("follows"):
-        follows = ws.query("policy/current_follows")
-        if follows.height:
-            graph = FollowGraph.from_positions(
-                ids, follows["follower_pos"].to_numpy(), follows["creator_pos"].to_numpy()
-            )
+        follows = ws.arrays("policy/current_follows")  # in any order: grouped when needed
+        if len(follows["follower_pos"]):
+            graph = FollowGraph.from_positions(ids, follows["follower_pos"], follows["creator_pos"])
     return DecisionInputs(
         account_ids=ids,
         score=accounts["score"].to_numpy().astype(np.float64),

@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import polars as pl
 import pyarrow as pa
 
@@ -75,6 +76,19 @@ def run_query(
     try:
         # DuckDB 2 has .pl() on relations only: `sql(..., params=)` keeps it zero-copy.
         return cur.sql(load_sql(name), params=bind_params(name, params)).pl()
+    finally:
+        cur.close()
+
+
+def run_arrays(
+    con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None
+) -> dict[str, np.ndarray]:
+    """Run `queries/<name>.sql` on a fresh cursor; return its columns as numpy arrays (for
+    long numeric results: no Polars or Arrow frame in between)."""
+    cur = con.cursor()
+    try:
+        columns = cur.sql(load_sql(name), params=bind_params(name, params)).fetchnumpy()
+        return {key: np.asarray(values) for key, values in columns.items()}
     finally:
         cur.close()
 
@@ -169,6 +183,10 @@ class Workspace:
     def query(self, name: str, **params) -> pl.DataFrame:
         """Run a named query with `$named` parameters."""
         return run_query(self.con, name, params)
+
+    def arrays(self, name: str, **params) -> dict[str, np.ndarray]:
+        """Run a named query; its columns as numpy arrays."""
+        return run_arrays(self.con, name, params)
 
     def has_table(self, table: str) -> bool:
         """Whether the workspace has `table` (older or partial worlds may lack derived ones)."""

@@ -1,4 +1,4 @@
-/* one row per current follow: follower and creator as positions in account_id order, by follower */
+/* one row per current follow: follower and creator as positions in account_id order (any row order: the app groups them only when it needs to) */
 with positions as (
     select
         s.account_id,
@@ -17,4 +17,3 @@ final as (
 )
 
 select * from final
-order by follower_pos
