@@ -13,7 +13,7 @@ import duckdb
 import polars as pl
 
 from followaudit.data.load import load_folder
-from followaudit.detect import explain, explain_tables, features, model, reference
+from followaudit.detect import explain, explain_tables, features, model, reference, training
 from followaudit.pipeline.steps import write_account_scores
 from followaudit.store.engine import DuckDBEngine
 
@@ -78,9 +78,9 @@ def run(ctx) -> list[dict]:
         load_folder(con, ctx.world_dir)
         feature_s, _ = _timed(lambda: features.build_account_features(con))
         frame = con.sql("select * from account_features order by account_id").pl()
-        labelled = model.labelled_frame(con)
+        labelled = training.labelled_frame(con)
         names = features.feature_columns(frame)
-        train_s, result = _timed(lambda: model.train_on_labelled(labelled, names))
+        train_s, result = _timed(lambda: training.train_on_labelled(labelled, names))
         result.bundle = result.bundle.adapted_to(frame)
         result.bundle.save(Path(tmp) / "model")
         score_s, _ = _timed(lambda: result.bundle.predict(frame))

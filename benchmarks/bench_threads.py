@@ -12,12 +12,12 @@ import time
 
 import numpy as np
 
-from followaudit.detect import features, model
+from followaudit.detect import features, model, training
 from followaudit.store.workspace import Workspace
 
 RUNS = 3
 SHAP_ROWS = 10_000  # a slice of the build's SHAP set (flagged + labelled), ~0.2 ms a row
-TRAIN_ROWS = 200_000  # a CV fold at 1M accounts (4/5 of model.TRAIN_CAP)
+TRAIN_ROWS = 200_000  # a CV fold at 1M accounts (4/5 of training.TRAIN_CAP)
 
 
 def _interleaved(calls: dict[str, callable]) -> dict[str, float]:
@@ -58,7 +58,7 @@ def run(ctx) -> list[dict]:
     ws = Workspace.open(ctx.workspace, read_only=True)
     try:
         frame = ws.con.sql("select * from account_features order by account_id").pl()
-        labelled = model.labelled_frame(ws.con).head(TRAIN_ROWS)
+        labelled = training.labelled_frame(ws.con).head(TRAIN_ROWS)
         bundle = model.load_for_workspace(ws, features.feature_columns(frame))
     finally:
         ws.close()
@@ -81,21 +81,21 @@ def run(ctx) -> list[dict]:
 def _train_rows(labelled, names: list[str]) -> list[dict]:
     x = labelled.select(names).to_numpy().astype(np.float64)
     y = labelled["y"].to_numpy()
-    params = {**model.PARAMS, "seed": model.SEED}
+    params = {**training.PARAMS, "seed": training.SEED}
 
     def fit(threads: int) -> None:
         data = model.lgb.Dataset(x, label=y, feature_name=names, free_raw_data=True)
-        model.lgb.train({**params, "num_threads": threads}, data, model.NUM_ROUNDS)
+        model.lgb.train({**params, "num_threads": threads}, data, training.NUM_ROUNDS)
 
     both = [None] * model.CORES  # what the build does: independent fits, one thread each
     calls = {str(n): (lambda n=n: fit(n)) for n in (1, model.CORES)}
-    timed = _interleaved({**calls, "side": lambda: model.fit_side_by_side(x, y, both, names)})
+    timed = _interleaved({**calls, "side": lambda: training.fit_side_by_side(x, y, both, names)})
     label = f"train on {len(y):,} labelled"
     side = {
         "area": "threads",
         "measure": f"{label}, {model.CORES} fits side by side, 1 thread each (the build's CV)",
         "median_s": timed.pop("side"),
         "runs": RUNS,
-        "note": f"{model.CORES} fits; the build trains its {model.FOLDS} folds and final fit so",
+        "note": f"{model.CORES} fits; the build trains its {training.FOLDS} folds and final fit so",
     }
     return [*_rows(label, timed, 1), side]

@@ -21,8 +21,7 @@ import polars as pl
 
 from followaudit.data.load import load_folder
 from followaudit.detect import features as feats
-from followaudit.detect import kinds
-from followaudit.detect import model as mdl
+from followaudit.detect import kinds, training
 from followaudit.growth import evaluate as growth_eval
 from followaudit.pipeline.build import build_workspace
 from followaudit.synth import WorldConfig, generate_world
@@ -100,7 +99,7 @@ def loko(data_dir: Path) -> dict:
     try:
         load_folder(con, data_dir)
         feats.build_account_features(con)
-        frame = mdl.labelled_frame(con).join(
+        frame = training.labelled_frame(con).join(
             con.sql("select account_id, genuine_kind from labels").pl(), on="account_id"
         )
     finally:

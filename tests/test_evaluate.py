@@ -142,13 +142,13 @@ def test_threshold_metrics_on_hand_counts():
 def test_fold_thresholds_never_see_the_test_fold(monkeypatch):
     """Each fold's model and threshold are fitted on exactly the other folds' rows."""
     seen = []
-    real_train = evaluate.mdl.train
+    real_train = evaluate.training.train
 
     def spy(x, y, names, **kwargs):
         seen.append(x[:, 0].copy())
         return real_train(x, y, names, **kwargs)
 
-    monkeypatch.setattr(evaluate.mdl, "train", spy)
+    monkeypatch.setattr(evaluate.training, "train", spy)
     rng = np.random.default_rng(0)
     frame = pl.DataFrame(
         {"account_id": np.arange(100), "f": np.arange(100.0), "g": rng.normal(size=100)}

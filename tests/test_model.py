@@ -12,7 +12,7 @@ import pytest
 from detector_world import scored_workspace
 from sklearn.metrics import roc_auc_score
 
-from followaudit.detect import calibration, metrics
+from followaudit.detect import calibration, metrics, training
 from followaudit.detect import default_training as dt
 from followaudit.detect import model as mdl
 from followaudit.store.workspace import Workspace, sidecar_dir
@@ -62,7 +62,7 @@ def noise_training():
     """Noise features, random labels: the final model memorises its rows, out-of-fold it cannot."""
     rng = np.random.default_rng(1)
     x, y = rng.normal(size=(1200, 6)), rng.integers(0, 2, 1200)
-    return x, y, mdl.train(x, y, [f"noise{i}" for i in range(6)])
+    return x, y, training.train(x, y, [f"noise{i}" for i in range(6)])
 
 
 def test_thresholds_come_from_out_of_fold_scores_not_training_rows(noise_training):
@@ -152,7 +152,7 @@ def test_missing_model_and_too_few_labels_say_why(tmp_path):
     with pytest.raises(mdl.ModelError, match="model.txt"):
         mdl.load(tmp_path)
     with pytest.raises(mdl.ModelError, match="at least 2 fake and 2 genuine"):
-        mdl.train(np.zeros((5, 1)), np.array([1, 0, 0, 0, 0]), ["x"])
+        training.train(np.zeros((5, 1)), np.array([1, 0, 0, 0, 0]), ["x"])
 
 
 def test_default_model_has_a_profile_only_twin_for_tables_without_follows():
@@ -202,10 +202,10 @@ def test_calibration_curve_is_cross_fitted(noise_training):
 
 def test_large_label_sets_train_on_a_sample_with_matching_oof(trained, monkeypatch):
     con, _ = trained
-    labelled = mdl.labelled_frame(con)
-    monkeypatch.setattr(mdl, "TRAIN_CAP", 300)
+    labelled = training.labelled_frame(con)
+    monkeypatch.setattr(training, "TRAIN_CAP", 300)
     names = [c for c in labelled.columns if c not in ("account_id", "y", "fake_kind")]
-    result = mdl.train_on_labelled(labelled, names)
+    result = training.train_on_labelled(labelled, names)
     assert len(result.account_ids) == len(result.oof) == result.bundle.card["rows"] == 300
     assert result.bundle.card["labelled_accounts"] == labelled.height
     sampled = labelled.filter(pl.col("account_id").is_in(result.account_ids))

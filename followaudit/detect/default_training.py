@@ -12,17 +12,9 @@ import polars as pl
 from followaudit.data.load import load_folder
 from followaudit.detect import catalogue
 from followaudit.detect import features as feats
-from followaudit.detect.model import (
-    FOLLOW_FEATURES,
-    PROFILE_PREFIX,
-    SEED,
-    ModelBundle,
-    ModelError,
-    labelled_frame,
-    train_on_labelled,
-    trainable,
-)
+from followaudit.detect.model import FOLLOW_FEATURES, PROFILE_PREFIX, ModelBundle, ModelError
 from followaudit.detect.monotone import monotone_params
+from followaudit.detect.training import SEED, labelled_frame, train_on_labelled, trainable
 
 MASKED_SHARE = 0.3
 # canonical account columns an imported table may lack (the counts are always there)

@@ -8,7 +8,7 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
 from followaudit.detect import features as feats
-from followaudit.detect import metrics, recalibrate, teaching
+from followaudit.detect import metrics, recalibrate, teaching, training
 from followaudit.detect import model as mdl
 
 METRICS = ("accuracy", "precision", "recall", "f1", "mcc", "roc_auc", "pr_auc")
@@ -37,7 +37,7 @@ def cross_validate(
     scores, pred, thresholds = np.zeros(len(y)), np.zeros(len(y), dtype=bool), []
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for train, test in splitter.split(x, y):
-        fitted = mdl.train(x[train], y[train], names, folds=INNER_FOLDS, seed=seed).bundle
+        fitted = training.train(x[train], y[train], names, folds=INNER_FOLDS, seed=seed).bundle
         threshold = fitted.card["thresholds"]["f1"]
         scores[test] = fitted.predict(x[test])
         pred[test] = scores[test] >= threshold

@@ -13,7 +13,7 @@ import polars as pl
 from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
-from followaudit.detect import model as mdl
+from followaudit.detect import training
 
 FPR = 0.01
 NOT_FEATURES = ("account_id", "y", "fake_kind", "genuine_kind", "kind", "label", "source")
@@ -57,7 +57,7 @@ def per_kind(frame: pl.DataFrame, scores: np.ndarray, flagged: np.ndarray | None
 
 
 def leave_one_kind_out(
-    frame: pl.DataFrame, kinds: list[str], folds: int = 5, seed: int = mdl.SEED
+    frame: pl.DataFrame, kinds: list[str], folds: int = 5, seed: int = training.SEED
 ) -> dict:
     """For each kind K: train without K (K-fold CV), score K out-of-fold; the cut is at 1 % FPR
     of the other genuine accounts' out-of-fold scores. Also the same with K seen in training.
@@ -86,5 +86,5 @@ def _out_of_fold(x, y, names, splits, usable: np.ndarray) -> np.ndarray:
     oof = np.zeros(len(y))
     for train, test in splits:
         train = train[usable[train]]
-        oof[test] = mdl.fit_booster(x[train], y[train], names).predict(x[test])
+        oof[test] = training.fit_booster(x[train], y[train], names).predict(x[test])
     return oof

@@ -11,6 +11,7 @@ import polars as pl
 import pyarrow as pa
 
 from followaudit.detect import model as mdl
+from followaudit.detect import training
 from followaudit.store.engine import Engine, as_engine
 
 SCORES = pa.schema([("account_id", pa.int64()), ("score", pa.float64())])
@@ -20,16 +21,16 @@ _BUNDLES: dict[int, mdl.ModelBundle] = {}  # per worker process: load each model
 
 def score_workspace(engine: Engine | duckdb.DuckDBPyConnection, model_dir: str | Path) -> None:
     """Table `_model_scores` (`account_id, score, oof_score`) for every account; trains (CV,
-    calibrated) on at most `model.TRAIN_CAP` labelled accounts when labels allow, else uses the
+    calibrated) on at most `training.TRAIN_CAP` labelled accounts when labels allow, else uses the
     default model. Either way the model that scored, adapted to this data, is saved into
     `model_dir`: the app explains every score with exactly the model that produced it."""
     engine = as_engine(engine)
     names = [c for c in engine.columns("account_features") if c != "account_id"]
-    labelled = mdl.labelled_frame(engine, limit=mdl.TRAIN_CAP)
+    labelled = training.labelled_frame(engine, limit=training.TRAIN_CAP)
     oof = pl.DataFrame(schema=OOF)
-    if mdl.trainable(labelled):
+    if training.trainable(labelled):
         card = {"trained_on": mdl.WORKSPACE_LABELS}
-        result = mdl.train_on_labelled(labelled, names, card, total=labelled_count(engine))
+        result = training.train_on_labelled(labelled, names, card, total=labelled_count(engine))
         bundle = result.bundle
         oof = pl.DataFrame({"account_id": result.account_ids, "oof_score": result.oof}, OOF)
     else:
