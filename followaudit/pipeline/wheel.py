@@ -26,9 +26,7 @@ def build_wheel(out_dir: str | Path | None = None) -> Path:
         for f in sorted(PACKAGE.rglob("*"))
         if f.is_file() and "__pycache__" not in f.parts
     }
-    files[f"{info}/METADATA"] = (
-        f"Metadata-Version: 2.1\nName: followaudit\nVersion: {version}\n".encode()
-    )
+    files[f"{info}/METADATA"] = _metadata(version).encode()
     files[f"{info}/WHEEL"] = (
         b"Wheel-Version: 1.0\nGenerator: followaudit\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
     )
@@ -38,6 +36,14 @@ def build_wheel(out_dir: str | Path | None = None) -> Path:
         for name, data in files.items():
             wheel.writestr(name, data)
     return path
+
+
+def _metadata(version: str) -> str:
+    """Name, version and the installed distribution's own requirements (extras left out): the
+    executors' Python must already have them (docs/scaling.md, "Spark Connect")."""
+    requires = [r for r in metadata.requires("followaudit") or [] if "extra ==" not in r]
+    lines = ["Metadata-Version: 2.1", "Name: followaudit", f"Version: {version}"]
+    return "\n".join([*lines, *(f"Requires-Dist: {r}" for r in requires)]) + "\n"
 
 
 def _digest(data: bytes) -> str:
