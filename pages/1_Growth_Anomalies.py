@@ -12,9 +12,7 @@ ui.require("growth")
 
 raw = st.query_params.get("creator")
 creator = ui.parse_int_param("creator")
-daily = spikes = marks = None
-if creator is not None:
-    daily, spikes, marks = ui_growth.chart_frames(creator)
+daily = ui_growth.chart_frames(creator)[0] if creator is not None else None
 if creator is None or daily.is_empty():
     if raw:
         ui.not_found("creator", raw, search=False)
@@ -26,20 +24,38 @@ name = quality["username"][0] if quality.height else f"creator {creator}"
 st.subheader(f"@{ui.plain(name)}")
 if quality.height:
     ui_growth.creator_caption(quality.row(0, named=True))
-spike_id = ui_growth.growth_chart(creator, daily, spikes, marks)
-ui.note_missing("engagement")
 
-if spikes.is_empty():
-    st.success("No spikes: this creator's growth matches what its history and engagement predict.")
-elif spike_id is None:
-    st.info("Click a shaded spike in the chart to see its new followers.")
-else:
-    spike = spikes.filter(pl.col("spike_id") == spike_id).row(0, named=True)
-    ui_growth.spike_summary(spike)
-    ui_growth.spike_followers(spike)
 
-with st.expander("Annotate a known benign event (viral video, giveaway, shoutout…)"):
-    ui_growth.annotate_form(creator, spike if spike_id is not None else None)
+@st.fragment
+def drill_down(creator: int) -> None:
+    """The chart, the clicked spike and the annotation form: a spike click reruns only this part
+    (not the sidebar, the header or the follower-list upload). Its frames are read here, so an
+    annotation added below shows on the next click."""
+    daily, spikes, marks = ui_growth.chart_frames(creator)
+    spike_id = ui_growth.growth_chart(creator, daily, spikes, marks)
+    ui.note_missing("engagement")
+    spike = None
+    if spikes.is_empty():
+        st.success(
+            "No spikes: this creator's growth matches what its history and engagement predict."
+        )
+    elif spike_id is None:
+        st.info("Click a shaded spike in the chart to see its new followers.")
+    else:
+        spike = spikes.filter(pl.col("spike_id") == spike_id).row(0, named=True)
+        ui_growth.spike_summary(spike)
+        ui_growth.spike_followers(spike)
+    annotate = st.expander(
+        "Annotate a known benign event (viral video, giveaway, shoutout…)",
+        key="growth_annotate",
+        on_change="rerun",  # the form is built only when open: a click sends ~11 elements less
+    )
+    if annotate.open:
+        with annotate:
+            ui_growth.annotate_form(creator, spike)
+
+
+drill_down(creator)
 with st.expander("Ordered follower list without follow times"):
     ui_growth.follower_list_map()
 if st.button("← all creators", key="growth_back"):

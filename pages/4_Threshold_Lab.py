@@ -53,8 +53,10 @@ def decisions(lab: Lab, policy: Policy) -> None:
     if dist.open:
         with dist:
             tabs.distribution(lab, t)
-    with st.expander("Save these settings as a policy"):
-        pol.save_form(policy, "lab_save")
 
 
 decisions(lab, policy)
+# outside the fragment (a move does not redraw it): a save is a full run, in which the fragment
+# above has just set the policy under edit from the widgets
+with st.expander("Save these settings as a policy"):
+    pol.save_form(pol.editing_policy(), "lab_save")

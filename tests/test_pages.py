@@ -242,6 +242,26 @@ def test_growth_page_with_spike_lists_its_followers(ids, sample_workspace_path, 
     assert explain_links
 
 
+def test_growth_annotate_form_is_built_when_opened_with_the_spike_days(
+    ids, writable_workspace, monkeypatch
+):
+    """The annotation form (lazy: a spike click does not send it) opens on the spike's days and
+    stores an annotation."""
+    page = "pages/1_Growth_Anomalies.py"
+    params = {"creator": str(ids["creator"]), "spike": str(ids["spike"])}
+    at = open_page(writable_workspace, page, monkeypatch, **params)
+    assert not [d for d in at.date_input if d.key == "growth_ann_start"]
+    at.session_state["growth_annotate"] = True  # the analyst opens the expander
+    at.run()
+    no_exception(at)
+    start = at.date_input(key="growth_ann_start")
+    assert start.value is not None and at.date_input(key="growth_ann_end").value is not None
+    at.text_input(key="growth_ann_note").input("giveaway on stream")
+    [b for b in at.button if b.label == "Add annotation"][0].click().run()
+    no_exception(at)
+    assert any("Annotated" in s.value for s in at.success)
+
+
 def test_growth_creator_search_filters_the_list(sample_workspace_path, monkeypatch):
     at = open_page(sample_workspace_path, "pages/1_Growth_Anomalies.py", monkeypatch)
     everyone = at.dataframe[0].value.shape[0]
