@@ -70,7 +70,7 @@ def _build(ctx, world: Path, engine: str) -> dict:
 def measure_tree(cmd: list[str]) -> dict:
     """Run `cmd`; its wall time, stdout, and the peak RSS of its whole process tree (MB)."""
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = [0.0]
     done = threading.Event()
 
@@ -81,11 +81,12 @@ def measure_tree(cmd: list[str]) -> dict:
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    stdout, _ = proc.communicate()
+    stdout, stderr = proc.communicate()
     done.set()
     sampler.join()
-    if proc.returncode != 0:
-        raise RuntimeError(f"{cmd} exited {proc.returncode}")
+    if proc.returncode != 0:  # a 40-minute build that fails must say why, not just its code
+        said = "\n".join((stdout + stderr).strip().splitlines()[-15:])
+        raise RuntimeError(f"{cmd} exited {proc.returncode}:\n{said}")
     return {"seconds": time.perf_counter() - started, "peak_rss_mb": peak[0], "stdout": stdout}
 
 

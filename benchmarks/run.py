@@ -133,7 +133,14 @@ def render(rows: list[dict], failures: list[str], accounts: int, loads=()) -> st
     if loads:
         lines += _load_table(list(loads))
     if failures:
-        lines += ["", "## Benchmarks that failed", ""] + [f"- {f}" for f in failures]
+        lines += ["", "## Benchmarks that failed", ""]
+        for (
+            failure
+        ) in failures:  # the first line as the item, the rest (a command's output) as code
+            head, _, said = failure.partition("\n")
+            lines.append(f"- {head}")
+            if said:
+                lines += ["", "  ```", *(f"  {line}" for line in said.splitlines()), "  ```"]
     return "\n".join(lines) + "\n"
 
 
@@ -162,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append(row)
         except Exception as exc:  # a failed benchmark is reported, the others still run
             traceback.print_exc()
-            failures.append(f"{name}: {exc!r}")
+            failures.append(f"{name}: {type(exc).__name__}: {exc}")
         loads.append((name, start, os.getloadavg()))
     args.out.write_text(render(rows, failures, args.accounts, loads))
     print(f"wrote {args.out}")
