@@ -64,6 +64,13 @@ class FollowGraph:
             followers,
         )
 
+    def group_in_background(self) -> None:
+        """Start grouping by follower on a daemon thread (numpy's sort releases the GIL, so it
+        runs on another core while a page goes on); whoever needs `creator` first waits only for
+        what is left of it, never longer than sorting itself."""
+        if self._follows[0] is not None:
+            threading.Thread(target=lambda: self.creator, name="group-follows", daemon=True).start()
+
     @property
     def follows(self) -> int:
         """Current follows."""

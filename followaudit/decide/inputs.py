@@ -56,6 +56,7 @@ def load_inputs(ws) -> DecisionInputs:
         follows = ws.arrays("policy/current_follows")  # in any order: grouped when needed
         if len(follows["follower_pos"]):
             graph = FollowGraph.from_positions(ids, follows["follower_pos"], follows["creator_pos"])
+            graph.group_in_background()  # what the first creator-loss count needs
     return DecisionInputs(
         account_ids=ids,
         score=accounts["score"].to_numpy().astype(np.float64),
