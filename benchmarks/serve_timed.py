@@ -1,8 +1,9 @@
 """Start the app for the browser benchmark, logging how long every script run takes on the server.
 
 `python benchmarks/serve_timed.py <run log> <workspaces dir> run app.py ...`: like
-tests/e2e/serve_app.py (the app's writable folders under <workspaces dir>), plus one JSON line per
-finished script run in <run log>: `{"session", "start", "end", "event"}` (Unix seconds, taken in
+tests/e2e/serve_app.py (the app's writable folders under <workspaces dir>, but given through
+FOLLOWAUDIT_WORKSPACES_DIR: no app module is imported before the first visit), plus one JSON
+line per finished script run in <run log>: `{"session", "start", "end", "event"}` (Unix seconds, taken in
 the script thread when Streamlit signals the run's start and end, so the benchmark can split a
 click's latency into script time and the rest).
 """
@@ -10,6 +11,7 @@ click's latency into script time and the rest).
 from __future__ import annotations
 
 import json
+import os
 import sys
 import threading
 import time
@@ -18,9 +20,6 @@ from pathlib import Path
 from streamlit.runtime.app_session import AppSession
 from streamlit.runtime.scriptrunner import ScriptRunnerEvent
 from streamlit.web import cli
-
-from followaudit.ui import data as ui_data
-from followaudit.ui import session as ui_session
 
 _ENDS = {
     ScriptRunnerEvent.SCRIPT_STOPPED_WITH_SUCCESS,
@@ -52,9 +51,10 @@ def install_run_log(path: Path) -> None:
 def main() -> None:
     """Log runs to argv[1], point the app's writable folders at argv[2], run `streamlit <argv[3:]>`."""
     install_run_log(Path(sys.argv[1]))
-    workspaces = Path(sys.argv[2]).resolve()
-    ui_session.WORKSPACES_DIR = workspaces
-    ui_data.UPLOADS_DIR = workspaces / "uploads"
+    # through the environment, not by importing the app here: the server's first visit must pay
+    # the app's imports (followaudit.ui pulls polars, DuckDB, LightGBM, scikit-learn, Altair)
+    # as `streamlit run app.py` does, or the benchmark would hide them
+    os.environ["FOLLOWAUDIT_WORKSPACES_DIR"] = str(Path(sys.argv[2]).resolve())
     sys.argv = ["streamlit", *sys.argv[3:]]
     cli.main()
 

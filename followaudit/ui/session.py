@@ -46,7 +46,9 @@ from followaudit.ui import auth, demo
 from followaudit.ui.demo import pseudonymise_frame
 from followaudit.ui.text import command, plain
 
-WORKSPACES_DIR = PROJECT_ROOT / "workspaces"
+# where the app lists and writes workspaces (uploads under it): FOLLOWAUDIT_WORKSPACES_DIR or
+# the project's workspaces/
+WORKSPACES_DIR = Path(os.environ.get("FOLLOWAUDIT_WORKSPACES_DIR") or PROJECT_ROOT / "workspaces")
 DEFAULT_WORKSPACE = WORKSPACES_DIR / "sample.duckdb"
 _WS_KEY = "ui_workspace"
 _DEMO_KEY = "ui_demo"
