@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.isotonic import IsotonicRegression
-from sklearn.linear_model import LogisticRegression
 
 ISOTONIC_MIN_ROWS = 1000  # below this, isotonic steps overfit; Platt scaling is smoother
 TIE_BREAK = 1e-6
@@ -25,6 +23,10 @@ class Calibration:
     @classmethod
     def fit(cls, raw: np.ndarray, y: np.ndarray) -> Calibration:
         """Fit on out-of-fold raw probabilities (never on rows the model trained on)."""
+        # scikit-learn loads with the first fit (the build), not with the app's pages
+        from sklearn.isotonic import IsotonicRegression
+        from sklearn.linear_model import LogisticRegression
+
         if len(raw) >= ISOTONIC_MIN_ROWS:
             iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(raw, y)
             return cls("isotonic", iso.X_thresholds_.tolist(), iso.y_thresholds_.tolist())

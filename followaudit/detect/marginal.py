@@ -16,8 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-
-import lightgbm as lgb
+from typing import TYPE_CHECKING
 
 ROOT_COUNT = float(1 << 30)  # each tree's data count after rewriting (counts are int32 in the text)
 NEVER_MISSING = 0  # LightGBM missing type "None": NaN is converted to 0 at prediction time
@@ -27,6 +26,9 @@ ARRAY_FIELDS = (
     "split_feature", "split_gain", "threshold", "decision_type", "left_child", "right_child",
     "leaf_value", "leaf_weight", "leaf_count", "internal_weight", "internal_count",
 )  # fmt: skip
+
+if TYPE_CHECKING:  # imported where a booster is built: see detect/model.py
+    import lightgbm as lgb
 
 
 @dataclass(frozen=True)
@@ -226,6 +228,8 @@ def rewrite_booster(
         tree = rewrite(_parse_tree(fields), absent_idx, guarded_idx)
         out.append(f"{title}\n{_tree_text(tree, fields.get('shrinkage', '1'))}")
     text = head + "\n\n" + "\n\n".join(out) + "\n\n\nend of trees" + tail
+    import lightgbm as lgb
+
     return lgb.Booster(model_str=text)
 
 

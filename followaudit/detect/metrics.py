@@ -20,8 +20,9 @@ from functools import cached_property
 
 import numpy as np
 import polars as pl
-from sklearn.calibration import calibration_curve as _sklearn_calibration_curve
-from sklearn.metrics import average_precision_score, roc_auc_score
+
+# scikit-learn is imported where it is used: the app's pages read thresholds and counts from this
+# module, and importing scikit-learn (with SciPy) took ~1-2 s of a served app's first visit.
 
 FPR_TARGET = 0.01
 METRICS = ("precision", "recall", "f1", "mcc", "fpr", "accuracy")
@@ -193,6 +194,8 @@ def bootstrap_rows(
 
 def cv_metrics(y: np.ndarray, scores: np.ndarray, fold_ids: np.ndarray) -> dict:
     """ROC-AUC and PR-AUC overall (out-of-fold) and per fold."""
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
     per_fold = []
     for fold in np.unique(fold_ids):
         mask = fold_ids == fold
@@ -215,7 +218,9 @@ def calibration_curve(
     y: np.ndarray, scores: np.ndarray, bins: int = CALIBRATION_BINS
 ) -> list[dict]:
     """Mean predicted vs observed fake share per equal-width score bin that has rows (out-of-fold)."""
-    observed, predicted = _sklearn_calibration_curve(y, scores, n_bins=bins, strategy="uniform")
+    from sklearn.calibration import calibration_curve as sklearn_calibration_curve
+
+    observed, predicted = sklearn_calibration_curve(y, scores, n_bins=bins, strategy="uniform")
     # sklearn returns the non-empty bins only; their numbers and sizes, binned as sklearn bins
     # (a score on an edge belongs to the lower bin), complete the card's points.
     ids = np.searchsorted(np.linspace(0.0, 1.0, bins + 1)[1:-1], scores)

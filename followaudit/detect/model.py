@@ -8,15 +8,18 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import lightgbm as lgb
 import numpy as np
 import polars as pl
 
 from followaudit.detect import catalogue, marginal
 from followaudit.detect.calibration import Calibration
 from followaudit.store.workspace import Workspace, table_exists
+
+if TYPE_CHECKING:  # LightGBM (which imports scikit-learn) loads with the first model: a page
+    import lightgbm as lgb  # showing counts never needs it, and the import is 1-2 s
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "default_model"
 CORES = os.cpu_count() or 1
@@ -102,14 +105,21 @@ class ModelBundle:
 
 def load(model_dir: str | Path, prefix: str = "") -> ModelBundle:
     """Load a model folder written by `ModelBundle.save`."""
+    return _bundle(*_texts(model_dir, prefix))
+
+
+def _texts(model_dir: str | Path, prefix: str = "") -> tuple[str, str]:
+    """(model text, card JSON) of a model folder."""
     model_dir = Path(model_dir)
     text, card_file = model_dir / f"{prefix}model.txt", model_dir / f"{prefix}card.json"
     if not text.exists() or not card_file.exists():
         raise ModelError(f"{model_dir} has no model.txt + card.json (train one with train-default)")
-    return _bundle(text.read_text(), card_file.read_text())
+    return text.read_text(), card_file.read_text()
 
 
 def _bundle(model_text: str, card_text: str) -> ModelBundle:
+    import lightgbm as lgb
+
     card = json.loads(card_text)
     return ModelBundle(lgb.Booster(model_str=model_text), calibration_of(card), card)
 
@@ -127,10 +137,14 @@ def load_default(columns: Iterable[str] | None = None) -> ModelBundle:
 
     Given the feature `columns` of data without follows (an imported profile table), returns its
     profile-only twin, which transfers better than the full model with NaN behaviour features."""
+    return _bundle(*_default_texts(columns))
+
+
+def _default_texts(columns: Iterable[str] | None = None) -> tuple[str, str]:
     twin = DEFAULT_MODEL_DIR / f"{PROFILE_PREFIX}model.txt"
     if columns is not None and not set(columns) & FOLLOW_FEATURES and twin.exists():
-        return load(DEFAULT_MODEL_DIR, PROFILE_PREFIX)
-    return load(DEFAULT_MODEL_DIR)
+        return _texts(DEFAULT_MODEL_DIR, PROFILE_PREFIX)
+    return _texts(DEFAULT_MODEL_DIR)
 
 
 def operating_threshold(card: dict) -> float:
@@ -154,11 +168,20 @@ def build_bundle(con: duckdb.DuckDBPyConnection, model_dir: str | Path) -> Model
 def load_for_workspace(workspace: Workspace, columns: Iterable[str] | None = None) -> ModelBundle:
     """The model the workspace's build trained (stored inside its file), else the default
     (`columns`: the workspace's feature columns, to pick the profile-only default without follows)."""
+    return _bundle(*_workspace_texts(workspace, columns))
+
+
+def card_for_workspace(workspace: Workspace, columns: Iterable[str] | None = None) -> dict:
+    """The card of `load_for_workspace`'s model, without loading the model (nor LightGBM)."""
+    return json.loads(_workspace_texts(workspace, columns)[1])
+
+
+def _workspace_texts(workspace: Workspace, columns: Iterable[str] | None) -> tuple[str, str]:
     stored = stored_model(workspace)
     if stored is not None:  # this build's own answer: its model, or none (it used the default)
-        return _bundle(*stored) if stored else load_default(columns)
+        return stored if stored else _default_texts(columns)
     legacy = workspace.sidecar / "model"  # workspaces built before the model moved inside
-    return load(legacy) if (legacy / "model.txt").exists() else load_default(columns)
+    return _texts(legacy) if (legacy / "model.txt").exists() else _default_texts(columns)
 
 
 def store_in_workspace(con: duckdb.DuckDBPyConnection, model_dir: str | Path) -> None:

@@ -17,10 +17,12 @@ import hashlib
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import lightgbm as lgb
 import numpy as np
-from sklearn.model_selection import StratifiedKFold
+
+if TYPE_CHECKING:  # LightGBM and scikit-learn load with the first correction fit: the pages'
+    import lightgbm as lgb  # prior shift (Home's fake share) needs neither, and they take 1-2 s
 
 PLATT_STRENGTH = 1.0  # pseudo-observations pulling the Platt fit towards a = 1, b = 0
 MIN_LABELS = 10  # Platt needs this many reviewed labels, at least 3 of each class
@@ -176,6 +178,8 @@ def adapt(
     out.cv_log_loss = _correction_cv(base, x[reviewed], y, seed)
     out.rounds = min(out.cv_log_loss, key=lambda r: (out.cv_log_loss[r], r))
     if out.rounds:
+        import lightgbm as lgb  # see the note at the imports
+
         init = out.a * base + out.b
         data = lgb.Dataset(x[reviewed], y, init_score=init, free_raw_data=True)
         out.correction = lgb.train({**CORRECTION_PARAMS, "seed": seed}, data, out.rounds)
@@ -184,6 +188,9 @@ def adapt(
 
 def _correction_cv(base: np.ndarray, x: np.ndarray, y: np.ndarray, seed: int) -> dict[int, float]:
     """5-fold CV log-loss on the reviewed rows of Platt plus 0, 10, 20, ... correction trees."""
+    import lightgbm as lgb  # see the note at the imports
+    from sklearn.model_selection import StratifiedKFold
+
     losses = {r: 0.0 for r in CORRECTION_ROUNDS}
     folds = StratifiedKFold(
         min(5, int(min(y.sum(), len(y) - y.sum()))), shuffle=True, random_state=seed

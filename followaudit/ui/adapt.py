@@ -29,10 +29,10 @@ def _share(path: str, version: str, positives: int, rows: int) -> float:
 
 def fake_share_metric(where=st) -> None:
     """Home: the estimated fake share before any label."""
-    ws, bundle = ui.current_workspace(), ui.model_bundle()
-    if bundle is None:
+    ws, card = ui.current_workspace(), session.model_card()  # the card: no model to load
+    if card is None:
         return
-    share = _share(str(ws.path), ws.version, bundle.card["positives"], bundle.card["rows"])
+    share = _share(str(ws.path), ws.version, card["positives"], card["rows"])
     # a share is not a change: "model-based, before any review" is in the help, not a delta badge
     where.metric("Estimated fake share", f"{share:.1%}", help=SHARE_HELP)
 

@@ -10,7 +10,6 @@ import streamlit as st
 from followaudit import ui
 from followaudit.data.validate import ValidationError, problems_frame, validate_folder
 from followaudit.decide import exports, policy
-from followaudit.pipeline.build import build_workspace, data_fingerprint
 from followaudit.store import roots, uploads
 from followaudit.store.workspace import PROJECT_ROOT, Workspace, WorkspaceError
 from followaudit.ui import auth, session
@@ -20,6 +19,8 @@ MODE = "A data folder in the canonical format"
 UPLOADS_DIR = session.WORKSPACES_DIR / "uploads"
 SHOWN = 8  # problems spelled out above the full table
 CELL, LINE = 60, 300  # characters of a file's own text (cells, column names) a problem may echo
+# followaudit.pipeline.build is imported where a folder is checked or built: it brings the whole
+# build (LightGBM, scikit-learn, SciPy: 1-2 s), and Home imports this module for its switcher.
 
 
 def page_start(title: str, icon: str) -> Workspace | None:
@@ -105,6 +106,8 @@ def _line(row: dict) -> str:
 
 def validation_report(folder: Path) -> bool:
     """Show every problem in `folder` as a table; True when it can be built."""
+    from followaudit.pipeline.build import data_fingerprint
+
     problems = _problems(str(folder), data_fingerprint(folder))
     label = "the uploaded files" if folder.parent == UPLOADS_DIR else f"“{plain(folder)}”"
     if problems.is_empty():
@@ -148,6 +151,8 @@ def _suggest(folder: Path) -> str:
 
 
 def _build(folder: Path, target: Path) -> None:
+    from followaudit.pipeline.build import build_workspace
+
     with st.status(f"Building {plain(target.name)}…", expanded=True) as status:
         bar = st.progress(0.0, text="starting")
 

@@ -272,6 +272,22 @@ def model_bundle():
         return None
 
 
+def model_card() -> dict | None:
+    """The card of `model_bundle()`'s model, without loading the model itself (Home's counts
+    need only the card; LightGBM and scikit-learn load with the first page that scores)."""
+    ws = current_workspace()
+    try:
+        return _model_card(str(ws.path), ws.version)
+    except model.ModelError as exc:
+        st.warning(f"No model to explain scores with: {plain(exc)}")
+        return None
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _model_card(path: str, version: str) -> dict:
+    return model.card_for_workspace(workspace_at(path))
+
+
 def model_at(path: str | Path):
     """The model of the workspace at `path`: the one its build scored with, stored inside the
     file (what a cached function keyed by `path` reads); raises model.ModelError when none."""
