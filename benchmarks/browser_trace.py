@@ -6,7 +6,9 @@ trace (main-thread tasks, V8 CPU samples). For each Threshold lab slider move an
 anomalies spike click it prints: input -> BackMsg sent (frontend) -> handled (server) -> script
 start -> script end -> last message sent -> received -> `notRunning` drawn, the bytes sent by
 element type, and the page's main-thread time by kind and by script file.
-Run: `python -m benchmarks.browser_trace [WORKSPACE] [--moves 5] [--clicks 5] [--app app.py]`.
+New tabs (`--views PATH ...`) get navigation timing, resources, websocket and server legs.
+Run: `python -m benchmarks.browser_trace [WORKSPACE] [--moves 5] [--clicks 5] [--views ""
+Threshold_Lab] [--app app.py]`.
 """
 
 from __future__ import annotations
@@ -224,7 +226,62 @@ def spike_clicks(browser, watch: Stopwatch, server, trace_log: Path, clicks: int
     return rows
 
 
-def run(workspace: Path, moves: int, clicks: int, app: str) -> list[dict]:
+def first_view(browser, context, server, trace_log: Path, path: str) -> dict:
+    """A new tab on `path`: navigation timing, websocket and server legs, main-thread time."""
+    page = context.new_page()
+    try:
+        watch = Stopwatch(AppTab(page, server.url, journeys.RUN_TIMEOUT_S, None), server)
+        browser.start_tracing(page=page, categories=CATEGORIES)
+        try:
+            watch.app.open(path)
+        finally:
+            events = json.loads(browser.stop_tracing())
+        events = events["traceEvents"] if isinstance(events, dict) else events
+        rec = page.evaluate(
+            """() => { const n = performance.getEntriesByType("navigation")[0];
+            return {origin: performance.timeOrigin, nav: n.toJSON(), sent: __faws.sent,
+                    recv: __faws.recv, states: __fa.states,
+                    resources: performance.getEntriesByType("resource").map(
+                        r => [r.name.split("/").pop(), r.transferSize, r.responseEnd])}; }"""
+        )
+    finally:
+        page.close()
+    origin = rec["origin"]
+    done = max(t for t, s in rec["states"] if s == "notRunning")
+    runs = server.runs_between(origin / 1000, done / 1000)
+    nav = rec["nav"]
+    at = lambda t: round(t - origin, 1)  # noqa: E731
+    row = {
+        "action": f"first view {path or 'Home'}",
+        "total": at(done),
+        "html received": round(nav["responseEnd"], 1),
+        "DOMContentLoaded": round(nav["domContentLoadedEventEnd"], 1),
+        "load": round(nav["loadEventEnd"], 1),
+        "resources": len(rec["resources"]),
+        "resources fetched (not cached)": sum(1 for _, size, _ in rec["resources"] if size),
+        "last resource": round(max((end for *_, end in rec["resources"]), default=0), 1),
+        "ws first sent": at(rec["sent"][0][0]) if rec["sent"] else None,
+        "ws first received": at(rec["recv"][0][0]) if rec["recv"] else None,
+        "ws last received": at(rec["recv"][-1][0]) if rec["recv"] else None,
+        "messages": len(rec["recv"]),
+        "script start": at(runs[0].start * 1000) if runs else None,
+        "script": round(sum(r.seconds for r in runs) * 1000, 1),
+    }
+    main = [e for e in events if e.get("name") == "fa-done"]
+    if main:
+        pid, tid = main[-1]["pid"], main[-1]["tid"]
+        start = min(e["ts"] for e in events if e.get("pid") == pid and e.get("ts"))
+        end = main[-1]["ts"]
+        row["main thread ms"] = {
+            k: round(v, 1) for k, v in busy(events, pid, tid, start, end).items()
+        }
+        row["JS samples ms"] = {
+            k: round(v, 1) for k, v in samples_by_file(events, pid, start, end).most_common(10)
+        }
+    return row
+
+
+def run(workspace: Path, moves: int, clicks: int, app: str, views: list[str] = ()) -> list[dict]:
     """Trace `moves` slider moves (the lab, or a floor app's Slider page) and `clicks` spike
     clicks."""
     with served(workspace, script=app, launcher=LAUNCHER) as server, sync_playwright() as pw:
@@ -238,8 +295,9 @@ def run(workspace: Path, moves: int, clicks: int, app: str) -> list[dict]:
             page.set_default_timeout(journeys.ACTION_TIMEOUT_MS)
             watch = Stopwatch(AppTab(page, server.url, journeys.RUN_TIMEOUT_S, None), server)
             watch.load("Threshold_Lab" if app == "app.py" else "Slider")
+            viewed = [first_view(browser, context, server, trace_log, p) for p in views]
             rows = slider_moves(browser, watch, server, trace_log, moves)
-            return rows + spike_clicks(browser, watch, server, trace_log, clicks)
+            return viewed + rows + spike_clicks(browser, watch, server, trace_log, clicks)
         finally:
             browser.close()
 
@@ -250,8 +308,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--moves", type=int, default=5)
     parser.add_argument("--clicks", type=int, default=5)
     parser.add_argument("--app", default="app.py")
+    parser.add_argument("--views", nargs="*", default=[], help="paths to open in new tabs")
     args = parser.parse_args(argv)
-    for row in run(args.workspace, args.moves, args.clicks, args.app):
+    for row in run(args.workspace, args.moves, args.clicks, args.app, args.views):
         print(json.dumps(row))
 
 
