@@ -65,6 +65,7 @@ def _recorder(original, ran: set):
             "select cast(unnest(generate_series(a, b, interval 1 day)) as date) as d from t",
             "EXPLODE(TRANSFORM(",
         ),
+        ("with a as not materialized (select 1 as x) select * from a", "WITH a AS (SELECT"),
     ],
 )
 def test_rewrite_rules(duckdb_sql, spark_part):

@@ -121,8 +121,18 @@ def cast_inside_generator(node: exp.Expression) -> exp.Expression:
     return node
 
 
+def cte_hints_stay_in_duckdb(node: exp.Expression) -> exp.Expression:
+    """`as not materialized` tells DuckDB to read a CTE's source at each use instead of buffering
+    it; Spark's grammar has no such hint (the Spark engine computes a shared CTE once anyway,
+    `split_shared_ctes`)."""
+    if isinstance(node, exp.CTE) and node.args.get("materialized") is not None:
+        node.set("materialized", None)
+    return node
+
+
 # Applied to the DuckDB tree, before SQLGlot generates Spark SQL.
 DUCKDB_RULES: tuple[Rule, ...] = (
+    cte_hints_stay_in_duckdb,
     decimal_literals_are_doubles,
     epoch_keeps_fractions,
     seconds_between_count_boundaries,

@@ -2,13 +2,12 @@
 -- Reads `_follow_rows` (features/follow_rows: the 40M-row sort behind lag(), done once). One query
 -- on purpose: the final per-account aggregation is the other expensive part at 1M accounts, so
 -- every feature shares it.
-with follow_rows as (
-    select * from _follow_rows
-),
-
 -- CopyCatch-style: a "move" is following creator B right after creator A within the same
 -- 30-minute window; many accounts making the same move in the same window act in lockstep.
-sequenced as (
+-- `not materialized`: every use scans the stored table for just its columns; DuckDB would
+-- otherwise copy all 44M rows (at 1M accounts) into a spilling buffer first (Spark drops the
+-- hint and computes it once, store.transpile).
+with sequenced as not materialized (
     select
         *,
         cast(followed_at as date) as follow_day,
@@ -21,7 +20,7 @@ sequenced as (
             when previous_creator <> creator_id and epoch(followed_at) - epoch(previous_at) <= 1800
                 then floor(epoch(previous_at) / 1800)
         end as move_window
-    from follow_rows
+    from _follow_rows
 ),
 
 hourly as (
