@@ -16,13 +16,17 @@ with traits as (
     left join account_scores as s on s.account_id = a.account_id
 ),
 
+-- One pass over the follows for both the young/flagged cells and the sign-up follows (a follow
+-- within an hour of creation is young too, so it is among these rows).
 context_follows as (
     select
+        f.follower_id as account_id,
         f.creator_id,
         cast(f.followed_at as date) as day,
         t.region,
         case when f.followed_at < t.created_at + interval 7 day then 1 else 0 end as young,
-        case when t.flagged then 1 else 0 end as flagged
+        case when t.flagged then 1 else 0 end as flagged,
+        f.followed_at < t.created_at + interval 1 hour as signup
     from follows as f
     inner join traits as t on t.account_id = f.follower_id
     where f.followed_at < t.created_at + interval 7 day or t.flagged
@@ -131,10 +135,9 @@ platform as (
 ),
 
 signup_follows as (
-    select f.follower_id as account_id, f.creator_id, cast(f.followed_at as date) as day
-    from follows as f
-    inner join traits as t on t.account_id = f.follower_id
-    where f.followed_at < t.created_at + interval 1 hour
+    select c.account_id, c.creator_id, c.day
+    from context_follows as c
+    where c.signup
 ),
 
 spike_signups as (
