@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -57,9 +58,12 @@ def _members(wheel: Path) -> dict[str, bytes]:
 
 
 def test_the_wheel_is_pure_python_with_a_record_of_every_file(wheel):
-    assert wheel.name == f"followaudit-{VERSION}-py3-none-any.whl.zip"
+    named = re.fullmatch(
+        rf"followaudit-({re.escape(VERSION)}\+[0-9a-f]{{12}})-py3-none-any\.whl\.zip", wheel.name
+    )
+    assert named, wheel.name
     members = _members(wheel)
-    info = f"followaudit-{VERSION}.dist-info"
+    info = f"followaudit-{named[1]}.dist-info"
     assert "Root-Is-Purelib: true" in members[f"{info}/WHEEL"].decode()
     assert "Tag: py3-none-any" in members[f"{info}/WHEEL"].decode()
     compiled = (".so", ".pyd", ".dll", ".dylib", ".pyc")
@@ -72,7 +76,7 @@ def test_the_wheel_is_pure_python_with_a_record_of_every_file(wheel):
         expected = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
         assert (digest, int(size)) == (f"sha256={expected.decode()}", len(data)), name
     meta = members[f"{info}/METADATA"].decode().splitlines()
-    assert {"Name: followaudit", f"Version: {VERSION}"} <= set(meta)
+    assert {"Name: followaudit", f"Version: {named[1]}"} <= set(meta)
     required = [r for r in metadata.requires("followaudit") if "extra ==" not in r]
     assert [line.removeprefix("Requires-Dist: ") for line in meta[3:]] == required
 
@@ -88,6 +92,19 @@ def test_the_wheel_carries_every_module_and_the_package_data(wheel):
     for file in wanted:
         name = f"followaudit/{file.relative_to(PACKAGE).as_posix()}"
         assert members.get(name) == file.read_bytes(), name
+
+
+def test_the_same_code_gives_the_same_wheel_and_other_code_another_name(wheel, tmp_path):
+    """A Connect server refuses a second file of the same name with other bytes: one code, one
+    name and one content (zip member times are fixed); a changed module, a new name."""
+    again = build_wheel(tmp_path / "again")
+    assert again.name == wheel.name and again.read_bytes() == wheel.read_bytes()
+    changed = tmp_path / "followaudit"
+    shutil.copytree(PACKAGE, changed, ignore=shutil.ignore_patterns("__pycache__"))
+    with open(changed / "store" / "spark.py", "a") as module:
+        module.write("# changed\n")
+    other = build_wheel(tmp_path / "other", package=changed)
+    assert other.name != wheel.name and other.name.startswith(f"followaudit-{VERSION}+")
 
 
 def test_pip_accepts_the_wheel(wheel, tmp_path):

@@ -12,20 +12,29 @@ from pathlib import Path
 import followaudit
 
 PACKAGE = Path(followaudit.__file__).resolve().parent
+# Fixed member times: the same code gives the same bytes (zip stores each member's mtime).
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
-def build_wheel(out_dir: str | Path | None = None) -> Path:
-    """Write `followaudit-<version>-py3-none-any.whl.zip`: a wheel (a zip of the package and its
-    dist-info) whose name ends in .zip, the suffix Spark Connect accepts for Python code."""
-    version = metadata.version("followaudit")
-    out_dir = Path(out_dir or tempfile.mkdtemp(prefix="followaudit_wheel_"))
-    path = out_dir / f"followaudit-{version}-py3-none-any.whl.zip"
-    info = f"followaudit-{version}.dist-info"
+def build_wheel(out_dir: str | Path | None = None, package: Path = PACKAGE) -> Path:
+    """Write `followaudit-<version>+<code hash>-py3-none-any.whl.zip`: a wheel (a zip of the
+    package and its dist-info) whose name ends in .zip, the suffix Spark Connect accepts for
+    Python code. The same code always gives the same bytes under the same name, and other code
+    another name: a Connect server keeps added files by name (across sessions, unless artifact
+    isolation is on) and refuses a second file of that name with other contents."""
     files = {
-        f"followaudit/{f.relative_to(PACKAGE).as_posix()}": f.read_bytes()
-        for f in sorted(PACKAGE.rglob("*"))
+        f"followaudit/{f.relative_to(package).as_posix()}": f.read_bytes()
+        for f in sorted(package.rglob("*"))
         if f.is_file() and "__pycache__" not in f.parts
     }
+    code = hashlib.sha256()
+    for name, data in files.items():
+        code.update(f"{name}\0{len(data)}\0".encode() + data)
+    version = f"{metadata.version('followaudit')}+{code.hexdigest()[:12]}"
+    out_dir = Path(out_dir or tempfile.mkdtemp(prefix="followaudit_wheel_"))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"followaudit-{version}-py3-none-any.whl.zip"
+    info = f"followaudit-{version}.dist-info"
     files[f"{info}/METADATA"] = _metadata(version).encode()
     files[f"{info}/WHEEL"] = (
         b"Wheel-Version: 1.0\nGenerator: followaudit\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
@@ -34,7 +43,9 @@ def build_wheel(out_dir: str | Path | None = None) -> Path:
     files[f"{info}/RECORD"] = ("\n".join([*record, f"{info}/RECORD,,"]) + "\n").encode()
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as wheel:
         for name, data in files.items():
-            wheel.writestr(name, data)
+            member = zipfile.ZipInfo(name, ZIP_TIME)
+            member.external_attr = 0o644 << 16
+            wheel.writestr(member, data, zipfile.ZIP_DEFLATED)
     return path
 
 
