@@ -126,7 +126,8 @@ def _session(options: BuildOptions):
     from followaudit.store import spark
 
     if options.spark_remote:
-        return spark.remote_session(options.spark_remote, wheel.build_wheel()), False
+        # stopping a Connect client releases its server-side session (views, the wheel)
+        return spark.remote_session(options.spark_remote, wheel.build_wheel()), True
     if SparkContext._active_spark_context is not None:  # this process runs one (tests share it)
         return SparkSession.builder.getOrCreate(), False
     return spark.local_session(options.spark_master), True
@@ -165,10 +166,13 @@ def _source(spark, data: str, name: str):
             raise WorkspaceError(
                 f"{local / name}.csv: the Spark engine reads Parquet (the DuckDB engine reads CSV)"
             )
-        return spark.read.parquet(str(found)) if found else None
+        # absolute: a Spark Connect server on this machine has its own working folder
+        return spark.read.parquet(str(found.absolute())) if found else None
     for path in (f"{base}/{name}.parquet", f"{base}/{name}"):
         try:
-            return spark.read.parquet(path)
+            frame = spark.read.parquet(path)
+            frame.schema  # noqa: B018 - Spark Connect reads lazily: a missing path fails here
+            return frame
         except Exception as exc:  # a missing path on a cluster file system
             if "PATH_NOT_FOUND" not in str(exc) and "does not exist" not in str(exc):
                 raise

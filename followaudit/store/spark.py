@@ -49,11 +49,17 @@ def local_session(master: str = "local[2]", partitions: int = SHUFFLE_PARTITIONS
 
 
 def remote_session(url: str, wheel: Path):
-    """A Spark Connect client session; executors get followaudit from the built wheel."""
+    """A Spark Connect client session; executors get followaudit from the built wheel.
+
+    Only session (SQL runtime) settings: a Connect client cannot change the cluster's
+    static ones (memory, UI, shuffle partitions are the cluster's)."""
     from pyspark.sql import SparkSession
 
     spark = SparkSession.builder.remote(url).getOrCreate()
     spark.conf.set("spark.sql.session.timeZone", "UTC")
+    spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(ARROW_BATCH_ROWS))
+    # Spark Connect takes Python code as .py/.zip/.egg: the wheel is a zip named *.whl.zip,
+    # put on this session's executors' sys.path (first, before their own site-packages)
     spark.addArtifacts(str(wheel), pyfile=True)
     return spark
 
@@ -177,6 +183,10 @@ class SparkEngine:
 
 
 def _is_local(spark) -> bool:
+    """A classic session in local mode. A Spark Connect client counts as on a cluster even when
+    its server runs local[N] (its tests do): it takes the path a cluster takes."""
+    if type(spark).__module__.startswith("pyspark.sql.connect"):
+        return False
     try:
         return str(spark.conf.get("spark.master", "")).startswith("local")
     except Exception:  # a Connect server that will not say: assume a cluster
