@@ -93,6 +93,14 @@ def small_world(tmp_path_factory) -> Path:
     return folder
 
 
+@pytest.fixture(scope="session")
+def small_world_duckdb(small_world, tmp_path_factory) -> Path:
+    """The small world built by the DuckDB engine: what the Spark builds are compared with."""
+    path = tmp_path_factory.mktemp("small_world_duckdb") / "duckdb.duckdb"
+    build_workspace(small_world, path)
+    return path
+
+
 @pytest.fixture(autouse=True)
 def _clear_streamlit_caches():
     """Cached query results must never leak between tests."""

@@ -8,14 +8,18 @@ developer's machine and fail in CI (CI=true), where they must run.
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
 
 import duckdb
-import numpy as np
-import polars as pl
 import pytest
+from spark_support import (
+    KEYS,
+    assert_close,
+    assert_same_model,
+    assert_same_spikes,
+    assert_same_table,
+    missing_spark,
+)
 
 from followaudit.pipeline import pack, spark_build, steps
 from followaudit.pipeline.build import build_workspace
@@ -29,32 +33,11 @@ pytestmark = [
     pytest.mark.timeout(1800),
 ]
 
-KEYS = {
-    "accounts": ["account_id"],
-    "follows": ["follower_id", "creator_id", "followed_at"],
-    "engagement_daily": ["creator_id", "date"],
-    "labels": ["account_id"],
-    "campaigns": ["campaign_id"],
-    "events": ["creator_id", "date", "kind"],
-    "loaded_columns": ["table_name", "column_name"],
-    "creator_daily": ["creator_id", "date"],
-    "account_features": ["account_id"],
-    "account_scores": ["account_id"],
-    "shap_interactions": ["feature_a", "feature_b"],
-    "feature_reference": ["feature"],
-    "shap_sample": ["account_id", "feature"],
-    "creator_daily_expected": ["creator_id", "date"],
-    "spikes": ["spike_id"],
-    "spike_followers": ["spike_id", "account_id", "followed_at"],
-    "creator_quality": ["creator_id"],
-    "model_files": ["name"],
-}
-
 
 @pytest.fixture(scope="session")
 def spark():
     """The one local[2] Spark session of the test run."""
-    missing = _missing_spark()
+    missing = missing_spark()
     if missing:
         if os.environ.get("CI"):
             pytest.fail(f"CI must run the Spark parity tests, but {missing}")
@@ -66,27 +49,15 @@ def spark():
     session.stop()
 
 
-def _missing_spark() -> str | None:
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
-        return "pyspark is not installed (pip install -e '.[spark]')"
-    if shutil.which("java") is None:
-        return "java is not installed (apt-get install openjdk-17-jre-headless)"
-    return None
-
-
 @pytest.fixture(scope="session")
 def parity_folder(tmp_path_factory):
     return tmp_path_factory.mktemp("parity")
 
 
 @pytest.fixture(scope="session")
-def both_builds(spark, small_world, parity_folder):
+def both_builds(spark, small_world, small_world_duckdb, parity_folder):
     """The small world built by each engine: (DuckDB workspace, Spark workspace)."""
-    folder = parity_folder
-    duck, sparked = folder / "duckdb.duckdb", folder / "spark.duckdb"
-    build_workspace(small_world, duck)
+    duck, sparked = small_world_duckdb, parity_folder / "spark.duckdb"
     build_workspace(small_world, sparked, options=BuildOptions(engine="spark"))
     a, b = duckdb.connect(str(duck), read_only=True), duckdb.connect(str(sparked), read_only=True)
     yield a, b
@@ -106,32 +77,7 @@ def test_both_engines_build_the_same_tables(both_builds):
 
 @pytest.mark.parametrize("table", sorted(set(KEYS) - {"model_files"}))
 def test_spark_table_equals_duckdb(both_builds, table):
-    duck, sparked = both_builds
-    expected = duck.sql(f"select * from {table}").pl().sort(KEYS[table])
-    got = sparked.sql(f"select * from {table}").pl().sort(KEYS[table])
-    assert expected.height > 0 and got.height == expected.height
-    assert got.columns == expected.columns
-    assert got.select(KEYS[table]).equals(expected.select(KEYS[table]))
-    for column in expected.columns:
-        _assert_close(expected[column], got[column], f"{table}.{column}")
-
-
-def _assert_close(expected: pl.Series, got: pl.Series, name: str) -> None:
-    if isinstance(expected.dtype, pl.List) and isinstance(got.dtype, pl.List):
-        lengths = expected.list.len().to_list(), got.list.len().to_list()
-        assert lengths[0] == lengths[1], f"{name}: list lengths differ"
-        _assert_close(expected.explode(), got.explode(), f"{name}[]")
-        return
-    if expected.dtype.is_numeric() and got.dtype.is_numeric():
-        a = expected.cast(pl.Float64).fill_null(np.nan).to_numpy()
-        b = got.cast(pl.Float64).fill_null(np.nan).to_numpy()
-        same = (np.isnan(a) & np.isnan(b)) | np.isclose(a, b, rtol=1e-9, atol=1e-12)
-        assert same.all(), (
-            f"{name}: {(~same).sum()} values differ, e.g. {a[~same][:3]} vs {b[~same][:3]}"
-        )
-        return
-    same = (expected.cast(pl.String) == got.cast(pl.String)) | (expected.is_null() & got.is_null())
-    assert same.fill_null(False).all(), f"{name}: {(~same.fill_null(False)).sum()} values differ"
+    assert_same_table(*both_builds, table)
 
 
 def _listing(folder):
@@ -181,22 +127,13 @@ def test_shared_ctes_written_as_parquet_on_a_cluster_give_the_same_table(
         tables.append(engine.read("account_features").sort("account_id"))
     assert tables[0].height > 0 and tables[0].height == tables[1].height
     for column in tables[0].columns:
-        _assert_close(tables[0][column], tables[1][column], f"account_features.{column}")
+        assert_close(tables[0][column], tables[1][column], f"account_features.{column}")
     assert list((tmp_path / "False").glob("_follow_features_*"))  # shared CTEs as Parquet
 
 
 def test_both_engines_store_the_same_model(both_builds):
     """The same model text, and the same card but for when and how long it trained."""
-    duck, sparked = both_builds
-    query = "select name, content from model_files order by name"
-    expected, got = dict(duck.execute(query).fetchall()), dict(sparked.execute(query).fetchall())
-    assert set(expected) == set(got) == {"card.json", "model.txt"}
-    assert got["model.txt"] == expected["model.txt"]
-    cards = [json.loads(c["card.json"]) for c in (expected, got)]
-    for card in cards:  # when and how long it trained differ by nature
-        card.pop("trained_at")
-        card.pop("train_seconds")
-    assert cards[0] == cards[1]
+    assert_same_model(*both_builds)
 
 
 def test_a_summary_pack_keeps_what_the_pages_need(
@@ -228,11 +165,7 @@ def test_a_summary_pack_keeps_what_the_pages_need(
 
 
 def test_spike_lists_and_verdicts_are_identical(both_builds):
-    duck, sparked = both_builds
-    columns = 'spike_id, creator_id, start, "end", verdict, kind, reason'
-    expected = duck.sql(f"select {columns} from spikes order by spike_id").pl()
-    assert expected.height > 5 and {"suspicious", "explained"} <= set(expected["verdict"])
-    assert sparked.sql(f"select {columns} from spikes order by spike_id").pl().equals(expected)
+    assert_same_spikes(*both_builds)
 
 
 @pytest.mark.parametrize(
