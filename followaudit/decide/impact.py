@@ -50,11 +50,12 @@ class FollowGraph:
         n = len(account_ids)
         follower = np.asarray(follower_pos, dtype=np.int32)
         creator_pos = np.asarray(creator_pos)
-        is_creator = np.bincount(creator_pos, minlength=n) > 0
+        counts = np.bincount(creator_pos, minlength=n)  # current followers per account
+        is_creator = counts > 0
         index_of = (np.cumsum(is_creator) - 1).astype(np.int32)  # account position -> creator
         creator = index_of[creator_pos]
         out_degree = np.bincount(follower, minlength=n).astype(np.int64)
-        followers = np.bincount(creator, minlength=int(is_creator.sum())).astype(np.int64)
+        followers = counts[is_creator].astype(np.int64)  # one pass over the follows fewer
         in_order = len(follower) < 2 or not np.any(follower[1:] < follower[:-1])
         return cls(
             account_ids[is_creator],
