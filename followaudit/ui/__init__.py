@@ -7,13 +7,15 @@ How a page uses it (pages stay thin; no SQL or duckdb in pages):
     df = ui.run("growth/creator_daily", creator_id=creator)  # cached, pseudonymised in demo mode
     ui.account_link(42, "@someone")              # link to Account_Explanation?account=42
 
-`ui.session` holds the session's state and the caches every page shares, and states the one
+`ui.session` holds the session's state and the caches every page shares (`ui.decision_cache`
+those of the model and a policy's decisions), and states the one
 caching rule (a cache sits beside the code it serves, keyed by what it reads: workspace path +
 file version + inputs; it never reads the session); `ui.navigation` the page frame, links and URL
 parameters; the other modules are one page area each (`lab`, `policies`, `review`, `data`, ...,
 with the caches only they use), plus `charts` / `lab_charts` (pure Altair).
 """
 
+from followaudit.ui.decision_cache import active_policy, decisions, lab_for, model_bundle
 from followaudit.ui.navigation import (
     ACCOUNT_PAGE,
     GROWTH_PAGE,
@@ -35,17 +37,13 @@ from followaudit.ui.navigation import (
 from followaudit.ui.session import (
     DEFAULT_WORKSPACE,
     WORKSPACES_DIR,
-    active_policy,
     cached,
     capabilities,
     current_workspace,
-    decisions,
     demo_frame,
     demo_mode,
     demo_toggle,
     has_table,
-    lab_for,
-    model_bundle,
     note_missing,
     require,
     reviewer_name,

@@ -12,7 +12,7 @@ import streamlit as st
 from followaudit import ui
 from followaudit.decide.adaptation import Adaptation, adapt_to_reviews, fake_share_before_labels
 from followaudit.detect import recalibrate
-from followaudit.ui import session
+from followaudit.ui import decision_cache, session
 
 SHARE_HELP = (
     "Model-based, before any review: the share of fakes that makes the model's calibrated "
@@ -29,7 +29,7 @@ def _share(path: str, version: str, positives: int, rows: int) -> float:
 
 def fake_share_metric(where=st) -> None:
     """Home: the estimated fake share before any label."""
-    ws, card = ui.current_workspace(), session.model_card()  # the card: no model to load
+    ws, card = ui.current_workspace(), decision_cache.model_card()  # the card: no model to load
     if card is None:
         return
     share = _share(str(ws.path), ws.version, card["positives"], card["rows"])
@@ -39,7 +39,7 @@ def fake_share_metric(where=st) -> None:
 
 @st.cache_resource(show_spinner="Recalibrating on your reviews…", max_entries=4)
 def _adaptation(path: str, version: str, label_events: int, card_json: str) -> Adaptation:
-    inputs = session.decision_inputs_at(path, version)
+    inputs = decision_cache.decision_inputs_at(path, version)
     accounts = pl.DataFrame({"account_id": inputs.account_ids, "score": inputs.score})
     reviewed = session.store_at(path).current_labels()
     return adapt_to_reviews(accounts, inputs.features, reviewed, json.loads(card_json))

@@ -12,7 +12,7 @@ from followaudit.data.validate import ValidationError, problems_frame, validate_
 from followaudit.decide import exports, policy
 from followaudit.store import roots, uploads
 from followaudit.store.workspace import PROJECT_ROOT, Workspace, WorkspaceError
-from followaudit.ui import auth, session
+from followaudit.ui import auth, decision_cache, session
 from followaudit.ui.text import plain
 
 MODE = "A data folder in the canonical format"
@@ -195,7 +195,9 @@ def _export_frame(name: str) -> pl.DataFrame:
 # hashing them as a cache_data argument plus unpickling the result cost ~1 s on every rerun.
 @st.cache_resource(show_spinner="Preparing the flagged-accounts export…", max_entries=4)
 def _flagged_export(path: str, version: str, policy_toml: str) -> pl.DataFrame:
-    flagged = session.decisions_at(path, version, policy.from_toml(policy_toml)).flagged_frame()
+    flagged = decision_cache.decisions_at(
+        path, version, policy.from_toml(policy_toml)
+    ).flagged_frame()
     ids = flagged["account_id"].to_list()
     details = session.workspace_at(path).query("data/flagged_accounts", ids=ids)
     return exports.with_policy(details, flagged)

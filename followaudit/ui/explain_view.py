@@ -12,7 +12,7 @@ import streamlit as st
 from followaudit import ui
 from followaudit.detect import catalogue, explain, interactions, reference
 from followaudit.detect.explain import FAKE, GENUINE
-from followaudit.ui import explain_charts, session
+from followaudit.ui import decision_cache, explain_charts, session
 from followaudit.ui.text import plain, probability
 
 RULER = (0.01, 0.1, 0.5, 0.9, 0.99)  # calibrated P(fake) marks drawn on the waterfall
@@ -148,7 +148,7 @@ def what_if(account_id: int, exp: explain.Explanation) -> None:
 
 @st.cache_data(show_spinner="Computing SHAP interaction values…", max_entries=64)
 def _account_pairs(path: str, version: str, account_id: int) -> pl.DataFrame:
-    bundle = session.model_at(path)
+    bundle = decision_cache.model_at(path)
     row = session.workspace_at(path).query("explorer/account_feature_row", account_id=account_id)
     return interactions.account_pairs(bundle, bundle.matrix(row)[0])
 
@@ -182,7 +182,7 @@ def account_pairs(account_id: int) -> None:
 @st.cache_data(show_spinner=False, max_entries=64)
 def _reasons_for(path: str, version: str, ids: tuple[int, ...], top: int) -> pl.DataFrame:
     rows = session.workspace_at(path).query("explorer/account_feature_rows", ids=list(ids))
-    return explain.reasons_table(session.model_at(path), rows, top)
+    return explain.reasons_table(decision_cache.model_at(path), rows, top)
 
 
 def reasons_for(ids: list[int], top: int = 1) -> pl.DataFrame:

@@ -13,7 +13,7 @@ from followaudit.decide.policy import Policy, from_toml, to_toml
 from followaudit.decide.review_queue import review_queue
 from followaudit.detect import explain
 from followaudit.store.analyst import LEASE_SECONDS, LabelConflict
-from followaudit.ui import explain_view, session
+from followaudit.ui import decision_cache, explain_view, session
 from followaudit.ui.account import account_by_username
 from followaudit.ui.text import plain
 
@@ -35,7 +35,7 @@ def _queue(
     label_events: int,
     prior: float | None,
 ):
-    d = session.decisions_at(path, version, from_toml(policy_toml))
+    d = decision_cache.decisions_at(path, version, from_toml(policy_toml))
     only = _restriction(session.workspace_at(path), *key)
     # the teaching order learns from the labels so far (label_events keys relabels too)
     reviewed = session.store_at(path).current_labels() if order == "teach" else None
