@@ -1,6 +1,7 @@
 """What every page reads about the model and a policy's decisions, cached once per workspace
 version: the active policy, the model (or only its card), the decision inputs, and the lab
-indexes per rule set and review-label event. The caching rule is `ui/session.py`'s.
+indexes per rule set and review-label event. The caching rule is `ui/session.py`'s; the session's
+workspace is read through the `session` module, the one place a test substitutes it.
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ from followaudit.decide.lab import Lab, build_lab
 from followaudit.decide.policy_store import PolicyStore
 from followaudit.detect import model
 from followaudit.store.workspace import file_version
-from followaudit.ui.session import current_workspace, store_at, workspace_at
+from followaudit.ui import session
 from followaudit.ui.text import plain
 
 
 def active_policy():
     """The active policy of the current workspace, or the default policy."""
-    active = PolicyStore(current_workspace().sidecar).active()
+    active = PolicyStore(session.current_workspace().sidecar).active()
     return active if active is not None else policy.default_policy()
 
 
@@ -30,7 +31,7 @@ def model_bundle():
     """The workspace's model (stored inside its file) or the shipped default, once per workspace
     version; None (with a warning shown) when neither exists."""
     try:
-        return model_at(current_workspace().path)
+        return model_at(session.current_workspace().path)
     except model.ModelError as exc:
         st.warning(f"No model to explain scores with: {plain(exc)}")
         return None
@@ -39,7 +40,7 @@ def model_bundle():
 def model_card() -> dict | None:
     """The card of `model_bundle()`'s model, without loading the model itself (Home's counts
     need only the card; LightGBM and scikit-learn load with the first page that scores)."""
-    ws = current_workspace()
+    ws = session.current_workspace()
     try:
         return _model_card(str(ws.path), ws.version)
     except model.ModelError as exc:
@@ -49,7 +50,7 @@ def model_card() -> dict | None:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _model_card(path: str, version: str) -> dict:
-    return model.card_for_workspace(workspace_at(path))
+    return model.card_for_workspace(session.workspace_at(path))
 
 
 def model_at(path: str | Path):
@@ -60,7 +61,7 @@ def model_at(path: str | Path):
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _model_bundle(path: str, version: str):
-    return model.load_for_workspace(workspace_at(path))
+    return model.load_for_workspace(session.workspace_at(path))
 
 
 def _rules_key(pol) -> str:
@@ -72,7 +73,7 @@ def _rules_key(pol) -> str:
 # on every rerun (nothing mutates them).
 @st.cache_resource(show_spinner="Reading scores, labels and follows…", max_entries=4)
 def _inputs(path: str, version: str) -> DecisionInputs:
-    return load_inputs(workspace_at(path))
+    return load_inputs(session.workspace_at(path))
 
 
 def decision_inputs_at(path: str, version: str) -> DecisionInputs:
@@ -87,20 +88,20 @@ def _policy_risk(path: str, version: str, rules_key: str) -> PolicyRisk:
 
 @st.cache_resource(show_spinner="Indexing decisions and labels…", max_entries=16)
 def _lab(path: str, version: str, rules_key: str, label_events: int) -> Lab:
-    reviewed = store_at(path).current_labels()
+    reviewed = session.store_at(path).current_labels()
     return build_lab(_policy_risk(path, version, rules_key), reviewed)
 
 
 def lab_at(path: str, version: str, pol) -> Lab:
     """`lab_for` in the workspace at `path` / `version` (what other caches read)."""
-    events = store_at(path).progress()["events"]
+    events = session.store_at(path).progress()["events"]
     return _lab(path, version, _rules_key(pol), events)
 
 
 def lab_for(pol=None) -> Lab:
     """The decision layer's indexes for a policy's rules (active policy when None) under the
     current review labels: once per workspace version, rule set and label event."""
-    ws = current_workspace()
+    ws = session.current_workspace()
     return lab_at(str(ws.path), ws.version, active_policy() if pol is None else pol)
 
 
