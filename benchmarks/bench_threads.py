@@ -10,6 +10,7 @@ import os
 import statistics
 import time
 
+import lightgbm as lgb
 import numpy as np
 
 from followaudit.detect import features, model, training
@@ -84,8 +85,8 @@ def _train_rows(labelled, names: list[str]) -> list[dict]:
     params = {**training.PARAMS, "seed": training.SEED}
 
     def fit(threads: int) -> None:
-        data = model.lgb.Dataset(x, label=y, feature_name=names, free_raw_data=True)
-        model.lgb.train({**params, "num_threads": threads}, data, training.NUM_ROUNDS)
+        data = lgb.Dataset(x, label=y, feature_name=names, free_raw_data=True)
+        lgb.train({**params, "num_threads": threads}, data, training.NUM_ROUNDS)
 
     both = [None] * model.CORES  # what the build does: independent fits, one thread each
     calls = {str(n): (lambda n=n: fit(n)) for n in (1, model.CORES)}
