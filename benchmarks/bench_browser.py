@@ -17,7 +17,6 @@ where an action's time goes, leg by leg: `python -m benchmarks.browser_trace`.
 
 from __future__ import annotations
 
-import argparse
 import os
 from pathlib import Path
 
@@ -109,17 +108,7 @@ def run(ctx) -> list[dict]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("workspace", nargs="?", default="workspaces/sample.duckdb", type=Path)
-    parser.add_argument("--repeats", type=int, default=20)
-    parser.add_argument("--views", type=int, default=5)
-    args = parser.parse_args(argv)
-    for row in measure(args.workspace, args.repeats, args.views):
-        print(
-            f"{row['measure']:<58} p50 {row['median_s'] * 1000:7.0f} ms  p90 "
-            f"{row['p90_s'] * 1000:7.0f} ms  script {row['script_p50_s'] * 1000:6.0f} ms  "
-            f"rest {row['rest_p50_s'] * 1000:6.0f} ms  n={row['runs']}  target {row['target']}"
-        )
+    journeys.command_line(measure, argv, width=58)
 
 
 if __name__ == "__main__":

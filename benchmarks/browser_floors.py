@@ -9,7 +9,6 @@ Run by hand: `python -m benchmarks.browser_floors [--repeats 20] [--views 5]`.
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -77,17 +76,7 @@ def measure(workspace: Path, repeats: int = 20, views: int = 5) -> list[dict]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("workspace", nargs="?", default="workspaces/sample.duckdb", type=Path)
-    parser.add_argument("--repeats", type=int, default=20)
-    parser.add_argument("--views", type=int, default=5)
-    args = parser.parse_args(argv)
-    for row in measure(args.workspace, args.repeats, args.views):
-        print(
-            f"{row['measure']:<48} p50 {row['median_s'] * 1000:6.0f} ms  p90 "
-            f"{row['p90_s'] * 1000:6.0f} ms  script {row['script_p50_s'] * 1000:5.0f} ms  "
-            f"rest {row['rest_p50_s'] * 1000:5.0f} ms  n={row['runs']}"
-        )
+    journeys.command_line(measure, argv, width=48)
 
 
 if __name__ == "__main__":

@@ -8,11 +8,13 @@ an earlier, identical move filled.
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -96,6 +98,22 @@ def summary_row(name: str, timings: list[Timing], target: str) -> dict:
         "target": target,
         "runs": len(timings),
     }
+
+
+def command_line(measure: Callable, argv: list[str] | None, width: int) -> None:
+    """`python -m benchmarks.<module> [workspace] [--repeats N] [--views N]`: print each row."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("workspace", nargs="?", default="workspaces/sample.duckdb", type=Path)
+    parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--views", type=int, default=5)
+    args = parser.parse_args(argv)
+    for row in measure(args.workspace, args.repeats, args.views):
+        target = f"  target {row['target']}" if row.get("target") else ""
+        print(
+            f"{row['measure']:<{width}} p50 {row['median_s'] * 1000:7.0f} ms  p90 "
+            f"{row['p90_s'] * 1000:7.0f} ms  script {row['script_p50_s'] * 1000:6.0f} ms  "
+            f"rest {row['rest_p50_s'] * 1000:6.0f} ms  n={row['runs']}{target}"
+        )
 
 
 def first_views(tabs: Tabs, times: int) -> dict[str, list[Timing]]:
