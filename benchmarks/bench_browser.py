@@ -1,8 +1,8 @@
 """What an analyst feels: click -> finished run drawn, in Debian's Chromium, on the large workspace.
 
 The app runs as `streamlit run app.py` on a throwaway view of the workspace (labels written by
-the review journey are thrown away). Chromium (headless, the e2e suite's flags) then plays, in
-each of 2 browser sessions: every page's first view in a new tab, the Threshold lab (slider,
+the review journey are thrown away). Chromium (headless, the e2e suite's flags, a fresh on-disk
+profile per session: browser_journeys.session) then plays, in each of 2 browser sessions: every page's first view in a new tab, the Threshold lab (slider,
 tiers, a rule, the Cost tab), Growth anomalies (open a creator, click its spike, open a
 follower), Account explanation deep links (new tabs) and Review-queue label keys, 20 times each.
 Before the sessions, one visit per page right after the server starts shows the cold caches.
@@ -70,17 +70,13 @@ def measure(workspace: Path, repeats: int = 20, views: int = 5) -> list[dict]:
     accounts = deep_link_accounts(workspace, SESSIONS * repeats)
     timings: dict[str, list[Timing]] = {}
     with served(workspace) as server, sync_playwright() as pw:
-        browser = journeys.launch(pw)
-        try:
-            with journeys.session(browser, server) as tabs:
-                cold = journeys.first_views(tabs, 1)
-            for index in range(SESSIONS):
-                mine = accounts[index * repeats : (index + 1) * repeats]
-                with journeys.session(browser, server) as tabs:
-                    for name, values in play(tabs, index, repeats, views, mine).items():
-                        timings.setdefault(name, []).extend(values)
-        finally:
-            browser.close()
+        with journeys.session(pw, server) as tabs:
+            cold = journeys.first_views(tabs, 1)
+        for index in range(SESSIONS):
+            mine = accounts[index * repeats : (index + 1) * repeats]
+            with journeys.session(pw, server) as tabs:
+                for name, values in play(tabs, index, repeats, views, mine).items():
+                    timings.setdefault(name, []).extend(values)
     rows = [
         journeys.summary_row(
             name.replace("first view", "first visit after the server starts"), values, "-"

@@ -54,21 +54,20 @@ def measure(workspace: Path, repeats: int = 20, views: int = 5) -> list[dict]:
     """Floor rows: first views of each floor page, slider moves, a slider over 60 elements,
     chart band clicks."""
     timings: dict[str, list[Timing]] = {}
-    with served(workspace, script=str(FLOOR_APP)) as server, sync_playwright() as pw:
-        browser = journeys.launch(pw)
-        try:
-            with journeys.session(browser, server) as tabs:
-                for round_ in range(views + 1):  # the first round warms the server: not counted
-                    for name, path in PAGES.items():
-                        with tabs.open() as watch:
-                            timing = watch.load(path)
-                        if round_:
-                            timings.setdefault(f"{name}: first view", []).append(timing)
-                timings["slider: move"] = slider_moves(tabs, "Slider", repeats)
-                timings["60 elements: slider move"] = slider_moves(tabs, "Elements", repeats)
-                timings["chart: click a band"] = band_clicks(tabs, repeats)
-        finally:
-            browser.close()
+    with (
+        served(workspace, script=str(FLOOR_APP)) as server,
+        sync_playwright() as pw,
+        journeys.session(pw, server) as tabs,
+    ):
+        for round_ in range(views + 1):  # the first round warms the server: not counted
+            for name, path in PAGES.items():
+                with tabs.open() as watch:
+                    timing = watch.load(path)
+                if round_:
+                    timings.setdefault(f"{name}: first view", []).append(timing)
+        timings["slider: move"] = slider_moves(tabs, "Slider", repeats)
+        timings["60 elements: slider move"] = slider_moves(tabs, "Elements", repeats)
+        timings["chart: click a band"] = band_clicks(tabs, repeats)
     return [
         journeys.summary_row(f"Streamlit floor, {name}", values, "-")
         for name, values in timings.items()

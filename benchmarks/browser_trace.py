@@ -22,7 +22,7 @@ from playwright.sync_api import sync_playwright
 
 from benchmarks import browser_journeys as journeys
 from benchmarks.browser_server import served
-from benchmarks.browser_timing import RECORDER, AppTab, Stopwatch
+from benchmarks.browser_timing import AppTab, Stopwatch
 
 LAUNCHER = Path(__file__).with_name("serve_traced.py")
 SOCKET_RECORDER = """(() => {
@@ -241,8 +241,10 @@ def first_view(browser, context, server, trace_log: Path, path: str) -> dict:
             """() => { const n = performance.getEntriesByType("navigation")[0];
             return {origin: performance.timeOrigin, nav: n.toJSON(), sent: __faws.sent,
                     recv: __faws.recv, states: __fa.states,
+                    paints: performance.getEntriesByType("paint").map(p => [p.name, p.startTime]),
                     resources: performance.getEntriesByType("resource").map(
-                        r => [r.name.split("/").pop(), r.transferSize, r.responseEnd])}; }"""
+                        r => [r.name.replace(location.origin, ""), r.transferSize, r.startTime,
+                              r.responseEnd])}; }"""
         )
     finally:
         page.close()
@@ -258,8 +260,15 @@ def first_view(browser, context, server, trace_log: Path, path: str) -> dict:
         "DOMContentLoaded": round(nav["domContentLoadedEventEnd"], 1),
         "load": round(nav["loadEventEnd"], 1),
         "resources": len(rec["resources"]),
-        "resources fetched (not cached)": sum(1 for _, size, _ in rec["resources"] if size),
+        "resources fetched (not cached)": sum(1 for _, size, *_ in rec["resources"] if size),
+        # the frontend's pings: <page>/_stcore/health (404 but on Home), 100 ms, then the root
+        "stcore fetches (start, end)": [
+            [name, round(start, 1), round(end, 1)]
+            for name, _, start, end in rec["resources"]
+            if "/_stcore/" in name
+        ],
         "last resource": round(max((end for *_, end in rec["resources"]), default=0), 1),
+        "paints": {name: round(t, 1) for name, t in rec["paints"]},
         "ws first sent": at(rec["sent"][0][0]) if rec["sent"] else None,
         "ws first received": at(rec["recv"][0][0]) if rec["recv"] else None,
         "ws last received": at(rec["recv"][-1][0]) if rec["recv"] else None,
@@ -286,10 +295,9 @@ def run(workspace: Path, moves: int, clicks: int, app: str, views: list[str] = (
     clicks."""
     with served(workspace, script=app, launcher=LAUNCHER) as server, sync_playwright() as pw:
         trace_log = server.run_log.with_name("trace.jsonl")
-        browser = journeys.launch(pw)
-        try:
-            context = browser.new_context(viewport={"width": 1400, "height": 1000})
-            context.add_init_script(RECORDER)
+        with journeys.session(pw, server) as tabs:
+            context = tabs.context
+            browser = context.browser  # Chromium's tracing is per browser
             context.add_init_script(SOCKET_RECORDER)
             page = context.new_page()
             page.set_default_timeout(journeys.ACTION_TIMEOUT_MS)
@@ -298,8 +306,6 @@ def run(workspace: Path, moves: int, clicks: int, app: str, views: list[str] = (
             viewed = [first_view(browser, context, server, trace_log, p) for p in views]
             rows = slider_moves(browser, watch, server, trace_log, moves)
             return viewed + rows + spike_clicks(browser, watch, server, trace_log, clicks)
-        finally:
-            browser.close()
 
 
 def main(argv: list[str] | None = None) -> None:
