@@ -34,13 +34,11 @@ def decisions(lab: Lab, policy: Policy) -> None:
     with header:
         up.intro(policy)
     snap = snapshot(lab, policy, t)
-    up.metrics_row(lab, snap)
-    up.tiers_row(snap)
+    up.summary(lab, snap)
     curves, cost, collateral, impact, dist = st.tabs(TABS, on_change="rerun", key="lab_tab")
     if curves.open:
         with curves:
-            bundle = ui.model_bundle()
-            tabs.curves(lab, snap, bundle.card if bundle else None)
+            tabs.curves(lab, snap)
     if cost.open:
         with cost:
             tabs.cost_section(lab, t)

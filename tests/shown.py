@@ -55,3 +55,15 @@ def all_text(at: AppTest) -> str:
             if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
                 parts += [v for v in column.to_pylist() if v]
     return "\n".join(parts)
+
+
+_CARD = re.compile(r'class="fa-label"[^>]*>(.*?)</div><div class="fa-value"[^>]*>(.*?)</div>')
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    """Label -> value of every metric shown: st.metric elements and the metric cards that a
+    page draws as one Markdown element (the Threshold lab's summary, ui/lab.py `card`)."""
+    found = {m.label: m.value for m in at.metric}
+    for element in at.markdown:
+        found |= dict(_CARD.findall(element.value))
+    return found

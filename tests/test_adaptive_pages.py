@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from shown import metrics as shown_metrics
 from streamlit.testing.v1 import AppTest
 
 from followaudit.store.capabilities import NEEDS, Capabilities
@@ -180,14 +181,14 @@ def test_global_explanations(world, request, monkeypatch):
 @pytest.mark.parametrize("world", WORLDS)
 def test_threshold_lab(world, request, monkeypatch):
     at = open_page(workspace(request, world), "pages/4_Threshold_Lab.py", monkeypatch)
-    metrics = [m.label for m in at.metric]
+    metrics = list(shown_metrics(at))
     labelled = world == "no_engagement"
     assert ("Precision" in metrics) == labelled
     no_metrics = [i.value for i in at.info if i.value.startswith("No metrics: they need labelled")]
     assert bool(no_metrics) == (not labelled)
     at.session_state["lab_tab"] = "Creator impact"  # only the open tab is computed
     at.run()
-    metrics = [m.label for m in at.metric]
+    metrics = list(shown_metrics(at))
     assert ("Creators losing > 5 %" in metrics) == (world != "profile_only")
     assert sentence_shown(at, "audience") == (world == "profile_only")
 

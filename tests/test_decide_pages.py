@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from shown import metrics
 from streamlit.testing.v1 import AppTest
 from test_decide_consistency import reviews, rules
 
@@ -52,10 +53,6 @@ def run_page(page: str, workspace: Path, **params) -> AppTest:
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
 
 
 def cli_summary(workspace: Path, capsys) -> dict:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from pandas.api.types import is_numeric_dtype
 from policy_world import build
+from shown import metrics
 from streamlit.testing.v1 import AppTest
 
 from followaudit.decide.policy_store import PolicyStore
@@ -44,7 +45,7 @@ def ok(at: AppTest) -> AppTest:
 
 
 def metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
+    return metrics(at)[label]
 
 
 def test_tiers_below_the_threshold_are_refused_and_say_why(world):
@@ -216,7 +217,7 @@ def test_top_percent_tiers_are_shares_that_never_start_below_the_line(world):
     at.number_input(key="lab_tier_suspend_pct").set_value(2.0)
     ok(at.run())
     assert not at.error
-    tiers = {m.label.split(" ")[0]: int(m.value) for m in at.metric if "(≥" in m.label}
+    tiers = {k.split(" ")[0]: int(v) for k, v in metrics(at).items() if "(≥" in k}
     assert tiers == {"review": 20, "remove": 12, "suspend": 8}  # 10 %, 5 %, 2 % of 400
     at.text_input(key="lab_save_name").set_value("top_ten")
     next(b for b in at.button if b.label == "Save as new version").click()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from policy_world import build
+from shown import metrics
 from streamlit.testing.v1 import AppTest
 
 from followaudit.decide.policy import default_policy
@@ -31,7 +32,7 @@ def open_page(page: str, **params) -> AppTest:
 
 
 def metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
+    return metrics(at)[label]
 
 
 def table_with(at: AppTest, column: str):
@@ -75,7 +76,7 @@ def test_lab_without_labels_says_why_metrics_are_missing(tmp_path, monkeypatch):
     at = ok(open_page(LAB))
     assert any("No metrics" in i.value for i in at.info)
     assert int(metric(at, "Flagged")) > 0  # flags need no labels; only the metrics do
-    assert "Precision" not in {m.label for m in at.metric}
+    assert "Precision" not in metrics(at)
 
 
 def test_lab_loads_the_policy_named_in_the_url(world):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 import streamlit as st
+from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 
 from followaudit import ui
 from followaudit.decide.lab import Lab
@@ -18,60 +19,67 @@ from followaudit.ui.tables import count_column, number_column, share_column
 
 
 def _chart(where, lab: Lab, key: str, build, **datasets: pl.DataFrame) -> None:
-    """Draw a chart whose spec is built once per lab; only its named datasets change per move."""
+    """Draw a chart whose spec is built once per lab; only its named datasets change per move.
+    The spec's own datasets are Arrow bytes from the first draw on (what Streamlit would make of
+    them on every move)."""
     spec = lab.charts.get(key)
     if spec is None:
-        spec = lab.charts[key] = build().to_dict()
+        spec = lab.charts[key] = _arrow_datasets(build().to_dict())
     where.vega_lite_chart(spec=charts.with_data(spec, **datasets), width="stretch")
 
 
-def confusion_table(snap: dict) -> None:
-    """The confusion matrix of the estimate (out-of-fold risk of labelled accounts)."""
+def _arrow_datasets(spec: dict) -> dict:
+    inline = spec.get("datasets", {})
+    arrow = {name: convert_anything_to_arrow_bytes(values) for name, values in inline.items()}
+    return {**spec, "datasets": arrow} if inline else spec
+
+
+def _once(lab: Lab, key: str, compute):
+    """A value computed once per lab (the lab is rebuilt when its inputs change)."""
+    if key not in lab.charts:
+        lab.charts[key] = compute()
+    return lab.charts[key]
+
+
+def confusion_table(snap: dict) -> str:
+    """The confusion matrix of the estimate (out-of-fold risk of labelled accounts), as Markdown:
+    one element per move, not a caption and a data grid."""
     m = snap["metrics"]
-    st.caption(
-        f"Out-of-fold risk of the {snap['estimated_on']:,} labelled accounts at this threshold:"
-    )
-    ui.table(
-        pl.DataFrame(
-            {
-                "labelled as": ["fake", "genuine"],
-                "flagged": [m["tp"], m["fp"]],
-                "not flagged": [m["fn"], m["tn"]],
-            }
-        ),
-        hide_index=True,
-        column_config={
-            "labelled as": "Labelled as",
-            "flagged": count_column("Flagged"),
-            "not flagged": count_column("Not flagged"),
-        },
+    return (
+        f"Out-of-fold risk of the {snap['estimated_on']:,} labelled accounts at this threshold:\n\n"
+        "| Labelled as | Flagged | Not flagged |\n|---|--:|--:|\n"
+        f"| fake | {m['tp']:,} | {m['fn']:,} |\n| genuine | {m['fp']:,} | {m['tn']:,} |"
     )
 
 
-def curves(lab: Lab, snap: dict, card: dict | None) -> None:
+def curves(lab: Lab, snap: dict) -> None:
     """Confusion matrix, zoomed PR and log-axis ROC curves with the operating point."""
     m = snap["metrics"]
     if m is None:
         st.info(lab.missing_metrics_reason())
         return
-    confusion_table(snap)
-    st.caption(auc_sentence(lab, card))
-    left, right = st.columns(2)
+    st.markdown(confusion_table(snap))
+    row = st.container(horizontal=True)  # one block for the two charts (columns: three)
     c = lab.estimate.curves
-    rx, ry = charts.pr_domain(c["pr"])
+    rx, ry = _once(lab, "pr domain", lambda: charts.pr_domain(c["pr"]))
     point = charts.operating_point(m["recall"], m["precision"], rx, ry)
     title = f"Precision–recall (AP {c['pr_auc']:.4f}), zoomed"
-    _chart(left, lab, "pr", lambda: charts.curve_chart(c["pr"], "recall", "precision", title, rx, ry), current=point)  # fmt: skip
+    _chart(row, lab, "pr", lambda: charts.curve_chart(c["pr"], "recall", "precision", title, rx, ry), current=point)  # fmt: skip
     floor = charts.roc_floor(len(lab.estimate.neg))
-    fx, fy = [floor, 1.0], charts.roc_tpr_domain(c["roc"], floor)
+    fx, fy = [floor, 1.0], _once(lab, "roc domain", lambda: charts.roc_tpr_domain(c["roc"], floor))
     point = charts.operating_point(max(m["fpr"], floor), m["recall"], fx, fy)
-    roc = charts.roc_frame(c["roc"], floor)
     title = f"ROC (AUC {c['roc_auc']:.4f})"
-    _chart(right, lab, "roc", lambda: charts.curve_chart(roc, "fpr_shown", "tpr", title, fx, fy, log_x=True), current=point)  # fmt: skip
-    st.caption(
-        "Drawn for this class balance: precision–recall is zoomed on its knee, ROC puts the "
-        "false-positive rate on a log axis (FPR 0 drawn at the left edge); the red dot is this "
-        "threshold. Hover a curve for its thresholds."
+    _chart(row, lab, "roc", lambda: charts.curve_chart(charts.roc_frame(c["roc"], floor), "fpr_shown", "tpr", title, fx, fy, log_x=True), current=point)  # fmt: skip
+    st.caption(_once(lab, "curves caption", lambda: _curves_caption(lab)))
+
+
+def _curves_caption(lab: Lab) -> str:
+    bundle = ui.model_bundle()
+    return (
+        auc_sentence(lab, bundle.card if bundle else None) + " Drawn for this class balance: "
+        "precision–recall is zoomed on its knee, ROC puts the false-positive rate on a log axis "
+        "(FPR 0 drawn at the left edge); the red dot is this threshold. Hover a curve for its "
+        "thresholds."
     )
 
 

@@ -15,11 +15,13 @@ pytestmark = pytest.mark.e2e
 
 
 def metric(page, label: str):
-    """The value of the st.metric whose label is exactly `label` (a locator: expect retries it)."""
+    """The value of the metric whose label has `label`: an st.metric, or a metric card the lab
+    draws in one Markdown element (ui/lab.py `card`) (a locator: expect retries it)."""
     box = page.locator("[data-testid='stMetric']").filter(
         has=page.locator("[data-testid='stMetricLabel']", has_text=label)
     )
-    return box.locator("[data-testid='stMetricValue']").first
+    card = page.locator(".fa-card").filter(has=page.locator(".fa-label", has_text=label))
+    return box.locator("[data-testid='stMetricValue']").or_(card.locator(".fa-value")).first
 
 
 def decide_top(workspace, percent: float, capsys) -> dict:

@@ -11,17 +11,18 @@ pytestmark = pytest.mark.e2e
 
 
 def metric(page, label: str):
-    """The value of the st.metric whose label is exactly `label` (a locator: expect retries it)."""
+    """The value of the metric whose label is exactly `label`: an st.metric, or a metric card the
+    lab draws in one Markdown element (ui/lab.py `card`) (a locator: expect retries it)."""
+    exact = re.compile(f"^{re.escape(label)}$")
     box = page.locator("[data-testid='stMetric']").filter(
-        has=page.locator(
-            "[data-testid='stMetricLabel']", has_text=re.compile(f"^{re.escape(label)}$")
-        )
+        has=page.locator("[data-testid='stMetricLabel']", has_text=exact)
     )
-    return box.locator("[data-testid='stMetricValue']").first
+    card = page.locator(".fa-card").filter(has=page.locator(".fa-label", has_text=exact))
+    return box.locator("[data-testid='stMetricValue']").or_(card.locator(".fa-value")).first
 
 
 def count(page, label: str) -> int:
-    """The integer an st.metric shows, e.g. `1,234`."""
+    """The integer a metric shows, e.g. `1,234`."""
     return int(metric(page, label).inner_text().strip().replace(",", ""))
 
 
