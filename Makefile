@@ -23,9 +23,9 @@ $(WORKSPACE): $(STAMP) $(wildcard sample_data/*) $(wildcard followaudit/detect/d
 workspace: $(WORKSPACE)
 
 # Listens on this machine only: the app trusts whoever reaches it (README: deploying for a team).
+# `followaudit serve` is `streamlit run serve.py`: app.py with its caches warmed at start.
 run: $(WORKSPACE)
-	FOLLOWAUDIT_WORKSPACE=$(WORKSPACE) $(BIN)/streamlit run app.py --server.address 127.0.0.1 \
-		--server.port $(PORT) --browser.gatherUsageStats false
+	$(BIN)/followaudit serve --workspace $(WORKSPACE) --address 127.0.0.1 --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -5,7 +5,9 @@ the review journey are thrown away). Chromium (headless, the e2e suite's flags, 
 profile per session: browser_journeys.session) then plays, in each of 2 browser sessions: every page's first view in a new tab, the Threshold lab (slider,
 tiers, a rule, the Cost tab), Growth anomalies (open a creator, click its spike, open a
 follower), Account explanation deep links (new tabs) and Review-queue label keys, 20 times each.
-Before the sessions, one visit per page right after the server starts shows the cold caches.
+Before the sessions, one visit per page right after the server starts shows the cold caches;
+after them, a second server started as `followaudit serve` does (serve.py: the warm-up) shows
+the time from its start to warm caches and the same visits then (browser_first_visit.py).
 Each action is split into script time (server) and the rest (network, Streamlit's messages and
 the browser's drawing): see browser_timing.py. Streamlit's own floor on this machine (a
 one-line page, a bare slider, a slider over 60 elements, a clickable chart: browser_floors.py)
@@ -23,6 +25,7 @@ from pathlib import Path
 import duckdb
 from playwright.sync_api import sync_playwright
 
+from benchmarks import browser_first_visit as first_visit
 from benchmarks import browser_floors
 from benchmarks import browser_journeys as journeys
 from benchmarks.browser_server import served
@@ -69,20 +72,18 @@ def measure(workspace: Path, repeats: int = 20, views: int = 5) -> list[dict]:
     """Rows for every timed interaction on `workspace`."""
     accounts = deep_link_accounts(workspace, SESSIONS * repeats)
     timings: dict[str, list[Timing]] = {}
-    with served(workspace) as server, sync_playwright() as pw:
-        with journeys.session(pw, server) as tabs:
-            cold = journeys.first_views(tabs, 1)
-        for index in range(SESSIONS):
-            mine = accounts[index * repeats : (index + 1) * repeats]
+    with sync_playwright() as pw:
+        with served(workspace) as server:
             with journeys.session(pw, server) as tabs:
-                for name, values in play(tabs, index, repeats, views, mine).items():
-                    timings.setdefault(name, []).extend(values)
-    rows = [
-        journeys.summary_row(
-            name.replace("first view", "first visit after the server starts"), values, "-"
-        )
-        for name, values in cold.items()
-    ]
+                cold = journeys.first_views(tabs, 1)
+            for index in range(SESSIONS):
+                mine = accounts[index * repeats : (index + 1) * repeats]
+                with journeys.session(pw, server) as tabs:
+                    for name, values in play(tabs, index, repeats, views, mine).items():
+                        timings.setdefault(name, []).extend(values)
+        # then `followaudit serve`'s way (serve.py: the warm-up), on a server of its own
+        warmed = first_visit.warmed_rows(workspace, pw)
+    rows = first_visit.cold_rows(cold) + warmed
     return rows + [
         journeys.summary_row(name, values, _target(name)) for name, values in timings.items()
     ]

@@ -43,6 +43,16 @@ class Server:
     url: str
     run_log: Path
     log: Path
+    started: float = 0.0  # Unix seconds when the server process was started
+
+    def wait_for(self, text: str, timeout: float = STARTUP_SECONDS) -> float:
+        """Wait until the server's log shows `text`; seconds from the process start to then."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text in self.log.read_text(errors="replace"):
+                return time.time() - self.started
+            time.sleep(0.1)  # polling the server's log file
+        raise RuntimeError(f"the server did not log {text!r} within {timeout} s; see {self.log}")
 
     def runs_between(self, start: float, end: float, slack: float = 0.002) -> list[Run]:
         """Script runs that started and ended inside [start, end] (Unix seconds)."""
@@ -83,8 +93,9 @@ def _wait_healthy(url: str, proc: subprocess.Popen, log: Path) -> None:
 
 @contextmanager
 def served(workspace: Path, script: str = "app.py", launcher: Path = LAUNCHER) -> Iterator[Server]:
-    """Serve `script` (the app, or a floor app: benchmarks/browser_floors.py) on a scratch view
-    of `workspace` through `launcher`; stop the server in `finally`."""
+    """Serve `script` (app.py; serve.py, app.py with the warm-up of `followaudit serve`; or a
+    floor app: benchmarks/browser_floors.py) on a scratch view of `workspace` through
+    `launcher`; stop the server in `finally`."""
     with tempfile.TemporaryDirectory(prefix="followaudit-browser-") as tmp:
         folder = Path(tmp) / "workspaces"
         folder.mkdir()
@@ -107,6 +118,7 @@ def served(workspace: Path, script: str = "app.py", launcher: Path = LAUNCHER) -
             "false",
         ]
         env = {**os.environ, "FOLLOWAUDIT_WORKSPACE": str(view), "PYTHONUNBUFFERED": "1"}
+        server.started = time.time()
         with server.log.open("wb") as out:  # a file, never an undrained pipe
             proc = subprocess.Popen(
                 command,

@@ -20,6 +20,7 @@ COMMANDS = {
     "spikes": ("spikes", "Print follower-growth spikes of a workspace."),
     "decide": ("decide", "What a policy flags in a workspace: counts, tiers, creators, purge."),
     "cohorts": ("cohorts", "Find follower cohorts in an ordered follower list."),
+    "serve": ("serve", "Serve the app on this machine, its caches warmed at start."),
 }
 
 

@@ -27,12 +27,17 @@ def _share(path: str, version: str, positives: int, rows: int) -> float:
     return fake_share_before_labels(scores, {"positives": positives, "rows": rows})
 
 
+def share_at(path: str, version: str, card: dict) -> float:
+    """The estimated fake share of the workspace at `path` / `version` under the model `card`."""
+    return _share(path, version, card["positives"], card["rows"])
+
+
 def fake_share_metric(where=st) -> None:
     """Home: the estimated fake share before any label."""
     ws, card = ui.current_workspace(), decision_cache.model_card()  # the card: no model to load
     if card is None:
         return
-    share = _share(str(ws.path), ws.version, card["positives"], card["rows"])
+    share = share_at(str(ws.path), ws.version, card)
     # a share is not a change: "model-based, before any review" is in the help, not a delta badge
     where.metric("Estimated fake share", f"{share:.1%}", help=SHARE_HELP)
 
@@ -45,14 +50,20 @@ def _adaptation(path: str, version: str, label_events: int, card_json: str) -> A
     return adapt_to_reviews(accounts, inputs.features, reviewed, json.loads(card_json))
 
 
+def adaptation_at(path: str, version: str, card: dict) -> Adaptation:
+    """The model adapted to the reviewed labels of the workspace at `path` / `version` (cached
+    per label event; the server's warm-up fills the same entry)."""
+    events = session.store_at(path).progress()["events"]
+    wanted = {k: card[k] for k in ("features", "positives", "rows")}
+    return _adaptation(path, version, events, json.dumps(wanted))
+
+
 def from_reviews(use_threshold: Callable[[float], None]) -> None:
     """Threshold lab: what the reviewed labels say about the fake share and the threshold."""
     ws, bundle = ui.current_workspace(), ui.model_bundle()
     if bundle is None:
         return
-    card = {k: bundle.card[k] for k in ("features", "positives", "rows")}
-    events = ui.store().progress()["events"]
-    found = _adaptation(str(ws.path), ws.version, events, json.dumps(card))
+    found = adaptation_at(str(ws.path), ws.version, bundle.card)
     if not found.ready:
         st.info(
             f"{found.reviewed} reviewed labels ({found.reviewed_fakes} fake) so far: at least "

@@ -16,14 +16,19 @@ from followaudit.decide.inputs import DecisionInputs, load_inputs
 from followaudit.decide.lab import Lab, build_lab
 from followaudit.decide.policy_store import PolicyStore
 from followaudit.detect import model
-from followaudit.store.workspace import file_version
+from followaudit.store.workspace import file_version, sidecar_dir
 from followaudit.ui import session
 from followaudit.ui.text import plain
 
 
 def active_policy():
     """The active policy of the current workspace, or the default policy."""
-    active = PolicyStore(session.current_workspace().sidecar).active()
+    return active_policy_at(session.current_workspace().path)
+
+
+def active_policy_at(path: str | Path):
+    """The active policy of the workspace at `path`, or the default policy."""
+    active = PolicyStore(sidecar_dir(path)).active()
     return active if active is not None else policy.default_policy()
 
 
@@ -42,10 +47,15 @@ def model_card() -> dict | None:
     need only the card; LightGBM and scikit-learn load with the first page that scores)."""
     ws = session.current_workspace()
     try:
-        return _model_card(str(ws.path), ws.version)
+        return model_card_at(str(ws.path), ws.version)
     except model.ModelError as exc:
         st.warning(f"No model to explain scores with: {plain(exc)}")
         return None
+
+
+def model_card_at(path: str, version: str) -> dict:
+    """`model_card`'s entry for the workspace at `path` / `version`; raises model.ModelError."""
+    return _model_card(path, version)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

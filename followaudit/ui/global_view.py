@@ -78,9 +78,9 @@ def dependence(names: list[str], pairs: pl.DataFrame, note: str) -> None:
         "Feature", names, index=ui.param_index("feature", names, 0), key="global_feature"
     )
     partner = interactions.strongest_partner(pairs, feature)
-    default = names.index(partner) if partner in names else min(1, len(names) - 1)
     if st.session_state.get("global_colour_for") != feature:
         # a new feature starts coloured by its own strongest partner, unless the URL says otherwise
+        default = default_colour(names, pairs, feature)
         st.session_state["global_colour"] = names[ui.param_index("colour", names, default)]
         st.session_state["global_colour_for"] = feature
     colour = cols[1].selectbox("Colour by", names, key="global_colour")
@@ -89,6 +89,13 @@ def dependence(names: list[str], pairs: pl.DataFrame, note: str) -> None:
     st.altair_chart(explain_charts.dependence(dep, feature, colour, note), width="stretch")
     if partner:
         st.caption(f"**{partner}** interacts most with **{feature}**: it is the default colour.")
+
+
+def default_colour(names: list[str], pairs: pl.DataFrame, feature: str) -> int:
+    """The colour a feature's dependence plot starts with (its index in `names`): the feature
+    it interacts with most, else the next feature."""
+    partner = interactions.strongest_partner(pairs, feature)
+    return names.index(partner) if partner in names else min(1, len(names) - 1)
 
 
 def model_card(card: dict) -> None:

@@ -162,15 +162,25 @@ def _query(path: str, version: str, name: str, params: dict) -> pl.DataFrame:
 def run(name: str, **params) -> pl.DataFrame:
     """Run `queries/<name>.sql` on the current workspace (cached); pseudonymised in demo mode."""
     ws = current_workspace()
-    frame = _query(str(ws.path), ws.version, name, params)
-    return demo_frame(frame)
+    return demo_frame(run_at(str(ws.path), ws.version, name, **params))
+
+
+def run_at(path: str, version: str, name: str, **params) -> pl.DataFrame:
+    """`run`'s cache entry for the workspace at `path` / `version`, as stored (never
+    pseudonymised): the one place its key is made (the server's warm-up fills the same entry)."""
+    return _query(path, version, name, params)
 
 
 def cached(fn: Callable, *args, **kwargs):
     """`fn(workspace, *args, **kwargs)` once per workspace version; frames pseudonymised in demo."""
     ws = current_workspace()
-    out = _cached_call(str(ws.path), ws.version, fn.__module__, fn.__qualname__, args, kwargs)
+    out = cached_at(str(ws.path), ws.version, fn, *args, **kwargs)
     return demo_frame(out) if isinstance(out, pl.DataFrame) else out
+
+
+def cached_at(path: str, version: str, fn: Callable, *args, **kwargs):
+    """`cached`'s entry for the workspace at `path` / `version`, as stored."""
+    return _cached_call(path, version, fn.__module__, fn.__qualname__, args, kwargs)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

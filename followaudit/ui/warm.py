@@ -1,0 +1,196 @@
+"""Warm the process-wide caches at server start, so the first visit costs what a later one does.
+
+`followaudit serve` runs `serve.py`, an `st.App` whose lifespan (Streamlit's startup hook)
+starts one background thread (`run`) once the runtime is up: it imports the pages' modules
+and fills, for the default workspace and its active policy, the very cache entries the pages'
+first runs read (same cached functions, same keys: `session.run_at` / `cached_at`,
+`decision_cache.*_at`), Home's first, then the Threshold lab's, Global explanations', the
+others'. Sessions are served at once: a page that needs an entry the thread is computing waits
+for that result instead of computing it again (a cached function computes a key once), and the
+thread starts no new step while a page runs (`page_run`), so a session never waits longer than
+without it. Never started by `streamlit run app.py` or page tests (AppTest): only `serve.py`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import polars as pl
+
+from followaudit.detect import interactions
+from followaudit.growth import spikes as growth
+from followaudit.store.capabilities import workspace_capabilities
+from followaudit.store.workspace import Workspace, WorkspaceError
+from followaudit.ui import adapt, decision_cache, global_view, session
+
+# libraries the pages' first runs import beyond followaudit.ui (dataframes go through Arrow)
+LIBRARIES = ("altair", "pyarrow", "pandas")
+HOME_LINKS = 8  # Home's worst creators and strongest spikes (app's pages/0_Home.py)
+GROWTH_PICKER = 200  # creators in Growth anomalies' picker (ui/growth.py)
+SCRIPT_CONTEXT_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
+ACCOUNT_TOP = 5  # highest-scored accounts on Account explanation (ui/account.py)
+
+_pages = threading.Condition()
+_running = 0
+
+
+@contextmanager
+def page_run() -> Iterator[None]:
+    """Around a page's run (app.py): the warm-up starts no new step while any page runs."""
+    global _running
+    with _pages:
+        _running += 1
+    try:
+        yield
+    finally:
+        with _pages:
+            _running -= 1
+            _pages.notify_all()
+
+
+def _wait_for_quiet(stop: threading.Event) -> None:
+    with _pages:
+        while _running and not stop.is_set():
+            _pages.wait(0.5)
+
+
+def _imports(path: str, version: str) -> None:
+    """The modules the pages import (their first run otherwise pays it)."""
+    import followaudit.ui as ui
+
+    for module in pkgutil.iter_modules(ui.__path__, "followaudit.ui."):
+        importlib.import_module(module.name)
+    for name in LIBRARIES:
+        importlib.import_module(name)
+
+
+def _home(path: str, version: str) -> None:
+    """Home: capabilities, meta, headline, the active policy's decisions, the fake share, and the
+    worst creators and strongest spikes (or, without follows, the score histogram and top
+    accounts)."""
+    caps = session.cached_at(path, version, workspace_capabilities)
+    session.cached_at(path, version, Workspace.meta)
+    session.run_at(path, version, "explorer/headline")
+    active = decision_cache.active_policy_at(path)
+    decided = decision_cache.decisions_at(path, version, active)
+    decided.purge_followers, decided.labelled_flagged  # noqa: B018 - fills the creator-loss index
+    card = decision_cache.model_card_at(path, version)
+    adapt.share_at(path, version, card)
+    if caps.has_follows:
+        session.cached_at(path, version, growth.creator_search, "", HOME_LINKS)
+        session.run_at(path, version, "explorer/top_spikes", limit=HOME_LINKS * 3)
+    else:
+        session.run_at(path, version, "explorer/score_hist")
+        session.run_at(path, version, "explorer/top_accounts", limit=HOME_LINKS)
+
+
+def _lab(path: str, version: str) -> None:
+    """Threshold lab (and every page that scores): the model, the active policy's creator losses,
+    curves and the adaptation to reviewed labels."""
+    bundle = decision_cache.model_at(path)
+    active = decision_cache.active_policy_at(path)
+    lab = decision_cache.lab_at(path, version, active)
+    lab.decisions(active).creators_losing  # noqa: B018 - cached on the policy's risk
+    if lab.estimate.has_metrics:
+        lab.estimate.curves  # noqa: B018 - cached on the lab's index
+    adapt.adaptation_at(path, version, bundle.card)
+
+
+def _global(path: str, version: str) -> None:
+    """Global explanations: the SHAP summary, pairs and the first dependence plot."""
+    if not session.cached_at(path, version, Workspace.has_table, "shap_sample"):
+        return
+    importance = session.run_at(path, version, "explorer/shap_importance")
+    if importance.is_empty():
+        return
+    session.run_at(path, version, "explorer/shap_sample_strata")
+    session.run_at(
+        path,
+        version,
+        "explorer/shap_beeswarm",
+        top_features=global_view.BEESWARM_FEATURES,
+        accounts=global_view.BEESWARM_ACCOUNTS,
+    )
+    pairs = pl.DataFrame(schema=interactions.PAIR_SCHEMA)
+    if session.cached_at(path, version, Workspace.has_table, "shap_interactions"):
+        pairs = session.run_at(
+            path, version, "explain/shap_interactions", limit=global_view.PAIRS_READ
+        )
+    names = global_view.feature_labels(importance)["feature"].to_list()
+    colour = names[global_view.default_colour(names, pairs, names[0])]
+    session.run_at(
+        path, version, "explorer/shap_dependence", feature=names[0], color_feature=colour
+    )
+
+
+def _others(path: str, version: str) -> None:
+    """Growth anomalies' creator picker and Account explanation's highest-scored accounts."""
+    if session.cached_at(path, version, workspace_capabilities).supports("growth"):
+        session.cached_at(path, version, growth.creator_search, "", GROWTH_PICKER)
+    session.run_at(path, version, "explorer/top_accounts", limit=ACCOUNT_TOP)
+
+
+# in the order a first visitor meets them: Home first
+STEPS: list[tuple[str, Callable[[str, str], None]]] = [
+    ("imports", _imports),
+    ("home", _home),
+    ("lab", _lab),
+    ("global", _global),
+    ("others", _others),
+]
+
+
+def warm(workspace=None, stop: threading.Event | None = None) -> dict[str, float]:
+    """Fill the caches of the workspace at `workspace` (the default one when None), step by step;
+    seconds per step. A step that fails is reported and skipped: its page meets the error itself."""
+    stop = stop or threading.Event()
+    try:
+        ws = session.workspace_at(workspace or session.default_workspace())
+    except (WorkspaceError, OSError) as exc:
+        _say(f"nothing to warm: {exc}")
+        return {}
+    path, version = str(ws.path), ws.version
+    seconds: dict[str, float] = {}
+    for name, step in STEPS:
+        _wait_for_quiet(stop)
+        if stop.is_set():
+            break
+        start = time.perf_counter()
+        try:
+            step(path, version)
+        except Exception as exc:  # noqa: BLE001 - a warm-up never stops the server
+            _say(f"warming {name} failed: {type(exc).__name__}: {exc}")
+        seconds[name] = time.perf_counter() - start
+    return seconds
+
+
+def _say(text: str) -> None:
+    print(f"followaudit warm-up: {text}", file=sys.stderr, flush=True)
+
+
+class _NotThisThread(logging.Filter):
+    """Drops Streamlit's "missing ScriptRunContext" warning for the warm-up thread: it runs no
+    script by design (its cached calls draw nothing)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ident = threading.get_ident()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.thread != self.ident
+
+
+def run(stop: threading.Event) -> None:
+    """The server's warm-up thread (serve.py): warm the default workspace, say how long it took."""
+    logging.getLogger(SCRIPT_CONTEXT_LOGGER).addFilter(_NotThisThread())
+    start = time.perf_counter()
+    seconds = warm(stop=stop)
+    steps = ", ".join(f"{name} {s:.2f} s" for name, s in seconds.items())
+    _say(f"caches warm in {time.perf_counter() - start:.2f} s ({steps})")
