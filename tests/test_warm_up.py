@@ -4,6 +4,7 @@ runs read: after it, a page's first run reads nothing from the workspace and reb
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -85,15 +86,22 @@ def test_a_page_run_holds_the_warm_up_back(sample_workspace_path, monkeypatch):
     """No new step starts while a page runs; a stop request ends the warm-up between steps."""
     monkeypatch.setenv("FOLLOWAUDIT_WORKSPACE", str(sample_workspace_path))
     started = []
-    monkeypatch.setattr(warm, "STEPS", [("one", lambda p, v: started.append(p))])
+
+    def step(path, version):
+        started.append(time.monotonic())
+        yield
+
+    monkeypatch.setattr(warm, "STEPS", [("one", step)])
     stop = threading.Event()
     with warm.page_run():
         thread = threading.Thread(target=warm.warm, kwargs={"stop": stop})
         thread.start()
         thread.join(0.3)
         assert started == [] and thread.is_alive()
-    thread.join(5)
+    ended = time.monotonic()
+    thread.join(10)
     assert len(started) == 1 and not thread.is_alive()
+    assert started[0] >= ended + warm.QUIET_S * 0.9  # and only after a quiet moment
     stop.set()
     assert warm.warm(stop=stop) == {}  # stopped: not one step
 
@@ -102,9 +110,13 @@ def test_a_failing_step_is_reported_and_skipped(sample_workspace_path, monkeypat
     monkeypatch.setenv("FOLLOWAUDIT_WORKSPACE", str(sample_workspace_path))
 
     def broken(path, version):
+        yield
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(warm, "STEPS", [("broken", broken), ("fine", lambda p, v: None)])
+    def fine(path, version):
+        yield
+
+    monkeypatch.setattr(warm, "STEPS", [("broken", broken), ("fine", fine)])
     assert list(warm.warm()) == ["broken", "fine"]
     assert "warming broken failed: RuntimeError: boom" in capsys.readouterr().err
 

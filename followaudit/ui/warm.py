@@ -37,14 +37,18 @@ GROWTH_PICKER = 200  # creators in Growth anomalies' picker (ui/growth.py)
 SCRIPT_CONTEXT_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
 ACCOUNT_TOP = 5  # highest-scored accounts on Account explanation (ui/account.py)
 
+QUIET_S = 1.0  # after a page run, the warm-up waits this long (a rerun, the next click) to go on
+
 _pages = threading.Condition()
 _running = 0
+_last_end = 0.0
 
 
 @contextmanager
 def page_run() -> Iterator[None]:
-    """Around a page's run (app.py): the warm-up starts no new step while any page runs."""
-    global _running
+    """Around a page's run (app.py): the warm-up starts no new step while any page runs, nor
+    within `QUIET_S` of the last run's end."""
+    global _running, _last_end
     with _pages:
         _running += 1
     try:
@@ -52,65 +56,87 @@ def page_run() -> Iterator[None]:
     finally:
         with _pages:
             _running -= 1
+            _last_end = time.monotonic()
             _pages.notify_all()
 
 
 def _wait_for_quiet(stop: threading.Event) -> None:
     with _pages:
-        while _running and not stop.is_set():
-            _pages.wait(0.5)
+        while not stop.is_set():
+            left = 0.5 if _running else _last_end + QUIET_S - time.monotonic()
+            if left <= 0:
+                return
+            _pages.wait(left)
 
 
-def _imports(path: str, version: str) -> None:
+# Each step is a generator: it fills some entries, then yields; the warm-up goes on only when no
+# page runs, so a visitor shares the CPU with one short step at most.
+
+
+def _imports(path: str, version: str) -> Iterator[None]:
     """The modules the pages import (their first run otherwise pays it)."""
     import followaudit.ui as ui
 
     for module in pkgutil.iter_modules(ui.__path__, "followaudit.ui."):
         importlib.import_module(module.name)
+        yield
     for name in LIBRARIES:
         importlib.import_module(name)
+        yield
 
 
-def _home(path: str, version: str) -> None:
+def _home(path: str, version: str) -> Iterator[None]:
     """Home: capabilities, meta, headline, the active policy's decisions, the fake share, and the
     worst creators and strongest spikes (or, without follows, the score histogram and top
     accounts)."""
     caps = session.cached_at(path, version, workspace_capabilities)
     session.cached_at(path, version, Workspace.meta)
     session.run_at(path, version, "explorer/headline")
+    yield
+    decision_cache.decision_inputs_at(path, version)
+    yield
     active = decision_cache.active_policy_at(path)
     decided = decision_cache.decisions_at(path, version, active)
+    yield
     decided.purge_followers, decided.labelled_flagged  # noqa: B018 - fills the creator-loss index
+    yield
     card = decision_cache.model_card_at(path, version)
     adapt.share_at(path, version, card)
+    yield
     if caps.has_follows:
         session.cached_at(path, version, growth.creator_search, "", HOME_LINKS)
         session.run_at(path, version, "explorer/top_spikes", limit=HOME_LINKS * 3)
     else:
         session.run_at(path, version, "explorer/score_hist")
         session.run_at(path, version, "explorer/top_accounts", limit=HOME_LINKS)
+    yield
 
 
-def _lab(path: str, version: str) -> None:
+def _lab(path: str, version: str) -> Iterator[None]:
     """Threshold lab (and every page that scores): the model, the active policy's creator losses,
     curves and the adaptation to reviewed labels."""
     bundle = decision_cache.model_at(path)
+    yield
     active = decision_cache.active_policy_at(path)
     lab = decision_cache.lab_at(path, version, active)
     lab.decisions(active).creators_losing  # noqa: B018 - cached on the policy's risk
     if lab.estimate.has_metrics:
         lab.estimate.curves  # noqa: B018 - cached on the lab's index
+    yield
     adapt.adaptation_at(path, version, bundle.card)
+    yield
 
 
-def _global(path: str, version: str) -> None:
+def _global(path: str, version: str) -> Iterator[None]:
     """Global explanations: the SHAP summary, pairs and the first dependence plot."""
     if not session.cached_at(path, version, Workspace.has_table, "shap_sample"):
         return
     importance = session.run_at(path, version, "explorer/shap_importance")
     if importance.is_empty():
         return
+    yield
     session.run_at(path, version, "explorer/shap_sample_strata")
+    yield
     session.run_at(
         path,
         version,
@@ -118,6 +144,7 @@ def _global(path: str, version: str) -> None:
         top_features=global_view.BEESWARM_FEATURES,
         accounts=global_view.BEESWARM_ACCOUNTS,
     )
+    yield
     pairs = pl.DataFrame(schema=interactions.PAIR_SCHEMA)
     if session.cached_at(path, version, Workspace.has_table, "shap_interactions"):
         pairs = session.run_at(
@@ -128,17 +155,19 @@ def _global(path: str, version: str) -> None:
     session.run_at(
         path, version, "explorer/shap_dependence", feature=names[0], color_feature=colour
     )
+    yield
 
 
-def _others(path: str, version: str) -> None:
+def _others(path: str, version: str) -> Iterator[None]:
     """Growth anomalies' creator picker and Account explanation's highest-scored accounts."""
     if session.cached_at(path, version, workspace_capabilities).supports("growth"):
         session.cached_at(path, version, growth.creator_search, "", GROWTH_PICKER)
     session.run_at(path, version, "explorer/top_accounts", limit=ACCOUNT_TOP)
+    yield
 
 
 # in the order a first visitor meets them: Home first
-STEPS: list[tuple[str, Callable[[str, str], None]]] = [
+STEPS: list[tuple[str, Callable[[str, str], Iterator[None]]]] = [
     ("imports", _imports),
     ("home", _home),
     ("lab", _lab),
@@ -162,13 +191,26 @@ def warm(workspace=None, stop: threading.Event | None = None) -> dict[str, float
         _wait_for_quiet(stop)
         if stop.is_set():
             break
-        start = time.perf_counter()
-        try:
-            step(path, version)
-        except Exception as exc:  # noqa: BLE001 - a warm-up never stops the server
-            _say(f"warming {name} failed: {type(exc).__name__}: {exc}")
-        seconds[name] = time.perf_counter() - start
+        seconds[name] = _run_step(name, step, (path, version), stop)
     return seconds
+
+
+def _run_step(name: str, step: Callable, args: tuple, stop: threading.Event) -> float:
+    """Run a step's parts, waiting for quiet between them; its busy seconds (waits left out)."""
+    busy, start = 0.0, time.perf_counter()
+    try:
+        for _ in step(*args):
+            busy += time.perf_counter() - start
+            _wait_for_quiet(stop)
+            if stop.is_set():
+                break
+            start = time.perf_counter()
+        else:
+            busy += time.perf_counter() - start
+    except Exception as exc:  # noqa: BLE001 - a warm-up never stops the server
+        busy += time.perf_counter() - start
+        _say(f"warming {name} failed: {type(exc).__name__}: {exc}")
+    return busy
 
 
 def _say(text: str) -> None:
