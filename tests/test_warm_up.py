@@ -68,6 +68,7 @@ def test_a_first_run_after_the_warm_up_reads_nothing(page, sample_workspace_path
     monkeypatch.setenv("FOLLOWAUDIT_WORKSPACE", str(sample_workspace_path))
     seconds = warm.warm()
     assert list(seconds) == [name for name, _ in warm.STEPS]
+    warm.import_modules()
     calls = spy_on_reads(monkeypatch, sample_workspace_path)
     first_run(page)
     assert calls == []
@@ -131,7 +132,9 @@ def test_only_serve_py_starts_the_warm_up():
     files = [PROJECT_ROOT / "app.py", PROJECT_ROOT / "serve.py"]
     for folder in ("pages", "followaudit", "benchmarks"):
         files += sorted((PROJECT_ROOT / folder).glob("**/*.py"))
-    users = [p.relative_to(PROJECT_ROOT).as_posix() for p in files if "warm.run(" in p.read_text()]
+    users = [
+        p.relative_to(PROJECT_ROOT).as_posix() for p in files if "warm.start(" in p.read_text()
+    ]
     assert users == ["serve.py"]
 
 

@@ -1,14 +1,15 @@
 """Warm the process-wide caches at server start, so the first visit costs what a later one does.
 
 `followaudit serve` runs `serve.py`, an `st.App` whose lifespan (Streamlit's startup hook)
-starts one background thread (`run`) once the runtime is up: it imports the pages' modules
-and fills, for the default workspace and its active policy, the very cache entries the pages'
-first runs read (same cached functions, same keys: `session.run_at` / `cached_at`,
-`decision_cache.*_at`), Home's first, then the Threshold lab's, Global explanations', the
-others'. Sessions are served at once: a page that needs an entry the thread is computing waits
-for that result instead of computing it again (a cached function computes a key once), and the
-thread starts no new step while a page runs (`page_run`), so a session never waits longer than
-without it. Never started by `streamlit run app.py` or page tests (AppTest): only `serve.py`.
+calls `start` once the runtime is up: it imports the pages' modules before the server listens,
+then one background thread fills, for the default workspace and its active policy, the very
+cache entries the pages' first runs read (same cached functions, same keys:
+`session.run_at` / `cached_at`, `decision_cache.*_at`), Home's first, then the Threshold lab's,
+Global explanations', the others'. Sessions are served meanwhile: a page that needs an entry the
+thread is computing waits for that result instead of computing it again (a cached function
+computes a key once), and the thread starts no new part of a step while a page loads (`visit`,
+serve.py's middleware) or runs (`page_run`, app.py), nor within `QUIET_S` after, so a visitor
+shares the interpreter with one short part at most. Never started by `streamlit run app.py` or page tests (AppTest): only `serve.py`.
 """
 
 from __future__ import annotations
@@ -73,16 +74,15 @@ def _wait_for_quiet(stop: threading.Event) -> None:
 # page runs, so a visitor shares the CPU with one short step at most.
 
 
-def _imports(path: str, version: str) -> Iterator[None]:
-    """The modules the pages import (their first run otherwise pays it)."""
+def import_modules() -> None:
+    """The modules the pages import (their first run otherwise pays it): before the server
+    listens, so no page load shares the interpreter with them (imports hold the GIL)."""
     import followaudit.ui as ui
 
     for module in pkgutil.iter_modules(ui.__path__, "followaudit.ui."):
         importlib.import_module(module.name)
-        yield
     for name in LIBRARIES:
         importlib.import_module(name)
-        yield
 
 
 def _home(path: str, version: str) -> Iterator[None]:
@@ -168,7 +168,6 @@ def _others(path: str, version: str) -> Iterator[None]:
 
 # in the order a first visitor meets them: Home first
 STEPS: list[tuple[str, Callable[[str, str], Iterator[None]]]] = [
-    ("imports", _imports),
     ("home", _home),
     ("lab", _lab),
     ("global", _global),
@@ -229,10 +228,35 @@ class _NotThisThread(logging.Filter):
         return record.thread != self.ident
 
 
-def run(stop: threading.Event) -> None:
-    """The server's warm-up thread (serve.py): warm the default workspace, say how long it took."""
+def start() -> threading.Event:
+    """serve.py's lifespan, before the server listens: import the pages' modules, then warm the
+    default workspace on a background thread; set the returned event to stop it."""
+    began = time.perf_counter()
+    import_modules()
+    imported = time.perf_counter() - began
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=_run, args=(stop, began, imported), name="followaudit-warm-up", daemon=True
+    )
+    thread.start()
+    return stop
+
+
+def _run(stop: threading.Event, began: float, imported: float) -> None:
     logging.getLogger(SCRIPT_CONTEXT_LOGGER).addFilter(_NotThisThread())
-    start = time.perf_counter()
-    seconds = warm(stop=stop)
+    seconds = {"imports": imported} | warm(stop=stop)
     steps = ", ".join(f"{name} {s:.2f} s" for name, s in seconds.items())
-    _say(f"caches warm in {time.perf_counter() - start:.2f} s ({steps})")
+    _say(f"caches warm in {time.perf_counter() - began:.2f} s ({steps})")
+
+
+async def visit(app, scope, receive, send) -> None:
+    """serve.py's ASGI middleware: a page load's HTTP requests hold the warm-up back like a page
+    run (they share the interpreter with it); a new websocket (a session) restarts the quiet."""
+    if scope["type"] == "http":
+        with page_run():
+            await app(scope, receive, send)
+        return
+    if scope["type"] == "websocket":
+        with page_run():
+            pass
+    await app(scope, receive, send)
