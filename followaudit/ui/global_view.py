@@ -8,7 +8,7 @@ import streamlit as st
 
 from followaudit import ui
 from followaudit.detect import catalogue, interactions
-from followaudit.ui import charts, explain_charts
+from followaudit.ui import charts, explain_charts, vega
 from followaudit.ui.text import plain
 
 BEESWARM_FEATURES = 12
@@ -48,10 +48,10 @@ def overview(note: str) -> pl.DataFrame:
             "explorer/shap_beeswarm", top_features=BEESWARM_FEATURES, accounts=BEESWARM_ACCOUNTS
         )
         shown = swarm["account_id"].n_unique()
-        chart = explain_charts.beeswarm(feature_labels(swarm), f"{note}; {shown:,} shown")
-        st.altair_chart(chart, width="stretch")
+        subtitle = f"{note}; {shown:,} shown"
+        vega.altair(explain_charts.beeswarm, feature_labels(swarm), subtitle, width="stretch")
     with right:
-        st.altair_chart(explain_charts.importance_bar(importance), width="stretch")
+        vega.altair(explain_charts.importance_bar, importance, width="stretch")
     return importance
 
 
@@ -68,7 +68,7 @@ def pairs_chart(pairs: pl.DataFrame) -> None:
         st.info("This workspace has no interaction sample; rebuild it to see feature pairs.")
         return
     note = "SHAP interaction values (shap.TreeExplainer) on the build's bounded sample"
-    st.altair_chart(explain_charts.interaction_bar(pairs.head(PAIRS_SHOWN), note), width="stretch")
+    vega.altair(explain_charts.interaction_bar, pairs.head(PAIRS_SHOWN), note, width="stretch")
 
 
 def dependence(names: list[str], pairs: pl.DataFrame, note: str) -> None:
@@ -86,7 +86,7 @@ def dependence(names: list[str], pairs: pl.DataFrame, note: str) -> None:
     colour = cols[1].selectbox("Colour by", names, key="global_colour")
     st.query_params.update(feature=feature, colour=colour)
     dep = ui.run("explorer/shap_dependence", feature=feature, color_feature=colour)
-    st.altair_chart(explain_charts.dependence(dep, feature, colour, note), width="stretch")
+    vega.altair(explain_charts.dependence, dep, feature, colour, note, width="stretch")
     if partner:
         st.caption(f"**{partner}** interacts most with **{feature}**: it is the default colour.")
 
@@ -120,7 +120,7 @@ def model_card(card: dict) -> None:
     cols[1].metric("PR-AUC (out-of-fold)", f"{cv['pr_auc']:.3f}" if "pr_auc" in cv else "n/a")
     curve = calibration_points(card)
     if curve is not None:
-        st.altair_chart(charts.calibration_curve(curve))
+        vega.altair(charts.calibration_curve, curve)
 
 
 def calibration_points(card: dict) -> pl.DataFrame | None:
