@@ -8,11 +8,13 @@ layer (`ui.lab_for` / `ui.decisions`).
 
 from __future__ import annotations
 
+from functools import partial
+
 import polars as pl
 import streamlit as st
 
 from followaudit import ui
-from followaudit.decide.lab import snapshot
+from followaudit.decide.lab import Lab, snapshot
 from followaudit.decide.policy import Policy, PolicyError, presets, to_toml
 from followaudit.decide.policy_store import PolicyStore
 from followaudit.decide.report import Comparison, compare, report_csv, report_html
@@ -247,22 +249,34 @@ def creators_table(comparison: Comparison) -> None:
 
 
 def export_buttons(policy: Policy, comparison: Comparison) -> None:
-    """Download the policy report (A, compared with B) as CSV and as a one-page HTML summary."""
+    """Download the policy report (A, compared with B) as CSV and as a one-page HTML summary.
+
+    Both are written when clicked (~80 ms at 1M accounts that every view of the page paid), from
+    values read here: the callables run outside the script run, without its session."""
     lab = ui.lab_for(policy)
-    snap = snapshot(lab, policy)
     names = ui.run("policy/creator_names") if ui.has_table("creator_quality") else None
     left, right = st.columns(2)
     left.download_button(
         "Report CSV",
-        report_csv(policy, snap, comparison),
+        partial(_report_csv, policy, lab, comparison),
         file_name=download_path_name(policy, "csv"),
         mime="text/csv",
         key="pol_export_csv",
     )
     right.download_button(
         "Report HTML (one page, charts included)",
-        report_html(policy, lab, snap, comparison, names),
+        partial(_report_html, policy, lab, comparison, names),
         file_name=download_path_name(policy, "html"),
         mime="text/html",
         key="pol_export_html",
     )
+
+
+def _report_csv(policy: Policy, lab: Lab, comparison: Comparison) -> bytes:
+    """The report's CSV, written on click."""
+    return report_csv(policy, snapshot(lab, policy), comparison)
+
+
+def _report_html(policy: Policy, lab: Lab, comparison: Comparison, names) -> str:
+    """The report's one-page HTML, written on click."""
+    return report_html(policy, lab, snapshot(lab, policy), comparison, names)
