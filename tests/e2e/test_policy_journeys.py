@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -59,6 +60,11 @@ def test_threshold_to_saved_policy_to_comparison(page, app):
     expect(page.get_by_role("combobox", name="Policy B")).to_have_value("conservative")  # default
     expect(page.get_by_text(re.compile(r"[\d,]+ accounts change flag"))).to_be_visible()
     app.screenshot("11_policies_compare")
+    # the report is written when its button is clicked (a deferred download), naming A and B
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Report CSV").click()
+    report = Path(download.value.path()).read_text()
+    assert "e2e_top3" in report and "conservative" in report
 
     app.open("Threshold_Lab?policy=e2e_top3")  # a new session: the saved policy, not memory
     expect(page.get_by_text(re.compile(r"Editing e2e_top3 v1"))).to_be_visible()
