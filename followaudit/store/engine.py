@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
 import duckdb
@@ -82,6 +83,29 @@ def as_batch(result: pa.RecordBatch | pa.Table, schema: pa.Schema) -> Iterator[p
     """A step function's result as record batches of exactly `schema`."""
     table = result if isinstance(result, pa.Table) else pa.Table.from_batches([result])
     yield from table.select(schema.names).cast(schema).to_batches()
+
+
+def side_by_side(engine: Engine, *jobs: Callable[[Engine], None]) -> None:
+    """Run independent jobs (each writes tables of its own, none reads another's) at once where
+    the engine allows it. DuckDB runs each job on a cursor of its own (another connection to the
+    same file; queries release the GIL), so one that leaves a core idle (a one-row-group scan, a
+    window's merge, Python work) overlaps the other. Spark schedules its own cores: in order."""
+    if not isinstance(engine, DuckDBEngine) or len(jobs) < 2:
+        for job in jobs:
+            job(engine)
+        return
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        futures = [pool.submit(_on_cursor, engine.con, job) for job in jobs]
+        for future in futures:
+            future.result()
+
+
+def _on_cursor(con: duckdb.DuckDBPyConnection, job: Callable[[Engine], None]) -> None:
+    cursor = con.cursor()
+    try:
+        job(DuckDBEngine(cursor))
+    finally:
+        cursor.close()
 
 
 class DuckDBEngine:
