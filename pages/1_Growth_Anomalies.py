@@ -5,6 +5,7 @@ import streamlit as st
 
 from followaudit import ui
 from followaudit.ui import growth as ui_growth
+from followaudit.ui import spike_view
 
 ui.page_setup("Growth anomalies", ":material/trending_up:")
 st.title("Growth anomalies")
@@ -12,7 +13,7 @@ ui.require("growth")
 
 raw = st.query_params.get("creator")
 creator = ui.parse_int_param("creator")
-daily = ui_growth.chart_frames(creator)[0] if creator is not None else None
+daily = ui_growth.chart_frames(creator).daily if creator is not None else None
 if creator is None or daily.is_empty():
     if raw:
         ui.not_found("creator", raw, search=False)
@@ -31,8 +32,9 @@ def drill_down(creator: int) -> None:
     """The chart, the clicked spike and the annotation form: a spike click reruns only this part
     (not the sidebar, the header or the follower-list upload). Its frames are read here, so an
     annotation added below shows on the next click."""
-    daily, spikes, marks = ui_growth.chart_frames(creator)
-    spike_id = ui_growth.growth_chart(creator, daily, spikes, marks)
+    chart = ui_growth.chart_frames(creator)
+    spikes = chart.spikes
+    spike_id = ui_growth.growth_chart(creator, chart)
     ui.note_missing("engagement")
     spike = None
     if spikes.is_empty():
@@ -53,6 +55,7 @@ def drill_down(creator: int) -> None:
     if annotate.open:
         with annotate:
             ui_growth.annotate_form(creator, spike)
+    spike_view.prefetch(spikes)  # the next click's followers, computed while the analyst looks
 
 
 drill_down(creator)

@@ -13,7 +13,7 @@ OTHER_KEYS = {
     "_holder": ("path",),  # the connection holder itself: it checks the file version inside
     "_store": ("sidecar",),  # an AnalystStore opens SQLite per call: nothing read is cached
     "_problems": ("folder", "fingerprint"),  # a data folder before any workspace exists
-    "_growth_spec": ("daily", "spikes", "marks"),  # a pure function of the frames it is given
+    "spec": ("_build", "name"),  # vega.spec: a chart's Vega-Lite dict, keyed by its inputs
 }
 # calls that read the session (which workspace, which policy, demo mode) instead of the key
 SESSION_READS = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,11 +14,12 @@ import streamlit as st
 from followaudit import ui
 from followaudit.growth import cohorts
 from followaudit.growth import spikes as growth
-from followaudit.ui import charts, demo, explain_view
+from followaudit.ui import charts, demo, session, spike_view, vega
 from followaudit.ui.text import fmt, plain, probability
 
 log = logging.getLogger(__name__)
-REASONED_ROWS = 200  # followers whose top reason is computed when the spike opens (~0.4 ms each)
+HISTOGRAM_WIDTH = 360  # px beside the followers table
+REASONED_ROWS = spike_view.REASONED_ROWS  # followers given their top reason when the spike opens
 
 
 def creator_picker() -> None:
@@ -79,10 +81,32 @@ def creator_caption(q: dict) -> None:
     )
 
 
-def chart_frames(creator: int) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Daily series, spikes (annotated ones marked) and annotations of one creator."""
-    series = ui.cached(growth.creator_series, creator)
-    daily = series.select(
+@dataclass(frozen=True)
+class CreatorChart:
+    """One creator's growth chart: its data and its Vega-Lite spec (shared across sessions)."""
+
+    daily: pl.DataFrame  # daily gain, expected band, engagement
+    spikes: pl.DataFrame  # the creator's spikes, annotated ones marked
+    marks: pl.DataFrame  # annotations drawn on the chart
+    spec: dict  # the chart, as st.altair_chart would send it (vega.spec: datasets in Arrow)
+
+
+def chart_frames(creator: int) -> CreatorChart:
+    """Daily series, spikes (annotated ones marked), annotations and the chart of one creator:
+    one cache lookup per click. Annotations are read every time (SQLite, ~1 ms), so one added
+    in any session shows on the next click."""
+    ws = ui.current_workspace()
+    notes = ui.store().annotations(creator)
+    engagement = ui.capabilities().has_engagement
+    return _creator_chart(str(ws.path), ws.version, int(creator), engagement, ui.demo_mode(), notes)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _creator_chart(
+    path: str, version: str, creator: int, engagement: bool, demo_on: bool, notes: pl.DataFrame
+) -> CreatorChart:
+    ws = session.workspace_at(path)
+    daily = growth.creator_series(ws, creator).select(
         "date",
         "new_follows",
         "expected",
@@ -90,13 +114,17 @@ def chart_frames(creator: int) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame
         pl.col("expected_high").alias("upper"),
         # days without an engagement table are unknown, not zero likes
         pl.col("likes").cast(pl.Float64).alias("engagement")
-        if ui.capabilities().has_engagement
+        if engagement
         else pl.lit(None, pl.Float64).alias("engagement"),
     )
-    notes = ui.demo_frame(ui.store().annotations(creator))
-    spikes = growth.apply_annotations(ui.run("growth/spikes", creator_id=creator), notes)
+    spikes = ws.query("growth/spikes", creator_id=creator)
+    if demo_on:
+        spikes, notes = demo.pseudonymise_frame(spikes), demo.pseudonymise_frame(notes)
+    spikes = growth.apply_annotations(spikes, notes)
     marks = notes.select(pl.col("start").alias("date"), "kind", "note")
-    return daily, spikes, marks
+    # built and validated once per creator (Altair: ~0.2-0.7 s), not on every spike click
+    spec = vega.spec(charts.growth_chart, "charts.growth_chart", daily, spikes, marks)
+    return CreatorChart(daily, spikes, marks, spec)
 
 
 def _spike_clicked(key: str) -> None:
@@ -109,34 +137,27 @@ def _spike_clicked(key: str) -> None:
         ui.drop_params("spike")
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _growth_spec(daily: pl.DataFrame, spikes: pl.DataFrame, marks: pl.DataFrame) -> dict:
-    """The chart's Vega-Lite spec, keyed by its data: a spike click redraws it without building
-    and validating the Altair layers again (~0.2-0.7 s of a click's script time)."""
-    return charts.growth_chart(daily, spikes, marks).to_dict()
-
-
-def growth_chart(creator: int, daily, spikes, marks) -> int | None:
+def growth_chart(creator: int, chart: CreatorChart) -> int | None:
     """The daily chart; returns the spike the URL names (a click on a band sets it)."""
     key = f"growth_chart_{creator}"
-    spec = _growth_spec(daily, spikes, marks)
-    st.vega_lite_chart(spec, on_select=lambda: _spike_clicked(key), key=key, width="stretch")
+    on_select = lambda: _spike_clicked(key)  # noqa: E731
+    st.vega_lite_chart(chart.spec, on_select=on_select, key=key, width="stretch")
     spike = ui.parse_int_param("spike")
-    return spike if spike in set(spikes["spike_id"].to_list()) else None
+    return spike if spike in set(chart.spikes["spike_id"].to_list()) else None
 
 
 def spike_summary(spike: dict) -> None:
     """One spike in numbers and in one sentence a stakeholder can repeat."""
-    cols = st.columns(4)
-    cols[0].metric("Followers gained", f"{fmt(spike['followers_gained'], ',.0f')}")
-    cols[1].metric("Expected", f"{fmt(spike['expected_followers'], ',.0f')}")
-    cols[2].metric("Excess", f"{fmt(spike['excess'], ',.0f')}")
-    cols[3].metric(
-        "Scored fake by the model",
-        f"{fmt(spike['flagged_share'], '.0%')}",
-        help="New followers at or above the model's own threshold (its card's F1-best "
-        "out-of-fold score), whatever policy is active",
-    )
+    with st.container(horizontal=True):  # one block for the four numbers (columns: five)
+        st.metric("Followers gained", f"{fmt(spike['followers_gained'], ',.0f')}")
+        st.metric("Expected", f"{fmt(spike['expected_followers'], ',.0f')}")
+        st.metric("Excess", f"{fmt(spike['excess'], ',.0f')}")
+        st.metric(
+            "Scored fake by the model",
+            f"{fmt(spike['flagged_share'], '.0%')}",
+            help="New followers at or above the model's own threshold (its card's F1-best "
+            "out-of-fold score), whatever policy is active",
+        )
     same_day = spike["start"] == spike["end"]
     days = f"on {spike['start']}" if same_day else f"from {spike['start']} to {spike['end']}"
     note = plain(spike.get("annotation") or spike.get("reason") or "")
@@ -167,30 +188,17 @@ def followers_caption(spike: dict, shown: int) -> str:
 def spike_followers(spike: dict) -> None:
     """A spike's new followers: table (row click opens one), creation histogram, top links."""
     spike_id = int(spike["spike_id"])
-    followers = ui.cached(growth.spike_followers, spike_id, 1000)
+    found = spike_view.view(spike_id)  # computed ahead of the click when the chart was drawn
+    followers = ui.demo_frame(found.followers)
+    data = found.table if followers is found.followers else spike_view.table_data(followers)
     if followers.is_empty():
         st.info("This spike has no recorded new followers.")
         return
-    reasons = explain_view.reasons_for(followers["account_id"].head(REASONED_ROWS).to_list())
-    followers = followers.join(
-        reasons.rename({"top_reasons": "top_reason"}),
-        on="account_id",
-        how="left",
-        maintain_order="left",
-    )
-    table, hist = st.columns([3, 2])
-    with table:
-        st.caption(followers_caption(spike, followers.height))
-        event = ui.table(
-            followers.select(
-                "username",
-                "score",
-                "age_at_follow_days",
-                "cohort_size",
-                "has_profile_pic",
-                "top_reason",
-                "account_id",
-            ),
+    st.caption(followers_caption(spike, followers.height))
+    # one horizontal block (columns: three); the histogram keeps a fixed width beside the table
+    with st.container(horizontal=True, gap="medium"):
+        event = st.dataframe(
+            data,
             key=f"growth_followers_{spike_id}",
             on_select="rerun",
             selection_mode="single-row",
@@ -206,20 +214,9 @@ def spike_followers(spike: dict) -> None:
                 "cohort_size": st.column_config.NumberColumn("creation cohort"),
             },
         )
-        if event.selection.rows:
-            ui.open_account(followers["account_id"][event.selection.rows[0]])
-    with hist:
-        bins = ui.run("explorer/spike_creation_hist", spike_id=spike_id)
-        st.altair_chart(
-            charts.histogram(
-                bins,
-                "created_day",
-                "followers",
-                "When were they created?",
-                "Account created",
-                "New followers",
-            ),
-        )
+        st.vega_lite_chart(found.creation_chart, width=HISTOGRAM_WIDTH)
+    if event.selection.rows:
+        ui.open_account(followers["account_id"][event.selection.rows[0]])
     for row in followers.head(3).iter_rows(named=True):
         ui.account_link(
             row["account_id"],
