@@ -75,7 +75,7 @@ def measure(workspace: Path, repeats: int = 20, views: int = 5) -> list[dict]:
     with sync_playwright() as pw:
         with served(workspace) as server:
             with journeys.session(pw, server) as tabs:
-                cold = journeys.first_views(tabs, 1)
+                cold = first_visit.cold_rows(journeys.first_views(tabs, 1), server)
             for index in range(SESSIONS):
                 mine = accounts[index * repeats : (index + 1) * repeats]
                 with journeys.session(pw, server) as tabs:
@@ -83,7 +83,7 @@ def measure(workspace: Path, repeats: int = 20, views: int = 5) -> list[dict]:
                         timings.setdefault(name, []).extend(values)
         # then `followaudit serve`'s way (serve.py: the warm-up), on a server of its own
         warmed = first_visit.warmed_rows(workspace, pw)
-    rows = first_visit.cold_rows(cold) + warmed
+    rows = cold + warmed
     return rows + [
         journeys.summary_row(name, values, _target(name)) for name, values in timings.items()
     ]

@@ -24,9 +24,16 @@ WARM_LOG = "caches warm in"
 COLD = "first visit after the server starts"
 
 
-def cold_rows(visits: dict[str, list[Timing]]) -> list[dict]:
+def start_row(server, how: str) -> dict:
+    """The time from starting the server process until it answers its health check."""
+    seconds = server.ready - server.started
+    return journeys.summary_row(f"Server start -> answering ({how})", [Timing(seconds, 0, 0)], "-")
+
+
+def cold_rows(visits: dict[str, list[Timing]], server=None) -> list[dict]:
     """bench_browser's rows for the visits to a server started the old way."""
-    return [
+    rows = [start_row(server, "streamlit run app.py")] if server is not None else []
+    return rows + [
         journeys.summary_row(name.replace("first view", COLD), values, "-")
         for name, values in visits.items()
     ]
@@ -39,9 +46,10 @@ def warmed_rows(workspace: Path, pw) -> list[dict]:
         with journeys.session(pw, server) as tabs:
             visits = journeys.first_views(tabs, 1)
     rows = [
+        start_row(server, "followaudit serve: imports first"),
         journeys.summary_row(
             "Server start -> caches warm (followaudit serve)", [Timing(warm, 0.0, 0)], "-"
-        )
+        ),
     ]
     return rows + [
         journeys.summary_row(name.replace("first view", f"{COLD}, warmed"), values, "-")
@@ -64,7 +72,7 @@ def measure(workspace: Path, during: bool = False) -> list[dict]:
     """Cold visits (app.py), warmed visits (serve.py) and optionally Home during the warm-up."""
     with sync_playwright() as pw:
         with served(workspace) as server, journeys.session(pw, server) as tabs:
-            rows = cold_rows(journeys.first_views(tabs, 1))
+            rows = cold_rows(journeys.first_views(tabs, 1), server)
         rows += warmed_rows(workspace, pw)
         if during:
             rows += during_rows(workspace, pw)

@@ -44,6 +44,7 @@ class Server:
     run_log: Path
     log: Path
     started: float = 0.0  # Unix seconds when the server process was started
+    ready: float = 0.0  # ... and when it first answered its health check
 
     def wait_for(self, text: str, timeout: float = STARTUP_SECONDS) -> float:
         """Wait until the server's log shows `text`; seconds from the process start to then."""
@@ -130,6 +131,7 @@ def served(workspace: Path, script: str = "app.py", launcher: Path = LAUNCHER) -
             )
         try:
             _wait_healthy(server.url, proc, server.log)
+            server.ready = time.time()
             yield server
         finally:
             proc.terminate()
