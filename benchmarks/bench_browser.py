@@ -60,6 +60,7 @@ def _prefixed(prefix: str, timings: dict[str, list[Timing]]) -> dict[str, list[T
 
 def play(tabs: journeys.Tabs, index: int, repeats: int, views: int, accounts: list[int]) -> dict:
     """One session's journeys; `index` makes its moves and picks differ from other sessions'."""
+    journeys.used(tabs)
     out = journeys.first_views(tabs, views)
     out |= _prefixed("Threshold Lab", journeys.lab(tabs, repeats, 1 if index % 2 == 0 else -1))
     out |= _prefixed("Growth Anomalies", journeys.growth(tabs, repeats, offset=index * 3))

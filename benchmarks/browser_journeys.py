@@ -127,6 +127,15 @@ def command_line(measure: Callable, argv: list[str] | None, width: int) -> None:
         )
 
 
+def used(tabs: Tabs, loads: int = 2) -> None:
+    """Open Home `loads` times, untimed: a fresh profile's first tab fetches Streamlit's
+    JavaScript and its second stores V8's code cache; a first view is timed in a browser that
+    has opened the app before (without this, Home's first samples paid both)."""
+    for _ in range(loads):
+        with tabs.open() as watch:
+            watch.app.open("")
+
+
 def first_views(tabs: Tabs, times: int) -> dict[str, list[Timing]]:
     """Every page opened `times` times, each in a new tab (a new session)."""
     out: dict[str, list[Timing]] = {}
