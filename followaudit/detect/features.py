@@ -87,6 +87,9 @@ def build_account_features(engine: Engine | duckdb.DuckDBPyConnection) -> None:
     jobs += [lambda beside: beside.materialize("_follow_rows", "features/follow_rows")]
     side_by_side(engine, *jobs[: 1 + has_follows])
     if has_follows:
+        # the build counted each creator's follows per day already (creator_daily, its first step)
+        gains = "daily_gains" if engine.has_table("creator_daily") else "daily_gains_of_follows"
+        engine.materialize("_daily_gains", "features/" + gains)
         engine.materialize("_follow_features", "features/follows", {"spike_z": SPIKE_Z})
         engine.drop("_follow_rows")  # 44M rows at 1M accounts: later tables reuse the space
     rows = "features/account_rows" if has_follows else "features/profile_rows"

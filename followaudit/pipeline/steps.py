@@ -26,6 +26,7 @@ BUILD_QUERIES = (
     "features/any_follow",
     "features/profile",
     "features/follow_rows",
+    "features/daily_gains",
     "features/follows",
     "features/account_rows",
     "features/profile_rows",
