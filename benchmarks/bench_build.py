@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from followaudit.pipeline.steps import BESIDE
 from followaudit.store.workspace import Workspace, run_query
 
 
@@ -44,7 +45,9 @@ def run(ctx) -> list[dict]:
 
 
 def _step_rows(stdout: str) -> list[dict]:
-    """One row per build step, parsed from the CLI's `<step>  <seconds> s` lines."""
+    """One row per build step, parsed from the CLI's `<step>  <seconds> s` lines (the
+    explanations step runs beside growth spikes and audience quality: its time overlaps theirs,
+    so the steps add up to more than the build)."""
     rows = []
     for line in stdout.splitlines():
         head, _, tail = line.rpartition("  ")
@@ -53,12 +56,14 @@ def _step_rows(stdout: str) -> list[dict]:
                 seconds = float(tail.strip().removesuffix(" s"))
             except ValueError:
                 continue
+            step = head.strip()
             rows.append(
                 {
                     "area": "foundation",
-                    "measure": f"build step: {head.strip()}",
+                    "measure": f"build step: {step}",
                     "median_s": seconds,
                     "runs": 1,
+                    "note": "beside growth spikes and audience quality" if step in BESIDE else "",
                 }
             )
     return rows
