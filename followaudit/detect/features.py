@@ -66,8 +66,11 @@ def profile_features(accounts: pl.DataFrame) -> pl.DataFrame:
         con.close()
 
 
-def build_account_features(engine: Engine | duckdb.DuckDBPyConnection) -> None:
-    """Create table `account_features`: account_id + one DOUBLE per available feature.
+def build_account_features(
+    engine: Engine | duckdb.DuckDBPyConnection, counted_daily: bool = False
+) -> None:
+    """Create table `account_features`: account_id + one DOUBLE per available feature
+    (`counted_daily`: this build's `creator_daily` holds the follows per creator and day).
 
     Steps: profile SQL, follow-behaviour SQL, the account's own given values (imports), one
     join, then a pure per-batch assembly. Which features exist is decided once, globally: a
@@ -87,8 +90,8 @@ def build_account_features(engine: Engine | duckdb.DuckDBPyConnection) -> None:
     jobs += [lambda beside: beside.materialize("_follow_rows", "features/follow_rows")]
     side_by_side(engine, *jobs[: 1 + has_follows])
     if has_follows:
-        # the build counted each creator's follows per day already (creator_daily, its first step)
-        gains = "daily_gains" if engine.has_table("creator_daily") else "daily_gains_of_follows"
+        # the build counted each creator's follows per day already (its creator_daily step)
+        gains = "daily_gains" if counted_daily else "daily_gains_of_follows"
         engine.materialize("_daily_gains", "features/" + gains)
         engine.materialize("_follow_features", "features/follows", {"spike_z": SPIKE_Z})
         engine.drop("_follow_rows")  # 44M rows at 1M accounts: later tables reuse the space

@@ -76,7 +76,7 @@ def derived_steps() -> list[tuple[str, Step]]:
     """The derived-table steps, in order; each gets the engine and the model staging folder."""
     return [
         ("daily follower gains", _creator_daily),
-        ("account features", lambda engine, side: features.build_account_features(engine)),
+        ("account features", _account_features),
         ("model scores", _scores),
         EXPLANATIONS,
         ("growth spikes", lambda engine, side: growth_spikes.build_growth(engine)),
@@ -86,6 +86,10 @@ def derived_steps() -> list[tuple[str, Step]]:
 
 def _creator_daily(engine: Engine, side: Path) -> None:
     engine.materialize("creator_daily", "growth/creator_daily")
+
+
+def _account_features(engine: Engine, side: Path) -> None:
+    features.build_account_features(engine, counted_daily=True)  # creator_daily: the step before
 
 
 def _scores(engine: Engine, side: Path) -> None:
