@@ -159,7 +159,7 @@ def _share_cut(index, share: float, saved: tuple[float, float], threshold: float
 # --- showing a snapshot ---------------------------------------------------------------------
 
 
-# Metric cards drawn as one Markdown element: a threshold move redraws one element for the
+# Metric cards drawn as one HTML element: a threshold move redraws one element for the
 # whole summary (not 9 st.metric + 4 captions in 9 columns: ~25 messages, ~1.3 ms each in the
 # browser). Only our own labels and formatted numbers go into this HTML, never data text.
 _GRID = (
@@ -210,7 +210,7 @@ def summary(lab: Lab, snap: dict) -> None:
         )
         for tier in ("none", "review", "remove", "suspend")
     ]
-    st.markdown(cards(first, 5) + cards(tiers, 5), unsafe_allow_html=True)
+    st.html(cards(first, 5) + cards(tiers, 5))  # no Markdown parse per move: plain HTML
     if reason:
         st.info(reason)
     st.caption(labelled_sentence(snap))
