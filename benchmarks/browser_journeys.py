@@ -173,13 +173,29 @@ def _rule_toggles(watch: Stopwatch, times: int) -> list[Timing]:
     page.get_by_text("Rules (toggle", exact=False).first.click()  # an expander: opens in place
     grid = page.locator("[data-testid='stExpander'] [data-testid='stDataFrame']").first
     rows = grid.get_by_role("row").count() - 1  # the grid's accessible copy: header + rules
-    box = grid.bounding_box()
     timings = []
     for i in range(times):
+        # the click opened the expander with its header at the viewport's edge, so the grid
+        # could lie below the fold (a coordinate click there toggles nothing and no run comes)
+        box = _in_view(grid)
         # glide-data-grid: 35 px rows under a 35 px header; the first column is "enabled"
         page.mouse.click(box["x"] + 8, box["y"] + 35 * (1 + i % rows) + 17)
         timings.append(watch.action("rule toggle", lambda: page.keyboard.press(" ")))
     return timings
+
+
+def _in_view(locator) -> dict:
+    """`locator`'s box once it is scrolled into the viewport and has stopped moving (an
+    expander opens with an animation)."""
+    locator.scroll_into_view_if_needed()
+    box = locator.bounding_box()
+    for _ in range(20):
+        locator.page.wait_for_timeout(50)
+        now = locator.bounding_box()
+        if now == box:
+            break
+        box = now
+    return box
 
 
 def _tab_clicks(watch: Stopwatch, tab: str, back: str, times: int) -> list[Timing]:
