@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import polars as pl
 import streamlit as st
-from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 
 from followaudit import ui
 from followaudit.decide.lab import Lab
 from followaudit.decide.risk import risk_text
 from followaudit.growth import audience
 from followaudit.ui import lab_charts as charts
+from followaudit.ui import vega
 from followaudit.ui.tables import count_column, number_column, share_column
 
 
@@ -24,14 +24,8 @@ def _chart(where, lab: Lab, key: str, build, **datasets: pl.DataFrame) -> None:
     them on every move)."""
     spec = lab.charts.get(key)
     if spec is None:
-        spec = lab.charts[key] = _arrow_datasets(build().to_dict())
+        spec = lab.charts[key] = vega.with_arrow_datasets(build().to_dict())
     where.vega_lite_chart(spec=charts.with_data(spec, **datasets), width="stretch")
-
-
-def _arrow_datasets(spec: dict) -> dict:
-    inline = spec.get("datasets", {})
-    arrow = {name: convert_anything_to_arrow_bytes(values) for name, values in inline.items()}
-    return {**spec, "datasets": arrow} if inline else spec
 
 
 def _once(lab: Lab, key: str, compute):

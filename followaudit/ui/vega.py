@@ -37,9 +37,19 @@ def spec(_build: Callable[..., Any], name: str, *args: Any) -> dict:
     else:
         raise RuntimeError("a chart's data never reached its spec")
     out.setdefault("$schema", alt.SCHEMA_URL)
-    if datasets:
-        out["datasets"] = {name: _arrow(values) for name, values in datasets.items()}
-    return out
+    return with_arrow_datasets({**out, "datasets": datasets})
+
+
+def with_arrow_datasets(spec: dict) -> dict:
+    """`spec` with its inline named datasets (lists of records) as Arrow IPC bytes, the form
+    Streamlit sends a chart's datasets in."""
+    inline = spec.get("datasets") or {}
+    rest = {key: value for key, value in spec.items() if key != "datasets"}
+    return (
+        {**rest, "datasets": {name: _arrow(rows) for name, rows in inline.items()}}
+        if inline
+        else rest
+    )
 
 
 def altair(build: Callable[..., Any], *args: Any, where: Any = None, **kwargs: Any) -> None:
