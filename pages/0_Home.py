@@ -25,11 +25,11 @@ if ui.capabilities().has_follows:
     with left:
         st.subheader("Worst creators")
         st.caption("Most suspicious growth first; quality is the audience quality score (0–100).")
-        ui_home.worst_creator_links(limit=8)
+        ui_home.worst_creator_links(limit=ui_home.LINKS)
     with right:
         st.subheader("Strongest suspicious spikes")
         st.caption("Follower spikes that engagement does not explain, strongest first.")
-        ui_home.top_spike_links(limit=8)
+        ui_home.top_spike_links(limit=ui_home.LINKS)
 else:
     ui_home.profile_metrics(head)
     left, right = st.columns(2)
@@ -38,7 +38,7 @@ else:
         ui_home.score_distribution()
     with right:
         st.subheader("Most suspicious accounts")
-        ui_home.suspicious_account_links(limit=8)
+        ui_home.suspicious_account_links(limit=ui_home.LINKS)
     ui_home.review_path()
 missing = ("engagement",) if ui.capabilities().has_follows else ("growth", "sandbox")
 ui.note_missing(*missing, "labels")

@@ -10,6 +10,8 @@ from followaudit.store import analyst as review
 from followaudit.ui import session
 from followaudit.ui.text import plain, probability
 
+TOP_ACCOUNTS = 5  # highest-scored accounts offered when none is open
+
 PROFILE_FIELDS = [
     ("created_at", "Created"),
     ("follower_count", "Followers"),
@@ -36,7 +38,7 @@ def resolve_account() -> dict | None:
         st.info(f"Open an account from {where} or the Review queue, or search for one.")
         ui.search_box("account", key="acct_search")
         st.markdown("**Highest-scored accounts**")
-        for row in ui.run("explorer/top_accounts", limit=5).iter_rows(named=True):
+        for row in ui.run("explorer/top_accounts", limit=TOP_ACCOUNTS).iter_rows(named=True):
             label = f"@{plain(row['username'])} · P(fake) {probability(row['score'])}"
             ui.account_link(row["account_id"], label)
     return None

@@ -19,13 +19,14 @@ from followaudit.ui.text import fmt, plain, probability
 
 log = logging.getLogger(__name__)
 HISTOGRAM_WIDTH = 360  # px beside the followers table
+PICKER_ROWS = 200  # creators the picker lists, most suspicious first
 REASONED_ROWS = spike_view.REASONED_ROWS  # followers given their top reason when the spike opens
 
 
 def creator_picker() -> None:
     """Search creators by username; most suspicious first; a row click opens the creator."""
     text = st.text_input("Search creators by username", key="growth_search", max_chars=64)
-    found = _creators_matching(text.strip(), 200)
+    found = _creators_matching(text.strip(), PICKER_ROWS)
     if found.is_empty():
         st.info(
             f"No creator's username contains “{plain(text, limit=64)}”."

@@ -15,6 +15,9 @@ from followaudit.ui import adapt, charts, explain_view, session
 from followaudit.ui import data as ui_data
 from followaudit.ui.text import fmt, plain, probability
 
+LINKS = 8  # creators, spikes or accounts Home lists
+SPIKES_READ_PER_LINK = 3  # spikes read per one shown: analyst-annotated benign ones drop out
+
 HOW_TO_READ = """
 - **Score** — the model's calibrated probability that an account is fake: of 100 accounts scored
   0.8, about 80 are fake. Scores come from account features (profile, behaviour, coordination).
@@ -128,7 +131,7 @@ def worst_creator_links(limit: int) -> None:
 
 def suspicious_spikes(limit: int) -> pl.DataFrame:
     """The strongest suspicious spikes, leaving out those an analyst annotated as benign."""
-    spikes = ui.run("explorer/top_spikes", limit=limit * 3)
+    spikes = ui.run("explorer/top_spikes", limit=limit * SPIKES_READ_PER_LINK)
     marked = growth.apply_annotations(spikes, ui.demo_frame(ui.store().annotations()))
     return marked.filter(pl.col("verdict") == "suspicious").head(limit)
 

@@ -29,14 +29,12 @@ from followaudit.detect import interactions
 from followaudit.growth import spikes as growth
 from followaudit.store.capabilities import workspace_capabilities
 from followaudit.store.workspace import Workspace, WorkspaceError
-from followaudit.ui import adapt, decision_cache, global_view, session
+from followaudit.ui import account, adapt, decision_cache, global_view, home, session
+from followaudit.ui import growth as ui_growth
 
 # libraries the pages' first runs import beyond followaudit.ui (dataframes go through Arrow)
 LIBRARIES = ("altair", "pyarrow", "pandas")
-HOME_LINKS = 8  # Home's worst creators and strongest spikes (app's pages/0_Home.py)
-GROWTH_PICKER = 200  # creators in Growth anomalies' picker (ui/growth.py)
 SCRIPT_CONTEXT_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
-ACCOUNT_TOP = 5  # highest-scored accounts on Account explanation (ui/account.py)
 
 QUIET_S = 1.0  # after a page run, the warm-up waits this long (a rerun, the next click) to go on
 
@@ -104,11 +102,13 @@ def _home(path: str, version: str) -> Iterator[None]:
     adapt.share_at(path, version, card)
     yield
     if caps.has_follows:
-        session.cached_at(path, version, growth.creator_search, "", HOME_LINKS)
-        session.run_at(path, version, "explorer/top_spikes", limit=HOME_LINKS * 3)
+        session.cached_at(path, version, growth.creator_search, "", home.LINKS)
+        session.run_at(
+            path, version, "explorer/top_spikes", limit=home.LINKS * home.SPIKES_READ_PER_LINK
+        )
     else:
         session.run_at(path, version, "explorer/score_hist")
-        session.run_at(path, version, "explorer/top_accounts", limit=HOME_LINKS)
+        session.run_at(path, version, "explorer/top_accounts", limit=home.LINKS)
     yield
 
 
@@ -161,8 +161,8 @@ def _global(path: str, version: str) -> Iterator[None]:
 def _others(path: str, version: str) -> Iterator[None]:
     """Growth anomalies' creator picker and Account explanation's highest-scored accounts."""
     if session.cached_at(path, version, workspace_capabilities).supports("growth"):
-        session.cached_at(path, version, growth.creator_search, "", GROWTH_PICKER)
-    session.run_at(path, version, "explorer/top_accounts", limit=ACCOUNT_TOP)
+        session.cached_at(path, version, growth.creator_search, "", ui_growth.PICKER_ROWS)
+    session.run_at(path, version, "explorer/top_accounts", limit=account.TOP_ACCOUNTS)
     yield
 
 
