@@ -80,6 +80,19 @@ def test_absent_source_columns_give_absent_features():
     assert frame.columns[0] == "account_id" and frame.schema["has_profile_pic"] == pl.Float64
 
 
+def test_a_feature_that_came_out_null_for_everyone_is_absent():
+    # display names present but all empty: the digit ratio is NULL for every account
+    accounts = _accounts(display_name=["", "", ""])
+    frame = feats.profile_features(accounts)
+    assert "display_name_digit_ratio" not in frame.columns
+    kept = feats.profile_features(_accounts())
+    assert frame.columns == [c for c in kept.columns if c != "display_name_digit_ratio"]
+    same = [
+        c for c in frame.columns if not c.startswith("display_name") and c != "name_equals_username"
+    ]
+    assert frame.select(same).equals(kept.select(same))
+
+
 def test_imported_derived_values_extra_columns_and_observed_at():
     accounts = pl.DataFrame(
         {

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Protocol
 
 import duckdb
@@ -98,6 +99,24 @@ def side_by_side(engine: Engine, *jobs: Callable[[Engine], None]) -> None:
         futures = [pool.submit(_on_cursor, engine.con, job) for job in jobs]
         for future in futures:
             future.result()
+
+
+@contextmanager
+def optimizers_off(engine: Engine, *names: str) -> Iterator[None]:
+    """DuckDB: the enclosed statements run with these optimizers disabled as well (a plan
+    rewrite measured to cost more than it saves there); another engine plans its own way. The
+    setting is the database's, so cursors running beside see it too."""
+    if not isinstance(engine, DuckDBEngine):
+        yield
+        return
+    setting = "select current_setting('disabled_optimizers')"
+    before = engine.con.execute(setting).fetchone()[0]
+    off = dict.fromkeys([*filter(None, before.split(",")), *map(check_table, names)])
+    engine.con.execute(f"set disabled_optimizers = '{','.join(off)}'")
+    try:
+        yield
+    finally:
+        engine.con.execute(f"set disabled_optimizers = '{before}'")
 
 
 def _on_cursor(con: duckdb.DuckDBPyConnection, job: Callable[[Engine], None]) -> None:

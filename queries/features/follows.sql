@@ -38,18 +38,47 @@ busiest_hour as (
 
 -- Only follows made within a week of creation count: bought batches follow at once, while
 -- organic accounts of the same creation hour reach a big creator months apart.
-cohorts as (
-    select creator_id, created_hour, count(*) as cohort_follows
+early_follows as (
+    select account_id, creator_id, created_hour
     from sequenced
     where followed_at < created_at + interval 7 day
+),
+
+cohorts as (
+    select creator_id, created_hour, count(*) as cohort_follows
+    from early_follows
     group by all
+),
+
+-- per account over its own follows within a week of creation (a few % of all follows), not
+-- joined to every follow
+cohort_max as (
+    select e.account_id, max(c.cohort_follows) as cohort_follows
+    from early_follows as e
+    inner join cohorts as c on c.creator_id = e.creator_id and c.created_hour = e.created_hour
+    group by e.account_id
+),
+
+moves as (
+    select account_id, previous_creator, creator_id, move_window
+    from sequenced
+    where move_window is not null
 ),
 
 move_counts as (
     select previous_creator, creator_id, move_window, count(*) as accounts_making_move
-    from sequenced
-    where move_window is not null
+    from moves
     group by all
+),
+
+move_max as (
+    select v.account_id, max(m.accounts_making_move) as accounts_making_move
+    from moves as v
+    inner join move_counts as m
+        on m.previous_creator = v.previous_creator
+        and m.creator_id = v.creator_id
+        and m.move_window = v.move_window
+    group by v.account_id
 ),
 
 -- Spike days from follower counts alone (no labels): robust z-score of a creator's daily gain.
@@ -145,13 +174,19 @@ cohort_accounts as (
 -- Shared follow sequences: the same two creators followed one after the other (within two days)
 -- by many accounts, against what the two creators' own popularity predicts. Seller pools deliver
 -- their buyers back to back, job after job; people follow creators when they come across them.
-pair_counts as (
+-- read twice (counted, then each account's best pair): 33M rows at 1M accounts, not buffered
+pair_rows as not materialized (
     select
+        account_id,
         least(previous_creator, creator_id) as pair_low,
-        greatest(previous_creator, creator_id) as pair_high,
-        count(*) as accounts
+        greatest(previous_creator, creator_id) as pair_high
     from sequenced
     where previous_creator <> creator_id and followed_at < previous_at + interval 2 day
+),
+
+pair_counts as (
+    select pair_low, pair_high, count(*) as accounts
+    from pair_rows
     group by all
 ),
 
@@ -180,6 +215,13 @@ pair_ratio as (
     inner join pair_ends as hi on hi.creator_id = p.pair_high
     cross join pair_total as t
     where p.accounts >= 3
+),
+
+pair_max as (
+    select r.account_id, max(p.pair_ratio) as pair_ratio
+    from pair_rows as r
+    inner join pair_ratio as p on p.pair_low = r.pair_low and p.pair_high = r.pair_high
+    group by r.account_id
 ),
 
 -- Newcomers (accounts under two days old) in their platform context: a creator's newcomers that
@@ -256,32 +298,16 @@ per_follow as (
     select
         s.account_id,
         s.followed_at,
-        s.follow_day,
         s.created_at,
         s.gap_seconds,
         s.starts_day,
-        c.cohort_follows,
-        m.accounts_making_move,
         case when d.creator_id is null then cast(0 as double) else cast(1 as double) end
             as on_spike_day,
-        pr.pair_ratio,
         r.popularity_rank,
         r.rank_span
     from sequenced as s
-    left join cohorts as c
-        on c.creator_id = s.creator_id
-        and c.created_hour = s.created_hour
-        and s.followed_at < s.created_at + interval 7 day
-    left join move_counts as m
-        on m.previous_creator = s.previous_creator
-        and m.creator_id = s.creator_id
-        and m.move_window = s.move_window
     left join spike_days as d
         on d.creator_id = s.creator_id and d.follow_day = s.follow_day
-    left join pair_ratio as pr
-        on pr.pair_low = least(s.previous_creator, s.creator_id)
-        and pr.pair_high = greatest(s.previous_creator, s.creator_id)
-        and s.followed_at < s.previous_at + interval 2 day
     left join creator_rank as r on r.creator_id = s.creator_id
 ),
 
@@ -294,10 +320,7 @@ per_account as (
         avg(case when followed_at < created_at + interval 3 day then 1 else 0 end)
             as early_follow_share,
         (epoch(min(followed_at)) - epoch(min(created_at))) / 3600 as first_follow_age_hours,
-        coalesce(max(cohort_follows) - 1, 0) as creation_cohort_size,
-        coalesce(max(accounts_making_move) - 1, 0) as lockstep_score,
         avg(on_spike_day) as spike_follow_share,
-        coalesce(max(pair_ratio), 1) as shared_sequence,
         avg(popularity_rank) / greatest(max(rank_span), 1) as target_popularity,
         min(followed_at) as first_follow_at,
         max(followed_at) as last_follow_at
@@ -314,11 +337,11 @@ final as (
         cast(p.median_follow_gap_min as double) as median_follow_gap_min,
         cast(p.early_follow_share as double) as early_follow_share,
         cast(p.first_follow_age_hours as double) as first_follow_age_hours,
-        cast(p.creation_cohort_size as double) as creation_cohort_size,
-        cast(p.lockstep_score as double) as lockstep_score,
+        cast(coalesce(cm.cohort_follows - 1, 0) as double) as creation_cohort_size,
+        cast(coalesce(mm.accounts_making_move - 1, 0) as double) as lockstep_score,
         p.spike_follow_share,
         cast(coalesce(c.creation_day_cohort, 1) as double) as creation_day_cohort,
-        cast(p.shared_sequence as double) as shared_sequence,
+        cast(coalesce(pm.pair_ratio, 1) as double) as shared_sequence,
         cast(n.newcomer_wave as double) as newcomer_wave,
         cast(p.target_popularity as double) as target_popularity,
         (epoch(p.last_follow_at) - epoch(p.first_follow_at)) / 86400 as follow_span_days,
@@ -327,6 +350,9 @@ final as (
     left join busiest_hour as b on b.account_id = p.account_id
     left join newcomer_accounts as n on n.account_id = p.account_id
     left join cohort_accounts as c on c.account_id = p.account_id
+    left join cohort_max as cm on cm.account_id = p.account_id
+    left join move_max as mm on mm.account_id = p.account_id
+    left join pair_max as pm on pm.account_id = p.account_id
     left join accounts as a on a.account_id = p.account_id
 )
 

@@ -4,6 +4,12 @@ with reference as (
     from accounts as a
 ),
 
+-- the username lowered once per account, not once per character inside the entropy's lambdas
+named as (
+    select a.*, lower(a.username) as lower_name, length(a.username) as name_length
+    from accounts as a
+),
+
 shaped as (
     select
         a.account_id,
@@ -22,23 +28,24 @@ shaped as (
         cast(a.likes_received as double) / (a.video_count + 1) as likes_per_video,
         (epoch(r.as_of) - epoch(a.created_at)) / 86400.0 as account_age_days,
         (epoch(r.as_of) - epoch(a.last_active_at)) / 86400.0 as days_since_active,
-        cast(length(a.username) as double) as username_length,
+        cast(a.name_length as double) as username_length,
         cast(length(a.username) - length(translate(a.username, '0123456789', '')) as double)
             as username_digit_count,
         cast(regexp_full_match(a.username, '[A-Za-z._]+[0-9]{2,}') as double) as username_word_digits,
         -- character entropy: each distinct character's share p of the name, -sum(p log2 p);
         -- terms summed smallest first, log2 as ln/ln(2), quantised to 1e-9 bits with floor (exact
-        -- in IEEE arithmetic): the same bits on every engine, so models trained on it agree too
+        -- in IEEE arithmetic): the same bits on every engine, so models trained on it agree too.
+        -- A character's count is taken once (inner transform), then its term (outer).
         floor(1e9 * list_sum(list_sort(list_transform(
-            list_distinct(string_split(lower(a.username), '')),
-            lambda ch: (length(a.username) - length(replace(lower(a.username), ch, '')))
-                / length(a.username)
-                * -(ln((length(a.username) - length(replace(lower(a.username), ch, '')))
-                    / length(a.username)) / ln(2))
+            list_transform(
+                list_distinct(string_split(a.lower_name, '')),
+                lambda ch: a.name_length - length(replace(a.lower_name, ch, ''))
+            ),
+            lambda n: n / a.name_length * -(ln(n / a.name_length) / ln(2))
         ))) + 0.5) / 1e9 as username_entropy,
         a.username,
         a.display_name
-    from accounts as a
+    from named as a
     cross join reference as r
 ),
 
