@@ -46,7 +46,7 @@ def drill_down(creator: int) -> None:
     else:
         spike = spikes.filter(pl.col("spike_id") == spike_id).row(0, named=True)
         ui_growth.spike_summary(spike)
-        ui_growth.spike_followers(spike)
+        ui_growth.spike_followers(creator, spike)
     annotate = st.expander(
         "Annotate a known benign event (viral video, giveaway, shoutout…)",
         key="growth_annotate",

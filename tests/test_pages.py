@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
-from shown import shown
+from shown import metrics, shown
 from streamlit.testing.v1 import AppTest
 
 from followaudit.store.workspace import PROJECT_ROOT, Workspace, sidecar_dir
+from followaudit.ui import spike_view
 from followaudit.ui.text import probability
 
 PAGES = ["app.py"] + sorted(f"pages/{p.name}" for p in (PROJECT_ROOT / "pages").glob("*.py"))
@@ -236,10 +239,95 @@ def test_growth_page_with_spike_lists_its_followers(ids, sample_workspace_path, 
         spike=str(ids["spike"]),
     )
     no_exception(at)
-    assert at.metric[0].label == "Followers gained"
+    assert "Followers gained" in metrics(at)
     assert len(at.dataframe) == 1
     explain_links = [link for link in at.get("page_link") if "account=" in str(link.proto)]
     assert explain_links
+
+
+def _two_spikes(path: Path) -> tuple[int, int, int]:
+    """A creator with two spikes of 200+ new followers: (creator, first spike, second spike)."""
+    ws = Workspace.open(path)
+    try:
+        return ws.con.execute(
+            "select creator_id, min(spike_id), max(spike_id) from ("
+            "  select creator_id, spike_id, row_number() over (partition by creator_id "
+            "  order by spike_id) as n from spikes where followers_gained > 200"
+            ") where n <= 2 group by creator_id having count(*) = 2 order by creator_id limit 1"
+        ).fetchone()
+    finally:
+        ws.close()
+
+
+def _select_row(at: AppTest, table, row: int) -> AppTest:
+    """Rerun with `row` of `table` selected, as the browser sends a row click."""
+    states = at._tree.get_widget_states()
+    state = states.widgets.add()
+    state.id = table.proto.id
+    state.string_value = json.dumps({"selection": {"rows": [row], "columns": [], "cells": []}})
+    return at._run(states)
+
+
+def test_growth_follower_table_keeps_its_key_across_spikes_and_never_opens_a_stale_row(
+    sample_workspace_path, monkeypatch
+):
+    """A spike click updates the creator's one follower table (same key: the browser swaps its
+    rows in place); a row selected in one spike's table is not opened in the next spike's."""
+    creator, first, second = _two_spikes(sample_workspace_path)
+    page = "pages/1_Growth_Anomalies.py"
+    at = open_page(sample_workspace_path, page, monkeypatch, creator=str(creator), spike=str(first))
+    table = at.dataframe[0]
+    rows_first = table.value["account_id"].to_list()
+    at.query_params["spike"] = str(second)
+    at.run()
+    no_exception(at)
+    assert at.dataframe[0].proto.id == table.proto.id  # the same table, new rows
+    assert at.dataframe[0].value["account_id"].to_list() != rows_first
+    assert len(at.dataframe[0].value) <= spike_view.FOLLOWER_ROWS
+    # a selection still held when the spike changes: a fresh table, no follower opened
+    at.query_params["spike"] = str(first)
+    _select_row(at, at.dataframe[0], 0)
+    no_exception(at)
+    assert at.query_params["spike"] == [str(first)] or at.query_params["spike"] == str(first)
+    assert at.dataframe and at.dataframe[0].proto.id != table.proto.id
+    assert at.dataframe[0].value["account_id"].to_list() == rows_first
+    # a row selected in the table on screen opens that follower
+    follower = at.dataframe[0].value["account_id"][1]
+    _select_row(at, at.dataframe[0], 1)
+    no_exception(at)
+    assert "account" in at.query_params and str(follower) in str(at.query_params["account"])
+
+
+def test_growth_spike_lists_the_top_followers_and_offers_all_of_them(
+    ids, sample_workspace_path, monkeypatch
+):
+    """The table lists the top FOLLOWER_ROWS; the caption says of how many; the CSV has all."""
+    ws = Workspace.open(sample_workspace_path)
+    try:
+        spike, gained = ws.con.execute(
+            "select spike_id, followers_gained from spikes where followers_gained > ? "
+            "order by spike_id limit 1",
+            [spike_view.FOLLOWER_ROWS],
+        ).fetchone()
+        creator = ws.con.execute(
+            "select creator_id from spikes where spike_id = ?", [spike]
+        ).fetchone()[0]
+    finally:
+        ws.close()
+    page = "pages/1_Growth_Anomalies.py"
+    at = open_page(sample_workspace_path, page, monkeypatch, creator=str(creator), spike=str(spike))
+    no_exception(at)
+    assert len(at.dataframe[0].value) == spike_view.FOLLOWER_ROWS
+    caption = " ".join(c.value for c in at.caption)
+    assert (
+        f"top {spike_view.FOLLOWER_ROWS:,} of {gained:,}" in caption
+        and f"All {gained:,}" in caption
+    )
+    csv = spike_view.all_csv(str(sample_workspace_path), spike, False)
+    listed = pl.read_csv(csv)
+    assert listed.height == gained and listed["account_id"].n_unique() == gained
+    shown = at.dataframe[0].value["account_id"].astype("int64").to_list()
+    assert listed["account_id"].head(spike_view.FOLLOWER_ROWS).to_list() == shown
 
 
 def test_growth_annotate_form_is_built_when_opened_with_the_spike_days(

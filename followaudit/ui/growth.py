@@ -6,6 +6,7 @@ import logging
 import tempfile
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import polars as pl
@@ -15,6 +16,7 @@ from followaudit import ui
 from followaudit.growth import cohorts
 from followaudit.growth import spikes as growth
 from followaudit.ui import charts, demo, session, spike_view, vega
+from followaudit.ui.cards import card, cards
 from followaudit.ui.text import fmt, plain, probability
 
 log = logging.getLogger(__name__)
@@ -148,17 +150,24 @@ def growth_chart(creator: int, chart: CreatorChart) -> int | None:
 
 
 def spike_summary(spike: dict) -> None:
-    """One spike in numbers and in one sentence a stakeholder can repeat."""
-    with st.container(horizontal=True):  # one block for the four numbers (columns: five)
-        st.metric("Followers gained", f"{fmt(spike['followers_gained'], ',.0f')}")
-        st.metric("Expected", f"{fmt(spike['expected_followers'], ',.0f')}")
-        st.metric("Excess", f"{fmt(spike['excess'], ',.0f')}")
-        st.metric(
-            "Scored fake by the model",
-            f"{fmt(spike['flagged_share'], '.0%')}",
-            help="New followers at or above the model's own threshold (its card's F1-best "
-            "out-of-fold score), whatever policy is active",
+    """One spike in numbers (one element of metric cards) and in one sentence a stakeholder can
+    repeat (Markdown: it carries the creator's name and the annotation, through `plain`)."""
+    st.html(
+        cards(
+            [
+                card("Followers gained", fmt(spike["followers_gained"], ",.0f")),
+                card("Expected", fmt(spike["expected_followers"], ",.0f")),
+                card("Excess", fmt(spike["excess"], ",.0f")),
+                card(
+                    "Scored fake by the model",
+                    fmt(spike["flagged_share"], ".0%"),
+                    help="New followers at or above the model's own threshold (its card's F1-best "
+                    "out-of-fold score), whatever policy is active",
+                ),
+            ],
+            4,
         )
+    )
     same_day = spike["start"] == spike["end"]
     days = f"on {spike['start']}" if same_day else f"from {spike['start']} to {spike['end']}"
     note = plain(spike.get("annotation") or spike.get("reason") or "")
@@ -175,19 +184,41 @@ def spike_summary(spike: dict) -> None:
 
 def followers_caption(spike: dict, shown: int) -> str:
     """What the follower table lists: "most suspicious" only for a spike judged suspicious."""
+    total = int(spike["followers_gained"] or shown)
+    listed = f"{shown:,}" if shown >= total else f"The top {shown:,} of {total:,}"
     if spike["verdict"] == "suspicious":
-        what = f"{shown:,} new followers of this suspicious spike, most suspicious first"
+        what = f"{listed} new followers of this suspicious spike, most suspicious first"
     else:
         why = spike.get("annotation") or spike.get("reason") or ""
         what = (
-            f"{shown:,} new followers of this spike, highest model score first. The spike is "
+            f"{listed} new followers of this spike, highest model score first. The spike is "
             f"{spike['verdict']}{': ' + plain(why) if why else ''}"
         )
-    return f"{what.rstrip('.')}. Top reason shown for the first {REASONED_ROWS}; click a row to explain it."
+    more = "" if shown >= total else f" All {total:,} are in the CSV below the table."
+    return f"{what.rstrip('.')}, each with its top reason; click a row to explain it.{more}"
 
 
-def spike_followers(spike: dict) -> None:
-    """A spike's new followers: table (row click opens one), creation histogram, top links."""
+def followers_key(creator: int, spike_id: int) -> str:
+    """The follower table's key: one per creator, so a click on another spike updates the table
+    in the browser instead of building a new one (~1,000 rows and a grid to set up). A row
+    selected in one spike must never open a follower of the next: if the table still holds a
+    selection when the spike changes, the table gets a new key (a fresh, unselected table)."""
+    state = st.session_state
+    turn = state.get(f"growth_followers_turn_{creator}", 0)
+    key = f"growth_followers_{creator}_{turn}"
+    last = state.get(f"growth_followers_spike_{creator}")
+    held = state.get(key)
+    if last != spike_id and held is not None and held.selection.rows:
+        turn += 1
+        key = f"growth_followers_{creator}_{turn}"
+        state[f"growth_followers_turn_{creator}"] = turn
+    state[f"growth_followers_spike_{creator}"] = spike_id
+    return key
+
+
+def spike_followers(creator: int, spike: dict) -> None:
+    """A spike's new followers: table (row click opens one), creation histogram, top links and
+    every follower as CSV."""
     spike_id = int(spike["spike_id"])
     found = spike_view.view(spike_id)  # computed ahead of the click when the chart was drawn
     followers = ui.demo_frame(found.followers)
@@ -200,7 +231,7 @@ def spike_followers(spike: dict) -> None:
     with st.container(horizontal=True, gap="medium"):
         event = st.dataframe(
             data,
-            key=f"growth_followers_{spike_id}",
+            key=followers_key(creator, spike_id),
             on_select="rerun",
             selection_mode="single-row",
             hide_index=True,
@@ -215,13 +246,23 @@ def spike_followers(spike: dict) -> None:
                 "cohort_size": st.column_config.NumberColumn("creation cohort"),
             },
         )
-        st.vega_lite_chart(found.creation_chart, width=HISTOGRAM_WIDTH)
+        st.html(found.creation_chart, width=HISTOGRAM_WIDTH)
     if event.selection.rows:
         ui.open_account(followers["account_id"][event.selection.rows[0]])
     for row in followers.head(3).iter_rows(named=True):
         ui.account_link(
             row["account_id"],
             f"Explain @{plain(row['username'])} (P(fake) {probability(row['score'])})",
+        )
+    if followers.height < int(spike["followers_gained"] or 0):
+        st.download_button(
+            f"All {int(spike['followers_gained']):,} new followers (CSV)",
+            partial(spike_view.all_csv, str(ui.current_workspace().path), spike_id, ui.demo_mode()),
+            file_name=f"spike_{spike_id}_followers.csv",
+            mime="text/csv",
+            key=f"growth_followers_csv_{creator}",
+            on_click="ignore",
+            icon=":material/download:",
         )
 
 

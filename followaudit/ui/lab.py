@@ -17,6 +17,7 @@ from followaudit import ui
 from followaudit.decide.lab import Lab
 from followaudit.decide.policy import Policy, tier_problems
 from followaudit.decide.risk import risk_text
+from followaudit.ui.cards import card, cards
 from followaudit.ui.policies import editing_label, show_saved
 from followaudit.ui.text import plain
 
@@ -157,32 +158,6 @@ def _share_cut(index, share: float, saved: tuple[float, float], threshold: float
 
 
 # --- showing a snapshot ---------------------------------------------------------------------
-
-
-# Metric cards drawn as one HTML element: a threshold move redraws one element for the
-# whole summary (not 9 st.metric + 4 captions in 9 columns: ~25 messages, ~1.3 ms each in the
-# browser). Only our own labels and formatted numbers go into this HTML, never data text.
-_GRID = (
-    "display:grid;grid-template-columns:repeat({n},minmax(0,1fr));gap:1rem;margin-bottom:0.75rem"
-)
-_LABEL = "font-size:0.875rem"
-_VALUE = "font-size:2.25rem;line-height:1.25"
-_NOTE = "font-size:0.875rem;opacity:0.6"
-
-
-def card(label: str, value: str, note: str = "", help: str = "") -> str:
-    """One metric card: label, big value, a small note under it (shown, not a tooltip)."""
-    title = f' title="{help}"' if help else ""
-    note = f'<div class="fa-note" style="{_NOTE}">{note}</div>' if note else ""
-    return (
-        f'<div class="fa-card"{title}><div class="fa-label" style="{_LABEL}">{label}</div>'
-        f'<div class="fa-value" style="{_VALUE}">{value}</div>{note}</div>'
-    )
-
-
-def cards(row: list[str], columns: int) -> str:
-    """Cards side by side, `columns` to a row."""
-    return f'<div class="fa-cards" style="{_GRID.format(n=columns)}">{"".join(row)}</div>'
 
 
 def summary(lab: Lab, snap: dict) -> None:

@@ -20,13 +20,15 @@ from dataclasses import dataclass
 import polars as pl
 import streamlit as st
 
+from followaudit.decide import exports
 from followaudit.detect import explain, model
 from followaudit.growth import spikes as growth
-from followaudit.ui import charts, decision_cache, session, tables, vega
+from followaudit.ui import cards, decision_cache, demo, session, tables
 
 log = logging.getLogger(__name__)
-FOLLOWER_ROWS = 1000  # new followers listed (most suspicious first)
-REASONED_ROWS = 200  # followers whose top reason is computed when the spike opens (~0.3 ms each)
+FOLLOWER_ROWS = 200  # new followers in the table, most suspicious first, each with its top
+# reason (~0.3 ms each); the table shows ~9 at a time, the rest are one download away (`all_csv`)
+REASONED_ROWS = FOLLOWER_ROWS
 PREFETCHED = 4  # spikes of the creator on screen computed ahead of a click, suspicious first
 TABLE_COLUMNS = (
     "username",
@@ -37,6 +39,7 @@ TABLE_COLUMNS = (
     "top_reason",
     "account_id",
 )
+EVERY_ROW = 2**62  # `limit` of the full list
 KEPT = 128  # spikes kept per server process (~100 KB each)
 
 _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="followaudit-spike-prefetch")
@@ -52,10 +55,10 @@ def _views(path: str, version: str) -> OrderedDict[int, Future]:
 
 @dataclass(frozen=True)
 class SpikeView:
-    followers: pl.DataFrame  # FOLLOWER_ROWS at most, `top_reason` on the first REASONED_ROWS
+    followers: pl.DataFrame  # FOLLOWER_ROWS at most, each with its `top_reason`
     table: object  # pyarrow.Table of TABLE_COLUMNS, ready for st.dataframe
-    creation_chart: dict  # Vega-Lite histogram of every new follower's account-creation day
-    # (vega.spec: built and validated here, off the click; its data already in Arrow)
+    creation_chart: str  # every new follower's account-creation day as HTML bars (cards.day_bars:
+    # one element with no Vega view to build in the browser on a click)
 
 
 def compute(path: str, spike_id: int) -> SpikeView:
@@ -71,12 +74,9 @@ def compute(path: str, spike_id: int) -> SpikeView:
         rows = ws.query("explorer/account_feature_rows", ids=ids)
         reasons = explain.reasons_table(bundle, rows).rename({"top_reasons": "top_reason"})
     followers = followers.join(reasons, on="account_id", how="left", maintain_order="left")
-    chart = vega.spec(
-        charts.histogram,
-        "charts.histogram",
-        days,
-        "created_day",
-        "followers",
+    chart = cards.day_bars(
+        days["created_day"].to_list(),
+        days["followers"].to_list(),
         "When were they created?",
         "Account created",
         "New followers",
@@ -89,6 +89,15 @@ def table_data(followers: pl.DataFrame):
     an Arrow table as is; a Polars frame goes through pandas: ~20-60 ms for 1,000 rows)."""
     shown = tables.ids_as_text(followers.select(TABLE_COLUMNS))
     return shown.to_arrow(compat_level=pl.CompatLevel.oldest())
+
+
+def all_csv(path: str, spike_id: int, demo_on: bool) -> bytes:
+    """Every new follower of the spike as CSV, most suspicious first (the download under the
+    table; written on click, outside the script run: no session here)."""
+    followers = growth.spike_followers(session.workspace_at(path), spike_id, EVERY_ROW)
+    if demo_on:
+        followers = demo.pseudonymise_frame(followers)
+    return exports.to_csv(followers)
 
 
 def _where() -> tuple[str, OrderedDict[int, Future]]:
