@@ -16,7 +16,8 @@ quality as (
         f.creator_id,
         cast(f.followed_at as date) as date,
         count(*) filter (where ft.flagged) as flagged_follows,
-        count(*) filter (where f.followed_at - ft.created_at < interval 7 day) as young_follows,
+        -- a timestamp against created_at + 7 days: no interval value per follow (44M at 1M)
+        count(*) filter (where f.followed_at < ft.created_at + interval 7 day) as young_follows,
         count(*) filter (where ft.nopic) as nopic_follows,
         avg(ft.score) as mean_score
     from follows as f
