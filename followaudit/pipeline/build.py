@@ -107,7 +107,7 @@ def stop_points() -> list[str]:
 
 
 def _duckdb_steps(data: str) -> list[tuple[str, Step]]:
-    load = ("validate and load", lambda engine, side: load_folder(engine.con, data))
+    load = ("validate and load", lambda engine, side: load_folder(engine.con, data, beside=True))
     return [load, *derived_steps(), store_model_step(None)]
 
 
