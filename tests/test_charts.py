@@ -95,9 +95,10 @@ def test_score_histogram_bins_probabilities_on_a_log_scale():
 
 
 def test_builders_refuse_more_than_5000_rows():
-    big = pl.DataFrame({"bin": list(range(5001)), "n": [1] * 5001})
+    edges = [i / 5001 for i in range(5002)]
+    big = pl.DataFrame({"start": edges[:-1], "stop": edges[1:], "accounts": [1] * 5001})
     with pytest.raises(ValueError, match="5000"):
-        charts.histogram(big, "bin", "n", "t", "x", "y")
+        charts.score_histogram(big)
 
 
 @pytest.mark.parametrize(
@@ -127,9 +128,3 @@ def test_calibration_curve_has_diagonal_and_points():
     frame = pl.DataFrame({"predicted": [0.1, 0.9], "observed": [0.05, 0.95], "count": [10, 10]})
     marks = [_mark(layer) for layer in _layers(charts.calibration_curve(frame).to_dict())]
     assert marks == ["line", "line"]
-
-
-def test_histogram_uses_temporal_axis_for_dates():
-    frame = pl.DataFrame({"day": [date(2024, 1, 1), date(2024, 1, 2)], "n": [3, 4]})
-    spec = charts.histogram(frame, "day", "n", "Created", "day", "accounts").to_dict()
-    assert spec["encoding"]["x"]["type"] == "temporal"

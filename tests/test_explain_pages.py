@@ -17,7 +17,7 @@ from followaudit.pipeline import sandbox
 from followaudit.pipeline.build import build_workspace
 from followaudit.store.analyst import AnalystStore
 from followaudit.store.workspace import PROJECT_ROOT, Workspace, sidecar_dir
-from followaudit.ui import charts, growth
+from followaudit.ui import growth
 from followaudit.ui.text import plain
 
 ACCOUNT = "pages/2_Account_Explanation.py"
@@ -236,20 +236,6 @@ def test_spike_followers_get_their_top_reason_on_demand(ids, sample_workspace_pa
     table = at.dataframe[0].value
     shown = table["top_reason"].head(growth.REASONED_ROWS)
     assert shown.notna().all() and shown.str.contains(r"\(\+\d").any()
-
-
-def test_creation_histogram_labels_month_and_year():
-    from datetime import date, timedelta
-
-    days = [date(2025, 11, 20) + timedelta(days=30 * i) for i in range(8)]
-    spec = charts.histogram(
-        pl.DataFrame({"day": days, "n": range(8)}), "day", "n", "t", "Account created", "n"
-    ).to_dict()
-    assert spec["encoding"]["x"]["axis"]["format"] == "%b %Y"
-    short = charts.histogram(
-        pl.DataFrame({"day": days[:1], "n": [1]}), "day", "n", "t", "Account created", "n"
-    ).to_dict()
-    assert "%Y" in short["encoding"]["x"]["axis"]["format"]
 
 
 def test_quality_colour_follows_the_value(sample_workspace_path, monkeypatch):

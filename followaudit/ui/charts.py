@@ -116,32 +116,6 @@ def _annotation_layer(annotations: pl.DataFrame) -> alt.Chart:
     return alt.layer(rule, text)
 
 
-def histogram(
-    frame: pl.DataFrame, x: str, y: str, title: str, x_title: str, y_title: str
-) -> alt.Chart:
-    """Bars of pre-binned counts (`x` is a bin start date or number, `y` its count); dates are
-    labelled with their month and year, days too when the bins span less than two months."""
-    frame = _data(frame, "histogram")
-    temporal = frame.schema[x].is_temporal()
-    x_type = "T" if temporal else "Q"
-    axis, tip = alt.Axis(), alt.Tooltip(f"{x}:{x_type}")
-    if temporal:
-        span = (frame[x].max() - frame[x].min()) if frame.height else None
-        short = span is not None and span.days < 60
-        axis = alt.Axis(format="%d %b %Y" if short else "%b %Y", labelAngle=-30)
-        tip = alt.Tooltip(f"{x}:T", format="%d %b %Y", title=x_title)
-    return (
-        alt.Chart(frame)
-        .mark_bar()
-        .encode(
-            x=alt.X(f"{x}:{x_type}", title=x_title, axis=axis),
-            y=alt.Y(f"{y}:Q", title=y_title),
-            tooltip=[tip, alt.Tooltip(f"{y}:Q", format=",")],
-        )
-        .properties(title=_title(title), height=220)
-    )
-
-
 def score_histogram(frame: pl.DataFrame) -> alt.Chart:
     """Accounts per calibrated-score bin (`start`, `stop`, `accounts`), on a log scale."""
     frame = _data(frame, "score_histogram")
