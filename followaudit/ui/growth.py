@@ -172,7 +172,7 @@ def spike_summary(spike: dict) -> None:
     days = f"on {spike['start']}" if same_day else f"from {spike['start']} to {spike['end']}"
     note = plain(spike.get("annotation") or spike.get("reason") or "")
     story = (
-        f"gained ~{fmt(spike['excess'], ',.0f')} more followers than expected {days}; "
+        f"gained {_excess_words(spike['excess'])} {days}; "
         f"{fmt(spike['flagged_share'], '.0%')} of its new followers score as fake (model threshold)."
     )
     st.markdown(
@@ -180,6 +180,14 @@ def spike_summary(spike: dict) -> None:
         f"@{plain(spike['username'])} "
         f"{story} {note}"
     )
+
+
+def _excess_words(excess: float | None) -> str:
+    """A drip or cohort spike can gain fewer followers than expected: its mark is who followed."""
+    if excess is None:
+        return "an unknown number of followers against the expected"
+    more = "more" if excess >= 0 else "fewer"
+    return f"~{fmt(abs(excess), ',.0f')} {more} followers than expected"
 
 
 def followers_caption(spike: dict, shown: int) -> str:
