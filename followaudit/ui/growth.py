@@ -196,14 +196,13 @@ def followers_caption(spike: dict, shown: int) -> str:
     listed = f"{shown:,}" if shown >= total else f"The top {shown:,} of {total:,}"
     if spike["verdict"] == "suspicious":
         what = f"{listed} new followers of this suspicious spike, most suspicious first"
-    else:
-        why = spike.get("annotation") or spike.get("reason") or ""
+    else:  # its reason is in the sentence above: said once
         what = (
             f"{listed} new followers of this spike, highest model score first. The spike is "
-            f"{spike['verdict']}{': ' + plain(why) if why else ''}"
+            f"{spike['verdict']}, not judged suspicious"
         )
     more = "" if shown >= total else f" All {total:,} are in the CSV below the table."
-    return f"{what.rstrip('.')}, each with its top reason; click a row to explain it.{more}"
+    return f"{what}. Each has its top reason; click a row to explain it.{more}"
 
 
 def followers_key(creator: int, spike_id: int) -> str:
