@@ -17,7 +17,7 @@ from followaudit.pipeline import sandbox
 from followaudit.pipeline.build import build_workspace
 from followaudit.store.analyst import AnalystStore
 from followaudit.store.workspace import PROJECT_ROOT, Workspace, sidecar_dir
-from followaudit.ui import growth
+from followaudit.ui import spike_view
 from followaudit.ui.text import plain
 
 ACCOUNT = "pages/2_Account_Explanation.py"
@@ -234,7 +234,7 @@ def test_spike_followers_get_their_top_reason_on_demand(ids, sample_workspace_pa
         spike=str(ids["spike"]),
     )
     table = at.dataframe[0].value
-    shown = table["top_reason"].head(growth.REASONED_ROWS)
+    shown = table["top_reason"].head(spike_view.FOLLOWER_ROWS)
     assert shown.notna().all() and shown.str.contains(r"\(\+\d").any()
 
 

@@ -22,7 +22,6 @@ from followaudit.ui.text import fmt, plain, probability
 log = logging.getLogger(__name__)
 HISTOGRAM_WIDTH = 360  # px beside the followers table
 PICKER_ROWS = 200  # creators the picker lists, most suspicious first
-REASONED_ROWS = spike_view.REASONED_ROWS  # followers given their top reason when the spike opens
 
 
 def creator_picker() -> None:

@@ -28,7 +28,6 @@ from followaudit.ui import cards, decision_cache, demo, session, tables
 log = logging.getLogger(__name__)
 FOLLOWER_ROWS = 200  # new followers in the table, most suspicious first, each with its top
 # reason (~0.3 ms each); the table shows ~9 at a time, the rest are one download away (`all_csv`)
-REASONED_ROWS = FOLLOWER_ROWS
 PREFETCHED = 4  # spikes of the creator on screen computed ahead of a click, suspicious first
 TABLE_COLUMNS = (
     "username",
@@ -67,7 +66,7 @@ def compute(path: str, spike_id: int) -> SpikeView:
     ws = session.workspace_at(path)
     followers = growth.spike_followers(ws, spike_id, FOLLOWER_ROWS)
     days = ws.query("explorer/spike_creation_hist", spike_id=spike_id)
-    ids = followers["account_id"].head(REASONED_ROWS).to_list()
+    ids = followers["account_id"].to_list()
     reasons = pl.DataFrame(schema={"account_id": pl.Int64, "top_reason": pl.Utf8})
     bundle = _model(path) if ids else None
     if bundle is not None:
