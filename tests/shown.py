@@ -62,9 +62,8 @@ _CARD = re.compile(r'class="fa-label"[^>]*>(.*?)</div><div class="fa-value"[^>]*
 
 def metrics(at: AppTest) -> dict[str, str]:
     """Label -> value of every metric shown: st.metric elements and the metric cards that a
-    page draws as one HTML element (the Threshold lab's summary, ui/lab.py `card`)."""
+    page draws as one HTML element (the Threshold lab's summary, a spike's numbers: ui/cards.py)."""
     found = {m.label: m.value for m in at.metric}
-    texts = [e.value for e in at.markdown] + [e.proto.body for e in at.get("html")]
-    for text in texts:
-        found |= dict(_CARD.findall(text))
+    for element in at.get("html"):
+        found |= dict(_CARD.findall(element.proto.body))
     return found

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.e2e
 
 def metric(page, label: str):
     """The value of the metric whose label has `label`: an st.metric, or a metric card the lab
-    draws in one HTML element (ui/lab.py `card`) (a locator: expect retries it)."""
+    draws in one HTML element (ui/cards.py) (a locator: expect retries it)."""
     box = page.locator("[data-testid='stMetric']").filter(
         has=page.locator("[data-testid='stMetricLabel']", has_text=label)
     )

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.e2e
 
 def metric(page, label: str):
     """The value of the metric whose label is exactly `label`: an st.metric, or a metric card the
-    lab draws in one HTML element (ui/lab.py `card`) (a locator: expect retries it)."""
+    lab draws in one HTML element (ui/cards.py) (a locator: expect retries it)."""
     exact = re.compile(f"^{re.escape(label)}$")
     box = page.locator("[data-testid='stMetric']").filter(
         has=page.locator("[data-testid='stMetricLabel']", has_text=exact)
