@@ -10,7 +10,7 @@ ui.page_setup("Home", ":material/home:")
 st.title("Follower Audit")
 st.caption("Which creators bought followers, when, how many — and why each follower looks fake.")
 
-head = ui.run("explorer/headline").row(0, named=True)
+head = ui_home.headline()
 if not head["accounts"]:
     st.info(
         "This workspace has no accounts yet. Import a table or load a data folder on the "

@@ -36,6 +36,11 @@ HOW_TO_READ = """
 """
 
 
+def headline() -> dict:
+    """The workspace's headline numbers in one row: accounts, follows, labels, suspicious spikes."""
+    return ui.run("explorer/headline").row(0, named=True)
+
+
 def headline_metrics(head: dict) -> None:
     """Accounts, flagged, creators with suspicious spikes, followers a purge would remove: the
     policy numbers come from the decision layer, exactly as `followaudit decide` prints them."""
