@@ -1,4 +1,4 @@
-"""Issue 3 figures: feature build + 5-fold training, scoring, the bounded explanation tables, and
+"""Issue 3 figures: feature build + k-fold training, scoring, the bounded explanation tables, and
 one explanation (features fetched + SHAP + sentences with their values in context)."""
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ def run(ctx) -> list[dict]:
         _row(size, "feature build", feature_s, "", note=f"{len(names)} features"),
         _row(
             size,
-            "5-fold CV + calibration + final fit",
+            f"{card['folds']}-fold CV + calibration + final fit",
             train_s,
             "",
             note=f"{card['rows']:,} of {card['labelled_accounts']:,} labelled rows",

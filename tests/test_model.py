@@ -212,6 +212,24 @@ def test_large_label_sets_train_on_a_sample_with_matching_oof(trained, monkeypat
     assert abs(sampled["y"].mean() - labelled["y"].mean()) < 0.1
 
 
+def test_large_samples_cut_fewer_folds_from_one_binning_and_keep_the_final_fit(
+    noise_training, monkeypatch
+):
+    """From LARGE_FROM_ROWS rows: LARGE_FOLDS folds, each a subset of one binned Dataset; the
+    final model (fit on all rows) is the same fit as when every fit bins its own rows."""
+    x, y, small = noise_training
+    monkeypatch.setattr(training, "LARGE_FROM_ROWS", 1000)
+    frame = pl.DataFrame(x, schema=[f"noise{i}" for i in range(6)]).with_columns(
+        pl.Series("account_id", range(len(y))), pl.Series("y", y), fake_kind=pl.lit(None)
+    )
+    large = training.train_on_labelled(frame, [f"noise{i}" for i in range(6)])
+    assert large.bundle.card["folds"] == training.LARGE_FOLDS == 3
+    assert sorted(np.unique(large.fold_ids)) == [0, 1, 2]
+    as_text = [r.bundle.booster.model_to_string() for r in (small, large)]
+    assert as_text[0] == as_text[1]
+    assert roc_auc_score(y, large.oof_raw) < 0.6  # still out-of-fold: noise cannot be learnt
+
+
 def test_masked_sources_hide_whole_source_groups():
     frame = pl.DataFrame(
         {
