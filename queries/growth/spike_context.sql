@@ -14,6 +14,11 @@ with traits as (
         coalesce(s.model_flagged, false) as flagged
     from accounts as a
     left join account_scores as s on s.account_id = a.account_id
+    -- only accounts that can have a brand-new or flagged follow: flagged, or made less than a week
+    -- before the first day of follows (every follow is at or after it)
+    where
+        coalesce(s.model_flagged, false)
+        or a.created_at + interval 7 day > (select min(f.followed_at) from follows as f)
 ),
 
 -- One pass over the follows for both the young/flagged cells and the sign-up follows (a follow
