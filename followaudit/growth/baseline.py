@@ -256,14 +256,35 @@ class _Blocks:
         self.index = np.arange(n)
         self.starts, self.ends = starts, ends
         self.start, self.end = starts[block], ends[block]
+        # Each row's cell in a (creators x longest creator) grid, used while the grid stays small.
+        longest = int((ends - starts).max()) + 1 if n else 0
+        self._cells = block * longest + (self.index - self.start)
+        self._shape = (len(starts), longest) if len(starts) * longest <= 4 * n else None
+        self._kept: list[tuple[np.ndarray, np.ndarray]] = []  # the last two arrays' sums
+
+    def running(self, values: np.ndarray) -> np.ndarray:
+        """Running sums that restart at each creator: taken over the whole table they would carry
+        every earlier creator's rounding into this one's sums. Along the rows of the grid they are
+        the same additions in the same order as one creator at a time (numpy accumulates in
+        order), without a Python loop over creators. The last two arrays' sums are kept: the scan
+        sums the same two columns over several widths."""
+        for kept, sums in self._kept:
+            if kept is values:
+                return sums
+        if self._shape is None:
+            sums = np.empty(len(values))
+            for start, end in zip(self.starts, self.ends + 1, strict=True):
+                sums[start:end] = np.cumsum(values[start:end])
+        else:
+            grid = np.zeros(self._shape[0] * self._shape[1])
+            grid[self._cells] = values
+            sums = np.cumsum(grid.reshape(self._shape), axis=1).ravel()[self._cells]
+        self._kept = [*self._kept[-1:], (values, sums)]
+        return sums
 
     def _sums(self, values: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-        """Sum of rows lo..hi-1 of one creator. Running sums restart at each creator: taken over
-        the whole table they carry every earlier creator's rounding into this one's sums."""
-        values = np.asarray(values, dtype=np.float64)
-        running = np.empty(len(values))
-        for start, end in zip(self.starts, self.ends + 1, strict=True):
-            running[start:end] = np.cumsum(values[start:end])
+        """Sum of rows lo..hi-1 of one creator."""
+        running = self.running(np.asarray(values, dtype=np.float64))
 
         def up_to(k: np.ndarray) -> np.ndarray:  # sum of the creator's rows before row k
             return np.where(k > self.start, running[np.maximum(k - 1, 0)], 0.0)
