@@ -27,13 +27,12 @@ from followaudit.pipeline.steps import (
     Progress,
     Step,
     derived_steps,
-    drop_scratch,
     run_steps,
     slug,
     write_account_scores,  # noqa: F401 - re-exported
 )
 from followaudit.store.crash_points import crash_point
-from followaudit.store.engine import DuckDBEngine
+from followaudit.store.engine import DuckDBEngine, attach_scratch, detach_scratch
 from followaudit.store.workspace import WorkspaceError
 
 SCHEMA_VERSION = "2"  # 2: the model is stored inside the workspace (table model_files)
@@ -164,10 +163,13 @@ def _fill(
             tail = [store_model_step(con)]
             spark_build.build(con, data, report.path, stage, options, tail, progress, report.steps)
         else:
+            # scratch tables go to a file of their own (staged: removed with the staging
+            # folder, whatever happens); the workspace file holds the final tables only
+            attach_scratch(con, stage.scratch)
             run_steps(
                 DuckDBEngine(con), _duckdb_steps(data), stage.model_dir, progress, report.steps
             )
-            drop_scratch(con)
+            detach_scratch(con, stage.scratch)
         report.model_source = _model_source(stage.model_dir)
         _write_meta(con, data, report.model_source, stage.build_id, options, stage.model_dir)
         crash_point("build.meta")

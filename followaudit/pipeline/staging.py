@@ -4,8 +4,8 @@ Next to a workspace `W.duckdb` (which holds the data, the derived tables *and* t
 trained, so that they can only ever change together):
 - `W.d/build.lock`: an exclusive `flock` held for a whole build; its text names the holder. The
   kernel drops it when the holder dies, so a killed build never leaves a stale lock.
-- `W.d/staging/<build id>/`: the build's own temp workspace file, model folder and DuckDB spill
-  folder. Whatever a killed build leaves there is removed by the next build, under the lock.
+- `W.d/staging/<build id>/`: the build's own temp workspace file, its scratch-table file, model
+  folder and DuckDB spill folder. Whatever a killed build leaves there is removed by the next build, under the lock.
 The swap is one `os.replace` of the staged file onto `W.duckdb`: readers see the old build or the
 new one, never a mix. A Spark build's derived Parquet folder (`W.d/derived/`, or `--derived` on
 this machine) is staged too and exchanged with the old one after the workspace swap. The engine that fills the staged file (DuckDB today) is not this module's
@@ -51,6 +51,11 @@ class Staging:
     def model_dir(self) -> Path:
         """Where the build's model is written before it is stored inside the workspace file."""
         return self.root / "model"
+
+    @property
+    def scratch(self) -> Path:
+        """The file a DuckDB build keeps its scratch tables in (never swapped in)."""
+        return self.root / "scratch.duckdb"
 
     @property
     def spill_dir(self) -> Path:

@@ -167,12 +167,3 @@ def _finish(beside: dict[str, tuple[Future, str]], next_label: str | None) -> No
 def slug(label: str) -> str:
     """A step label as a crash-point name part: `model scores` -> `model_scores`."""
     return re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
-
-
-def drop_scratch(con: duckdb.DuckDBPyConnection) -> None:
-    """Drop the steps' intermediate tables (names starting with `_`) from a workspace file."""
-    rows = con.execute(
-        "select table_name from information_schema.tables where starts_with(table_name, '_')"
-    ).fetchall()
-    for (table,) in rows:
-        con.execute(f'drop table if exists "{table}"')
