@@ -1,6 +1,5 @@
 """Growth anomalies: a creator's daily gains, its spikes, and who the spike's followers are."""
 
-import polars as pl
 import streamlit as st
 
 from followaudit import ui
@@ -37,16 +36,19 @@ def drill_down(creator: int) -> None:
     spike_id = ui_growth.growth_chart(creator, chart)
     ui.note_missing("engagement")
     spike = None
-    if spikes.is_empty():
-        st.success(
-            "No spikes: this creator's growth matches what its history and engagement predict."
-        )
-    elif spike_id is None:
-        st.info("Click a shaded spike in the chart to see its new followers.")
-    else:
-        spike = spikes.filter(pl.col("spike_id") == spike_id).row(0, named=True)
-        ui_growth.spike_summary(spike)
-        ui_growth.spike_followers(creator, spike)
+    # one block whatever it holds: the expander below keeps its place (a click on the first
+    # spike updates it in the browser instead of drawing it again)
+    with st.container():
+        if spikes.is_empty():
+            st.success(
+                "No spikes: this creator's growth matches what its history and engagement predict."
+            )
+        elif spike_id is None:
+            st.info("Click a shaded spike in the chart to see its new followers.")
+        else:
+            spike = chart.by_id[spike_id]
+            ui_growth.spike_summary(spike)
+            ui_growth.spike_followers(creator, spike)
     annotate = st.expander(
         "Annotate a known benign event (viral video, giveaway, shoutout…)",
         key="growth_annotate",
@@ -55,7 +57,7 @@ def drill_down(creator: int) -> None:
     if annotate.open:
         with annotate:
             ui_growth.annotate_form(creator, spike)
-    spike_view.prefetch(spikes)  # the next click's followers, computed while the analyst looks
+    spike_view.prefetch(chart.ahead)  # the next click's followers, computed while the analyst looks
 
 
 drill_down(creator)

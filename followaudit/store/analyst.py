@@ -259,6 +259,11 @@ class AnalystStore:
 
     def annotations(self, creator_id: int | None = None) -> pl.DataFrame:
         """Spike annotations, optionally of one creator, in time order."""
+        return annotation_frame(self.annotation_rows(creator_id))
+
+    def annotation_rows(self, creator_id: int | None = None) -> tuple[tuple, ...]:
+        """`annotations` as plain rows (ANNOTATION_SCHEMA's columns, days as ISO text): a cheap,
+        hashable cache key for what is drawn from them."""
         sql = (
             'select id as annotation_id, creator_id, start, "end", kind, note, author, created_at'
             " from annotations"
@@ -266,14 +271,24 @@ class AnalystStore:
         params: tuple = ()
         if creator_id is not None:
             sql, params = sql + " where creator_id = ?", (int(creator_id),)
-        frame = self._frame(sql + " order by start, id", params, ANNOTATION_SCHEMA)
-        return frame.with_columns(pl.col("start", "end").str.to_date())
+        with (
+            self._connect() as con,
+            closing(con.execute(sql + " order by start, id", params)) as cur,
+        ):
+            return tuple(cur.fetchall())
 
     def _frame(self, sql: str, params: tuple, schema: dict) -> pl.DataFrame:
         with self._connect() as con, closing(con.execute(sql, params)) as cur:
             rows = cur.fetchall()
         text_schema = {k: (pl.String if v == pl.Date else v) for k, v in schema.items()}
         return pl.DataFrame(rows, schema=text_schema, orient="row")
+
+
+def annotation_frame(rows: tuple[tuple, ...]) -> pl.DataFrame:
+    """`AnalystStore.annotation_rows` as a frame of ANNOTATION_SCHEMA (days as dates)."""
+    text_schema = {k: (pl.String if v == pl.Date else v) for k, v in ANNOTATION_SCHEMA.items()}
+    frame = pl.DataFrame(list(rows), schema=text_schema, orient="row")
+    return frame.with_columns(pl.col("start", "end").str.to_date())
 
 
 def _current_row(con: sqlite3.Connection, account_id: int) -> dict | None:

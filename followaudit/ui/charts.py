@@ -48,12 +48,14 @@ def growth_chart(
     daily = _data(daily, "growth_chart")
     observed = daily["engagement"].null_count() < daily.height
     base = alt.Chart(daily).encode(x=alt.X("date:T", title=None))
-    band = base.mark_area(opacity=0.25, color="#9ecae1").encode(
+    # aria=False: no per-item description for the lines, the area and the 180-odd day points
+    # (Vega computes one per item when the chart is drawn); the spike bands keep theirs
+    band = base.mark_area(opacity=0.25, color="#9ecae1", aria=False).encode(
         y=alt.Y("lower:Q", title="New followers per day"), y2="upper:Q"
     )
-    expected = base.mark_line(strokeDash=[4, 3], color="#3182bd").encode(y="expected:Q")
+    expected = base.mark_line(strokeDash=[4, 3], color="#3182bd", aria=False).encode(y="expected:Q")
     gains = base.mark_line(
-        color="#08306b", strokeWidth=2, point=alt.OverlayMarkDef(size=12)
+        color="#08306b", strokeWidth=2, aria=False, point=alt.OverlayMarkDef(size=12, aria=False)
     ).encode(
         y="new_follows:Q",
         tooltip=[
@@ -66,7 +68,7 @@ def growth_chart(
     layers = [_spike_layer(spikes), band, expected, gains]
     if annotations is not None and annotations.height:
         layers.append(_annotation_layer(annotations))
-    engagement = base.mark_line(color="#fd8d3c", opacity=0.45, strokeWidth=1).encode(
+    engagement = base.mark_line(color="#fd8d3c", opacity=0.45, strokeWidth=1, aria=False).encode(
         y=alt.Y(
             "engagement:Q",
             title="Likes per day (engagement)",

@@ -15,6 +15,7 @@ import streamlit as st
 from followaudit import ui
 from followaudit.growth import cohorts
 from followaudit.growth import spikes as growth
+from followaudit.store.analyst import annotation_frame
 from followaudit.ui import charts, demo, session, spike_view, vega
 from followaudit.ui.cards import card, cards
 from followaudit.ui.text import fmt, plain, probability
@@ -91,21 +92,24 @@ class CreatorChart:
     spikes: pl.DataFrame  # the creator's spikes, annotated ones marked
     marks: pl.DataFrame  # annotations drawn on the chart
     spec: dict  # the chart, as st.altair_chart would send it (vega.spec: datasets in Arrow)
+    by_id: dict[int, dict]  # each spike's row (a click reads these: no frame work per click)
+    ahead: tuple[int, ...]  # the spikes to compute ahead of a click, suspicious first
 
 
 def chart_frames(creator: int) -> CreatorChart:
     """Daily series, spikes (annotated ones marked), annotations and the chart of one creator:
     one cache lookup per click. Annotations are read every time (SQLite, ~1 ms), so one added
-    in any session shows on the next click."""
+    in any session shows on the next click; their plain rows key the cache (hashing a frame
+    per click cost more than the rest of the lookup)."""
     ws = ui.current_workspace()
-    notes = ui.store().annotations(creator)
+    notes = ui.store().annotation_rows(creator)
     engagement = ui.capabilities().has_engagement
     return _creator_chart(str(ws.path), ws.version, int(creator), engagement, ui.demo_mode(), notes)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def _creator_chart(
-    path: str, version: str, creator: int, engagement: bool, demo_on: bool, notes: pl.DataFrame
+    path: str, version: str, creator: int, engagement: bool, demo_on: bool, rows: tuple
 ) -> CreatorChart:
     ws = session.workspace_at(path)
     daily = growth.creator_series(ws, creator).select(
@@ -120,13 +124,15 @@ def _creator_chart(
         else pl.lit(None, pl.Float64).alias("engagement"),
     )
     spikes = ws.query("growth/spikes", creator_id=creator)
+    notes = annotation_frame(rows)
     if demo_on:
         spikes, notes = demo.pseudonymise_frame(spikes), demo.pseudonymise_frame(notes)
     spikes = growth.apply_annotations(spikes, notes)
     marks = notes.select(pl.col("start").alias("date"), "kind", "note")
     # built and validated once per creator (Altair: ~0.2-0.7 s), not on every spike click
     spec = vega.spec(charts.growth_chart, "charts.growth_chart", daily, spikes, marks)
-    return CreatorChart(daily, spikes, marks, spec)
+    by_id = {int(row["spike_id"]): row for row in spikes.iter_rows(named=True)}
+    return CreatorChart(daily, spikes, marks, spec, by_id, spike_view.ahead(spikes))
 
 
 def _spike_clicked(key: str) -> None:
@@ -145,7 +151,7 @@ def growth_chart(creator: int, chart: CreatorChart) -> int | None:
     on_select = lambda: _spike_clicked(key)  # noqa: E731
     st.vega_lite_chart(chart.spec, on_select=on_select, key=key, width="stretch")
     spike = ui.parse_int_param("spike")
-    return spike if spike in set(chart.spikes["spike_id"].to_list()) else None
+    return spike if spike in chart.by_id else None
 
 
 def spike_summary(spike: dict) -> None:

@@ -152,16 +152,24 @@ def view(spike_id: int) -> SpikeView:
         return compute(path, key)
 
 
-def prefetch(spikes: pl.DataFrame) -> None:
-    """Start computing the first PREFETCHED spikes (suspicious ones first) on the background
-    thread; spikes already computed or started are left alone."""
+def ahead(spikes: pl.DataFrame) -> tuple[int, ...]:
+    """The spikes `prefetch` starts: the first PREFETCHED, suspicious ones first (computed once
+    per creator with its chart)."""
     if spikes.is_empty():
-        return
+        return ()
     order = spikes.with_columns((pl.col("verdict") != "suspicious").alias("_later"))
     ids = order.sort("_later", maintain_order=True)["spike_id"].head(PREFETCHED).to_list()
+    return tuple(int(i) for i in ids)
+
+
+def prefetch(ids: tuple[int, ...]) -> None:
+    """Start computing these spikes (`ahead`) on the background thread; spikes already computed
+    or started are left alone."""
+    if not ids:
+        return
     path, views = _where()
     with _LOCK:
-        todo = [int(i) for i in ids if int(i) not in views]
+        todo = [key for key in ids if key not in views]
         for key in todo:
             _remember(views, key, _POOL.submit(_background, path, key))
 
