@@ -47,8 +47,7 @@ def drill_down(creator: int) -> None:
             st.info("Click a shaded spike in the chart to see its new followers.")
         else:
             spike = chart.by_id[spike_id]
-            ui_growth.spike_summary(spike)
-            ui_growth.spike_followers(creator, spike)
+            ui_growth.spike_panel(creator, spike)
     annotate = st.expander(
         "Annotate a known benign event (viral video, giveaway, shoutout…)",
         key="growth_annotate",

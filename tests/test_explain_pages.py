@@ -216,13 +216,19 @@ def test_an_explained_spike_is_never_called_most_suspicious(sample_workspace_pat
         sample_workspace_path, GROWTH, monkeypatch, creator=str(creator), spike=str(spike)
     )
     no_exception(at)
-    captions = " ".join(c.value for c in at.caption)
+    captions = _captions(at)
     assert "most suspicious" not in captions and "The spike is explained" in captions
     creator, spike = _spike(sample_workspace_path, "suspicious")
     at = open_page(
         sample_workspace_path, GROWTH, monkeypatch, creator=str(creator), spike=str(spike)
     )
-    assert "suspicious spike, most suspicious first" in " ".join(c.value for c in at.caption)
+    assert "suspicious spike, most suspicious first" in _captions(at)
+
+
+def _captions(at) -> str:
+    """Captions as shown: `st.caption`s and the follower table's caption under the spike's
+    cards (in their HTML element)."""
+    return " ".join([c.value for c in at.caption] + [h.proto.body for h in at.get("html")])
 
 
 def test_spike_followers_get_their_top_reason_on_demand(ids, sample_workspace_path, monkeypatch):

@@ -3,9 +3,9 @@
 A row of `st.metric` costs one websocket message and one React element each, plus the row's
 blocks; a Threshold lab move redrew 9 metrics + 4 captions in 9 columns (~25 messages, ~1.3 ms
 each in the browser), a spike click 4 metrics in a horizontal container. Here a whole row is
-one element. Only our own labels and formatted numbers go into this HTML, never data text
-(usernames, notes, reasons stay in Markdown through `plain`). Page tests read the cards with
-tests/shown.py `metrics`; e2e helpers find `.fa-card .fa-label`.
+one element. Only our own labels, formatted numbers and captions go into this HTML, never data
+text (usernames, notes, reasons stay in Markdown through `plain`). Page tests read the cards
+with tests/shown.py `metrics`; e2e helpers find `.fa-card .fa-label`.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ _GRID = (
 _LABEL = "font-size:0.875rem"
 _VALUE = "font-size:2.25rem;line-height:1.25"
 _NOTE = "font-size:0.875rem;opacity:0.6"
+_CAPTION = "font-size:0.875rem;opacity:0.6;margin-bottom:0.5rem"
 
 
 def card(label: str, value: str, note: str = "", help: str = "") -> str:
@@ -30,6 +31,11 @@ def card(label: str, value: str, note: str = "", help: str = "") -> str:
         f'<div class="fa-card"{title}><div class="fa-label" style="{_LABEL}">{label}</div>'
         f'<div class="fa-value" style="{_VALUE}">{value}</div>{note}</div>'
     )
+
+
+def caption_html(text: str) -> str:
+    """A caption under cards, in the same element (as `st.caption` draws it: small, muted)."""
+    return f'<div class="fa-caption" style="{_CAPTION}">{escape(text)}</div>'
 
 
 def cards(row: list[str], columns: int) -> str:

@@ -17,7 +17,7 @@ from followaudit.growth import cohorts
 from followaudit.growth import spikes as growth
 from followaudit.store.analyst import annotation_frame
 from followaudit.ui import charts, demo, session, spike_view, vega
-from followaudit.ui.cards import card, cards
+from followaudit.ui.cards import caption_html, card, cards
 from followaudit.ui.text import fmt, plain, probability
 
 log = logging.getLogger(__name__)
@@ -154,9 +154,22 @@ def growth_chart(creator: int, chart: CreatorChart) -> int | None:
     return spike if spike in chart.by_id else None
 
 
-def spike_summary(spike: dict) -> None:
-    """One spike in numbers (one element of metric cards) and in one sentence a stakeholder can
-    repeat (Markdown: it carries the creator's name and the annotation, through `plain`)."""
+def spike_summary(spike: dict, caption: str = "") -> None:
+    """One spike in one sentence a stakeholder can repeat (Markdown: it carries the creator's
+    name and the annotation, through `plain`), then its numbers and what the table under them
+    lists (one HTML element: metric cards and `caption`, our own words and numbers only)."""
+    same_day = spike["start"] == spike["end"]
+    days = f"on {spike['start']}" if same_day else f"from {spike['start']} to {spike['end']}"
+    note = plain(spike.get("annotation") or spike.get("reason") or "")
+    story = (
+        f"gained {_excess_words(spike['excess'])} {days}; "
+        f"{fmt(spike['flagged_share'], '.0%')} of its new followers score as fake (model threshold)."
+    )
+    st.markdown(
+        f"**{spike['verdict'].capitalize()}** {plain(spike.get('kind') or '')} spike: "
+        f"@{plain(spike['username'])} "
+        f"{story} {note}"
+    )
     st.html(
         cards(
             [
@@ -172,18 +185,7 @@ def spike_summary(spike: dict) -> None:
             ],
             4,
         )
-    )
-    same_day = spike["start"] == spike["end"]
-    days = f"on {spike['start']}" if same_day else f"from {spike['start']} to {spike['end']}"
-    note = plain(spike.get("annotation") or spike.get("reason") or "")
-    story = (
-        f"gained {_excess_words(spike['excess'])} {days}; "
-        f"{fmt(spike['flagged_share'], '.0%')} of its new followers score as fake (model threshold)."
-    )
-    st.markdown(
-        f"**{spike['verdict'].capitalize()}** {plain(spike.get('kind') or '')} spike: "
-        f"@{plain(spike['username'])} "
-        f"{story} {note}"
+        + (caption_html(caption) if caption else "")
     )
 
 
@@ -228,17 +230,18 @@ def followers_key(creator: int, spike_id: int) -> str:
     return key
 
 
-def spike_followers(creator: int, spike: dict) -> None:
-    """A spike's new followers: table (row click opens one), creation histogram, top links and
-    every follower as CSV."""
+def spike_panel(creator: int, spike: dict) -> None:
+    """A clicked spike: its sentence and numbers, then its new followers: table (row click
+    opens one), creation histogram, top links and every follower as CSV."""
     spike_id = int(spike["spike_id"])
     found = spike_view.view(spike_id)  # computed ahead of the click when the chart was drawn
     followers = ui.demo_frame(found.followers)
     data = found.table if followers is found.followers else spike_view.table_data(followers)
     if followers.is_empty():
+        spike_summary(spike)
         st.info("This spike has no recorded new followers.")
         return
-    st.caption(followers_caption(spike, followers.height))
+    spike_summary(spike, followers_caption(spike, followers.height))
     # one horizontal block (columns: three); the histogram keeps a fixed width beside the table
     with st.container(horizontal=True, gap="medium"):
         event = st.dataframe(
