@@ -120,6 +120,7 @@ def expected_gain(
     frame = _with_engagement_prediction(frame, cfg)
     # Two passes: the second estimates the usual flagged level without the days inside the
     # windows the first scan found hot, so a drip cannot raise its own bar.
+    frame = _with_quality_share(frame, cfg)
     frame = _with_quality_scan(_with_quality_baseline(frame, cfg), cfg)
     frame = _with_quality_scan(_with_quality_baseline(frame, cfg, exclude="_hot"), cfg)
     # Organic expectation plus the creator's usual share of flagged followers on top of it.
@@ -180,7 +181,7 @@ def _with_engagement_prediction(frame: pl.DataFrame, cfg: BaselineConfig) -> pl.
 def _with_quality_baseline(
     frame: pl.DataFrame, cfg: BaselineConfig, exclude: str | None = None
 ) -> pl.DataFrame:
-    """A creator's usual flagged new followers per day, and the share used to scale counts.
+    """A creator's usual flagged new followers per day (the share that scales counts: below).
 
     Stray flagged accounts (bots following at random) arrive at a slowly drifting *rate* of
     their own; they do not scale with the creator's organic gain, so a whole-series *share*
@@ -205,23 +206,27 @@ def _with_quality_baseline(
         .fill_null(pl.col("_qlevel").median().over("creator_id"))
         .fill_null(pl.col("_q").mean().over("creator_id"))
     )
-    # The whole-series share still scales the expected *count* (fakes on top of organic gain).
-    flagged = pl.col("_q").rolling_sum(cfg.window, min_samples=cfg.min_history)
-    follows = pl.col("_g").rolling_sum(cfg.window, min_samples=cfg.min_history)
-    flagged, follows = flagged.over("creator_id"), follows.over("creator_id")
-    frame = frame.with_columns((flagged / follows.clip(1)).alias("_qshare"))
-    share = pl.col("_qshare").median().over("creator_id").fill_null(0.0)
-    frame = frame.with_columns(share.alias("_qshare"))
-    mad = (pl.col("_q") - pl.col("_q").median()).abs().median().over("creator_id")
     # A surge (viral video, shoutout) brings stray flagged accounts in proportion to the
     # followers it adds beyond the day's usual range: the creator's local flagged share of them.
     sigma = pl.col("_mad").fill_null(0) * MAD_TO_SIGMA
     surge = (pl.col("_g") - pl.col("_base") - 3 * sigma).clip(0)
     share_now = pl.col("_qlevel") / pl.col("_base").clip(1)
     return frame.with_columns(
-        (pl.col("_qlevel") + share_now.clip(0, 1) * surge).alias("quality_expected"),
-        mad.alias("_qmad"),
+        (pl.col("_qlevel") + share_now.clip(0, 1) * surge).alias("quality_expected")
     )
+
+
+def _with_quality_share(frame: pl.DataFrame, cfg: BaselineConfig) -> pl.DataFrame:
+    """The whole-series flagged share, which still scales the expected *count* (fakes on top of
+    organic gain), and the spread of flagged follows. Neither depends on the days a scan found
+    hot, so both passes of the quality baseline use them."""
+    flagged = pl.col("_q").rolling_sum(cfg.window, min_samples=cfg.min_history)
+    follows = pl.col("_g").rolling_sum(cfg.window, min_samples=cfg.min_history)
+    flagged, follows = flagged.over("creator_id"), follows.over("creator_id")
+    frame = frame.with_columns((flagged / follows.clip(1)).alias("_qshare"))
+    share = pl.col("_qshare").median().over("creator_id").fill_null(0.0)
+    mad = (pl.col("_q") - pl.col("_q").median()).abs().median().over("creator_id")
+    return frame.with_columns(share.alias("_qshare"), mad.alias("_qmad"))
 
 
 def _with_quality_scan(frame: pl.DataFrame, cfg: BaselineConfig) -> pl.DataFrame:
