@@ -3,7 +3,9 @@ with follower_traits as (
     -- one join per follow instead of two: accounts and their scores joined once
     select
         a.account_id,
-        a.created_at,
+        -- a follow before this is a brand-new account's: one interval sum per account (1M at 1M),
+        -- not per follow (44M)
+        a.created_at + interval 7 day as young_until,
         not coalesce(a.has_profile_pic, true) as nopic,
         coalesce(s.model_flagged, false) as flagged,
         s.score
@@ -16,8 +18,7 @@ quality as (
         f.creator_id,
         cast(f.followed_at as date) as date,
         count(*) filter (where ft.flagged) as flagged_follows,
-        -- a timestamp against created_at + 7 days: no interval value per follow (44M at 1M)
-        count(*) filter (where f.followed_at < ft.created_at + interval 7 day) as young_follows,
+        count(*) filter (where f.followed_at < ft.young_until) as young_follows,
         count(*) filter (where ft.nopic) as nopic_follows,
         avg(ft.score) as mean_score
     from follows as f

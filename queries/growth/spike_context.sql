@@ -9,7 +9,10 @@
 with traits as (
     select
         a.account_id,
-        a.created_at,
+        -- a follow before these is a brand-new account's / a sign-up's: one interval sum per
+        -- account, not per follow
+        a.created_at + interval 7 day as young_until,
+        a.created_at + interval 1 hour as signup_until,
         coalesce(a.region, '') as region,
         coalesce(s.model_flagged, false) as flagged
     from accounts as a
@@ -29,12 +32,12 @@ context_follows as (
         f.creator_id,
         cast(f.followed_at as date) as day,
         t.region,
-        case when f.followed_at < t.created_at + interval 7 day then 1 else 0 end as young,
+        case when f.followed_at < t.young_until then 1 else 0 end as young,
         case when t.flagged then 1 else 0 end as flagged,
-        f.followed_at < t.created_at + interval 1 hour as signup
+        f.followed_at < t.signup_until as signup
     from follows as f
     inner join traits as t on t.account_id = f.follower_id
-    where f.followed_at < t.created_at + interval 7 day or t.flagged
+    where f.followed_at < t.young_until or t.flagged
 ),
 
 cells as (
