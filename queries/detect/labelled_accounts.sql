@@ -1,22 +1,34 @@
 /* one row per labelled account: its features, y (1 = fake), fake_kind; the first $limit in sample order */
 -- The sample key is md5("id:seed"): the same string on every engine, so a sample taken in any
 -- of them is the same accounts (model.sample_order computes it in Python).
-with labelled as (
+-- The sample is picked on the narrow key rows first and only its accounts' ~40 feature columns
+-- are joined: sorting the wide rows of every labelled account cost ~0.3 s more at 1M accounts.
+with keyed as (
     select
-        f.*,
+        l.account_id,
         cast(lower(l.label) = 'fake' as integer) as y,
         l.fake_kind,
-        md5(cast(f.account_id as varchar) || ':' || cast($seed as varchar)) as sample_key
-    from account_features as f
-    inner join labels as l on l.account_id = f.account_id
+        md5(cast(l.account_id as varchar) || ':' || cast($seed as varchar)) as sample_key
+    from labels as l
+    inner join account_features as f on f.account_id = l.account_id
     where lower(l.label) in ('fake', 'genuine')
 ),
 
-final as (
+sampled as (
     select *
-    from labelled
+    from keyed
     order by sample_key
     limit $limit
+),
+
+final as (
+    select
+        f.*,
+        s.y,
+        s.fake_kind,
+        s.sample_key
+    from sampled as s
+    inner join account_features as f on f.account_id = s.account_id
 )
 
 select * from final
