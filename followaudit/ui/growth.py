@@ -23,6 +23,8 @@ from followaudit.ui.text import fmt, plain, probability
 log = logging.getLogger(__name__)
 HISTOGRAM_WIDTH = 360  # px beside the followers table
 PICKER_ROWS = 200  # creators the picker lists, most suspicious first
+LINKED = 1  # followers of a clicked spike with an "Explain @..." link under the table (each link
+# is one more element to draw on the click; a row click opens any follower)
 
 
 def creator_picker() -> None:
@@ -232,7 +234,7 @@ def followers_key(creator: int, spike_id: int) -> str:
 
 def spike_panel(creator: int, spike: dict) -> None:
     """A clicked spike: its sentence and numbers, then its new followers: table (row click
-    opens one), creation histogram, top links and every follower as CSV."""
+    opens one), creation histogram, a link to the most suspicious and every follower as CSV."""
     spike_id = int(spike["spike_id"])
     found = spike_view.view(spike_id)  # computed ahead of the click when the chart was drawn
     followers = ui.demo_frame(found.followers)
@@ -264,7 +266,7 @@ def spike_panel(creator: int, spike: dict) -> None:
         st.html(found.creation_chart, width=HISTOGRAM_WIDTH)
     if event.selection.rows:
         ui.open_account(followers["account_id"][event.selection.rows[0]])
-    for row in followers.head(3).iter_rows(named=True):
+    for row in followers.head(LINKED).iter_rows(named=True):
         ui.account_link(
             row["account_id"],
             f"Explain @{plain(row['username'])} (P(fake) {probability(row['score'])})",
