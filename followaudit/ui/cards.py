@@ -38,6 +38,16 @@ def caption_html(text: str) -> str:
     return f'<div class="fa-caption" style="{_CAPTION}">{escape(text)}</div>'
 
 
+def beside(left: str, right: str, right_width: int) -> str:
+    """Two blocks of this HTML side by side, the right one `right_width` px wide (under the left
+    one on a narrow screen)."""
+    return (
+        '<div style="display:flex;flex-wrap:wrap;gap:1.5rem;align-items:flex-start">'
+        f'<div style="flex:1 1 18rem">{left}</div>'
+        f'<div style="flex:0 1 {right_width}px">{right}</div></div>'
+    )
+
+
 def cards(row: list[str], columns: int) -> str:
     """Cards side by side, `columns` to a row."""
     return f'<div class="fa-cards" style="{_GRID.format(n=columns)}">{"".join(row)}</div>'

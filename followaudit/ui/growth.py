@@ -17,11 +17,11 @@ from followaudit.growth import cohorts
 from followaudit.growth import spikes as growth
 from followaudit.store.analyst import annotation_frame
 from followaudit.ui import charts, demo, session, spike_view, vega
-from followaudit.ui.cards import caption_html, card, cards
+from followaudit.ui.cards import beside, caption_html, card, cards
 from followaudit.ui.text import fmt, plain, probability
 
 log = logging.getLogger(__name__)
-HISTOGRAM_WIDTH = 360  # px beside the followers table
+HISTOGRAM_WIDTH = 360  # px of the creation histogram beside a spike's numbers
 PICKER_ROWS = 200  # creators the picker lists, most suspicious first
 LINKED = 1  # followers of a clicked spike with an "Explain @..." link under the table (each link
 # is one more element to draw on the click; a row click opens any follower)
@@ -156,10 +156,11 @@ def growth_chart(creator: int, chart: CreatorChart) -> int | None:
     return spike if spike in chart.by_id else None
 
 
-def spike_summary(spike: dict, caption: str = "") -> None:
+def spike_summary(spike: dict, caption: str = "", histogram: str = "") -> None:
     """One spike in one sentence a stakeholder can repeat (Markdown: it carries the creator's
-    name and the annotation, through `plain`), then its numbers and what the table under them
-    lists (one HTML element: metric cards and `caption`, our own words and numbers only)."""
+    name and the annotation, through `plain`), then one HTML element (our own words and numbers
+    only): its numbers as metric cards with the followers' creation days (`histogram`,
+    cards.day_bars) beside them, and what the table under them lists (`caption`)."""
     same_day = spike["start"] == spike["end"]
     days = f"on {spike['start']}" if same_day else f"from {spike['start']} to {spike['end']}"
     note = plain(spike.get("annotation") or spike.get("reason") or "")
@@ -172,23 +173,23 @@ def spike_summary(spike: dict, caption: str = "") -> None:
         f"@{plain(spike['username'])} "
         f"{story} {note}"
     )
-    st.html(
-        cards(
-            [
-                card("Followers gained", fmt(spike["followers_gained"], ",.0f")),
-                card("Expected", fmt(spike["expected_followers"], ",.0f")),
-                card("Excess", fmt(spike["excess"], ",.0f")),
-                card(
-                    "Scored fake by the model",
-                    fmt(spike["flagged_share"], ".0%"),
-                    help="New followers at or above the model's own threshold (its card's F1-best "
-                    "out-of-fold score), whatever policy is active",
-                ),
-            ],
-            4,
-        )
-        + (caption_html(caption) if caption else "")
+    numbers = cards(
+        [
+            card("Followers gained", fmt(spike["followers_gained"], ",.0f")),
+            card("Expected", fmt(spike["expected_followers"], ",.0f")),
+            card("Excess", fmt(spike["excess"], ",.0f")),
+            card(
+                "Scored fake by the model",
+                fmt(spike["flagged_share"], ".0%"),
+                help="New followers at or above the model's own threshold (its card's F1-best "
+                "out-of-fold score), whatever policy is active",
+            ),
+        ],
+        2 if histogram else 4,
     )
+    if histogram:
+        numbers = beside(numbers, histogram, HISTOGRAM_WIDTH)
+    st.html(numbers + (caption_html(caption) if caption else ""))
 
 
 def _excess_words(excess: float | None) -> str:
@@ -243,27 +244,24 @@ def spike_panel(creator: int, spike: dict) -> None:
         spike_summary(spike)
         st.info("This spike has no recorded new followers.")
         return
-    spike_summary(spike, followers_caption(spike, followers.height))
-    # one horizontal block (columns: three); the histogram keeps a fixed width beside the table
-    with st.container(horizontal=True, gap="medium"):
-        event = st.dataframe(
-            data,
-            key=followers_key(creator, spike_id),
-            on_select="rerun",
-            selection_mode="single-row",
-            hide_index=True,
-            height=320,
-            column_config={
-                "score": st.column_config.ProgressColumn(
-                    "P(fake)", min_value=0, max_value=1, format="percent", color="auto-inverse"
-                ),
-                "age_at_follow_days": st.column_config.NumberColumn(
-                    "age at follow (days)", format="%.1f"
-                ),
-                "cohort_size": st.column_config.NumberColumn("creation cohort"),
-            },
-        )
-        st.html(found.creation_chart, width=HISTOGRAM_WIDTH)
+    spike_summary(spike, followers_caption(spike, followers.height), found.creation_chart)
+    event = st.dataframe(
+        data,
+        key=followers_key(creator, spike_id),
+        on_select="rerun",
+        selection_mode="single-row",
+        hide_index=True,
+        height=320,
+        column_config={
+            "score": st.column_config.ProgressColumn(
+                "P(fake)", min_value=0, max_value=1, format="percent", color="auto-inverse"
+            ),
+            "age_at_follow_days": st.column_config.NumberColumn(
+                "age at follow (days)", format="%.1f"
+            ),
+            "cohort_size": st.column_config.NumberColumn("creation cohort"),
+        },
+    )
     if event.selection.rows:
         ui.open_account(followers["account_id"][event.selection.rows[0]])
     for row in followers.head(LINKED).iter_rows(named=True):
