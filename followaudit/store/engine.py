@@ -21,7 +21,7 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from followaudit.data.sources import ident
+from followaudit.data.sources import ident, literal
 from followaudit.store.workspace import bind_params, load_sql, table_exists, write_frame
 
 BatchFn = Callable[[pa.RecordBatch], pa.RecordBatch | pa.Table]
@@ -99,7 +99,7 @@ def attach_scratch(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     file: stored uncompressed (DuckDB tries every compression on every column it writes, which
     a table read once or twice and dropped never earns back), and their space never left behind
     in the workspace as free blocks. Every connection to the database sees it."""
-    con.execute(f"attach '{_quoted(path)}' as {SCRATCH}")
+    con.execute(f"attach {literal(str(path))} as {SCRATCH}")
 
 
 def detach_scratch(con: duckdb.DuckDBPyConnection, path: Path) -> None:
@@ -134,10 +134,6 @@ def _has_scratch(con: duckdb.DuckDBPyConnection) -> bool:
         "select count(*) from duckdb_databases() where database_name = $d", {"d": SCRATCH}
     ).fetchone()
     return bool(row and row[0])
-
-
-def _quoted(path: Path) -> str:
-    return str(path).replace("'", "''")
 
 
 def _nested(duckdb_type: str) -> bool:
