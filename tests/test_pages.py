@@ -318,7 +318,8 @@ def test_growth_spike_lists_the_top_followers_and_offers_all_of_them(
     at = open_page(sample_workspace_path, page, monkeypatch, creator=str(creator), spike=str(spike))
     no_exception(at)
     assert len(at.dataframe[0].value) == spike_view.FOLLOWER_ROWS
-    caption = " ".join(c.value for c in at.caption)
+    # the table's caption is drawn under the spike's cards, in their HTML element
+    caption = " ".join([c.value for c in at.caption] + [h.proto.body for h in at.get("html")])
     assert (
         f"top {spike_view.FOLLOWER_ROWS:,} of {gained:,}" in caption
         and f"All {gained:,}" in caption
