@@ -163,7 +163,7 @@ def spike_summary(spike: dict, caption: str = "", histogram: str = "") -> None:
     cards.day_bars) beside them, and what the table under them lists (`caption`)."""
     same_day = spike["start"] == spike["end"]
     days = f"on {spike['start']}" if same_day else f"from {spike['start']} to {spike['end']}"
-    note = plain(spike.get("annotation") or spike.get("reason") or "")
+    note = plain(spike.get("annotation") or _sentence_start(spike.get("reason") or ""))
     story = (
         f"gained {_excess_words(spike['excess'])} {days}; "
         f"{fmt(spike['flagged_share'], '.0%')} of its new followers score as fake (model threshold)."
@@ -190,6 +190,12 @@ def spike_summary(spike: dict, caption: str = "", histogram: str = "") -> None:
     if histogram:
         numbers = beside(numbers, histogram, HISTOGRAM_WIDTH)
     st.html(numbers + (caption_html(caption) if caption else ""))
+
+
+def _sentence_start(reason: str) -> str:
+    """A verdict's reason starts lower case (it also follows a label in tables); here it starts
+    a sentence of its own."""
+    return reason[:1].upper() + reason[1:]
 
 
 def _excess_words(excess: float | None) -> str:
