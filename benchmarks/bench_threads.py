@@ -18,7 +18,7 @@ from followaudit.store.workspace import Workspace
 
 RUNS = 3
 SHAP_ROWS = 10_000  # a slice of the build's SHAP set (flagged + labelled), ~0.2 ms a row
-TRAIN_ROWS = 200_000  # a CV fold at 1M accounts (4/5 of training.TRAIN_CAP)
+TRAIN_ROWS = 200_000  # the scale of the 1M build's fits: 250k final, 3 CV folds of 167k
 
 
 def _interleaved(calls: dict[str, callable]) -> dict[str, float]:
@@ -97,6 +97,6 @@ def _train_rows(labelled, names: list[str]) -> list[dict]:
         "measure": f"{label}, {model.CORES} fits side by side, 1 thread each (the build's CV)",
         "median_s": timed.pop("side"),
         "runs": RUNS,
-        "note": f"{model.CORES} fits; the build trains its {training.FOLDS} folds and final fit so",
+        "note": f"{model.CORES} fits; the build trains its CV folds and final fit so",
     }
     return [*_rows(label, timed, 1), side]
