@@ -271,24 +271,26 @@ class AnalystStore:
         params: tuple = ()
         if creator_id is not None:
             sql, params = sql + " where creator_id = ?", (int(creator_id),)
-        with (
-            self._connect() as con,
-            closing(con.execute(sql + " order by start, id", params)) as cur,
-        ):
-            return tuple(cur.fetchall())
+        return tuple(self._rows(sql + " order by start, id", params))
+
+    def _rows(self, sql: str, params: tuple) -> list[tuple]:
+        with self._connect() as con, closing(con.execute(sql, params)) as cur:
+            return cur.fetchall()
 
     def _frame(self, sql: str, params: tuple, schema: dict) -> pl.DataFrame:
-        with self._connect() as con, closing(con.execute(sql, params)) as cur:
-            rows = cur.fetchall()
-        text_schema = {k: (pl.String if v == pl.Date else v) for k, v in schema.items()}
-        return pl.DataFrame(rows, schema=text_schema, orient="row")
+        return _text_frame(self._rows(sql, params), schema)
 
 
 def annotation_frame(rows: tuple[tuple, ...]) -> pl.DataFrame:
     """`AnalystStore.annotation_rows` as a frame of ANNOTATION_SCHEMA (days as dates)."""
-    text_schema = {k: (pl.String if v == pl.Date else v) for k, v in ANNOTATION_SCHEMA.items()}
-    frame = pl.DataFrame(list(rows), schema=text_schema, orient="row")
+    frame = _text_frame(list(rows), ANNOTATION_SCHEMA)
     return frame.with_columns(pl.col("start", "end").str.to_date())
+
+
+def _text_frame(rows: list[tuple], schema: dict) -> pl.DataFrame:
+    """SQLite rows as a frame of `schema`, its date columns still ISO text."""
+    text_schema = {k: (pl.String if v == pl.Date else v) for k, v in schema.items()}
+    return pl.DataFrame(rows, schema=text_schema, orient="row")
 
 
 def _current_row(con: sqlite3.Connection, account_id: int) -> dict | None:
