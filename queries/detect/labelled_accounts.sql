@@ -27,8 +27,10 @@ final as (
         s.y,
         s.fake_kind,
         s.sample_key
-    from sampled as s
-    inner join account_features as f on f.account_id = s.account_id
+    -- the build hashes a join's right side (build.py disables DuckDB's side swap): the 250k
+    -- sampled keys, not the ~40 columns of every account (1M accounts: 1.8 -> 0.45 s)
+    from account_features as f
+    inner join sampled as s on s.account_id = f.account_id
 )
 
 select * from final
