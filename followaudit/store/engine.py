@@ -10,6 +10,7 @@ row (the data's last day, a sample, a threshold) are computed first and passed i
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Protocol
 
 import duckdb
+import numpy as np
 import polars as pl
 import pyarrow as pa
 
@@ -129,6 +131,28 @@ def drop_scratch(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"drop table if exists {ident(database)}.main.{ident(table)}")
 
 
+def group_parts(rows: pa.Table, key: str, parts: int) -> list[pa.Table]:
+    """`rows` (sorted by `key`) cut into at most `parts` slices of about equal size, each of
+    whole groups (no slice for no rows)."""
+    if not rows.num_rows:
+        return []
+    keys = rows[key]
+    if parts < 2 or keys.null_count:
+        return [rows]
+    values = keys.to_numpy()
+    cuts = [0]
+    for part in range(1, parts):
+        at = max(cuts[-1] + 1, rows.num_rows * part // parts)
+        if at >= rows.num_rows:
+            break
+        later = np.flatnonzero(values[at:] != values[at - 1])  # the next group's first row
+        if not later.size:
+            break
+        cuts.append(at + int(later[0]))
+    cuts.append(rows.num_rows)
+    return [rows.slice(start, end - start) for start, end in zip(cuts, cuts[1:], strict=False)]
+
+
 def _has_scratch(con: duckdb.DuckDBPyConnection) -> bool:
     row = con.execute(
         "select count(*) from duckdb_databases() where database_name = $d", {"d": SCRATCH}
@@ -235,11 +259,15 @@ class DuckDBEngine:
         self._create(table, schema, (out for b in batches for out in as_batch(fn(b), schema)))
 
     def map_groups(self, table: str, source: str, key: str, fn: GroupFn, schema: pa.Schema) -> None:
-        # One call over the whole table, sorted by key: group functions are vectorised over
-        # groups, and tests check that this equals one call per group.
+        # Few calls over the table sorted by key: group functions are vectorised over groups,
+        # and tests check that this equals one call per group. One slice of whole groups per
+        # core, mapped side by side (their NumPy / Polars work releases the GIL): the growth
+        # step's expected gains at 1M accounts 2.2 -> 1.5 s. Written back in key order.
         rows = self.con.cursor().sql(f"select * from {check_table(source)} order by {ident(key)}")
-        groups = rows.to_arrow_table()
-        self._create(table, schema, as_batch(fn(groups), schema) if groups.num_rows else iter(()))
+        parts = group_parts(rows.to_arrow_table(), key, os.cpu_count() or 1)
+        with ThreadPoolExecutor(max_workers=len(parts) or 1) as pool:
+            mapped = list(pool.map(fn, parts))
+        self._create(table, schema, (b for out in mapped for b in as_batch(out, schema)))
 
     def _create(self, table: str, schema: pa.Schema, batches: Iterator[pa.RecordBatch]) -> None:
         self._write(table, pa.RecordBatchReader.from_batches(schema, batches))
