@@ -13,6 +13,12 @@ from followaudit.detect.catalogue import FEATURES, A
 from followaudit.store.engine import DuckDBEngine, Engine, as_engine, optimizers_off, side_by_side
 
 SPIKE_Z = 6.0  # robust z-score above which a creator's daily gain counts as a spike
+# Where each creator's follows per day (`_daily_gains`) come from: counted over `follows`, or
+# read from a `creator_daily` built over the same follows (the build's step before features).
+DAILY_GAINS_FROM = {
+    "follows": "features/daily_gains_of_follows",
+    "creator_daily": "features/daily_gains",
+}
 
 # Canonical account columns; optional ones may be missing from a data folder or imported table.
 ACCOUNT_COLUMNS = {
@@ -67,10 +73,10 @@ def profile_features(accounts: pl.DataFrame) -> pl.DataFrame:
 
 
 def build_account_features(
-    engine: Engine | duckdb.DuckDBPyConnection, counted_daily: bool = False
+    engine: Engine | duckdb.DuckDBPyConnection, daily_gains_from: str = "follows"
 ) -> None:
     """Create table `account_features`: account_id + one DOUBLE per available feature
-    (`counted_daily`: this build's `creator_daily` holds the follows per creator and day).
+    (`daily_gains_from`: "follows", or "creator_daily" when that table counts the same follows).
 
     Steps: profile SQL, follow-behaviour SQL, the account's own given values (imports), one
     join, then a pure per-batch assembly. Which features exist is decided once, globally: a
@@ -83,6 +89,7 @@ def build_account_features(
     observed = {c for c, n in counts.items() if n}
     # an imported profile table loads with an empty `follows`: its behaviour is unobserved
     has_follows = engine.has_table("follows") and not engine.run("features/any_follow").is_empty()
+    gains = DAILY_GAINS_FROM[daily_gains_from]
     plan = FeaturePlan(set(columns), observed, has_follows)
     # the profile side reads only `accounts`; beside the follower window's sort (44M rows at 1M
     # accounts) it uses the core that sort leaves idle while it merges
@@ -90,9 +97,7 @@ def build_account_features(
     jobs += [lambda beside: beside.materialize("_follow_rows", "features/follow_rows")]
     side_by_side(engine, *jobs[: 1 + has_follows])
     if has_follows:
-        # the build counted each creator's follows per day already (its creator_daily step)
-        gains = "daily_gains" if counted_daily else "daily_gains_of_follows"
-        engine.materialize("_daily_gains", "features/" + gains)
+        engine.materialize("_daily_gains", gains)
         # DuckDB would pre-group the follows joined to each per-account max (cohort, move, pair)
         # by account and join keys: 44M rows into as many groups at 1M accounts, no reduction
         with optimizers_off(engine, "partial_aggregate_pushdown"):

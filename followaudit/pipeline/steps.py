@@ -89,7 +89,7 @@ def _creator_daily(engine: Engine, side: Path) -> None:
 
 
 def _account_features(engine: Engine, side: Path) -> None:
-    features.build_account_features(engine, counted_daily=True)  # creator_daily: the step before
+    features.build_account_features(engine, daily_gains_from="creator_daily")  # the step before
 
 
 def _scores(engine: Engine, side: Path) -> None:
