@@ -5,7 +5,8 @@ sent, with sizes) and records in the page every websocket frame's arrival and Ch
 trace (main-thread tasks, V8 CPU samples). For each Threshold lab slider move and Growth
 anomalies spike click it prints: input -> BackMsg sent (frontend) -> handled (server) -> script
 start -> script end -> last message sent -> received -> `notRunning` drawn, the bytes sent by
-element type, and the page's main-thread time by kind and by script file.
+element type, each delta (element, delta path, bytes) in the order sent, and the page's
+main-thread time by kind and by script file.
 New tabs (`--views PATH ...`) get navigation timing, resources, websocket and server legs.
 Run: `python -m benchmarks.browser_trace [WORKSPACE] [--moves 5] [--clicks 5] [--views ""
 Threshold_Lab] [--app app.py]`.
@@ -174,6 +175,13 @@ def legs(watch: Stopwatch, server, trace_log: Path, input_ms: float, events: lis
         }
     row["bytes by element"] = dict(by_element.most_common(6))
     row["messages by element"] = dict(count.most_common())
+    # each delta in the order sent: what it is, where it goes, its size (re-sent blocks show here)
+    row["deltas"] = [
+        f"{e['element'] or e['type']}{'(' + e['block'] + ')' if e.get('block') else ''}"
+        f" @{e['at']} {e['bytes']} B"
+        for e in out_msgs
+        if "at" in e
+    ]
     if events:
         pid, tid, start, end = main_thread(events)
         row["main thread ms"] = {

@@ -1,8 +1,10 @@
 """serve_timed.py, plus one JSON line per websocket message in trace.jsonl beside the run log.
 
 `{"t", "dir": "in", "type"}` when the server handles a BackMsg and `{"t", "dir": "out", "type",
-"element", "bytes"}` when it serializes a ForwardMsg for the browser (Unix seconds): with the run
-log and the page's own clock, benchmarks/browser_trace.py splits an action's time into its legs.
+"element", "bytes"}` when it serializes a ForwardMsg for the browser (Unix seconds), plus for a
+delta where it goes (`"at"`: its delta path, "0.3.1.2") and for a new block its kind (`"block"`:
+flex_container, expandable, ...): with the run log and the page's own clock,
+benchmarks/browser_trace.py splits an action's time into its legs and lists what it sent.
 """
 
 from __future__ import annotations
@@ -26,6 +28,17 @@ def _element(msg) -> str:
     if kind == "new_element":
         return delta.new_element.WhichOneof("type")
     return kind or ""
+
+
+def _where(msg) -> dict:
+    """A delta's (or a deduplicated element's ref_hash's) path in the page and, for a new
+    block, the block's kind."""
+    if msg.WhichOneof("type") not in ("delta", "ref_hash"):
+        return {}
+    out = {"at": ".".join(str(i) for i in msg.metadata.delta_path)}
+    if msg.WhichOneof("type") == "delta" and msg.delta.WhichOneof("type") == "add_block":
+        out["block"] = msg.delta.add_block.WhichOneof("type") or ""
+    return out
 
 
 def install(path: Path) -> None:
@@ -55,6 +68,7 @@ def install(path: Path) -> None:
                 "element": _element(msg),
             }
             | {"bytes": len(payload)}
+            | _where(msg)
         )
         return payload
 
