@@ -128,3 +128,28 @@ def test_calibration_curve_has_diagonal_and_points():
     frame = pl.DataFrame({"predicted": [0.1, 0.9], "observed": [0.05, 0.95], "count": [10, 10]})
     marks = [_mark(layer) for layer in _layers(charts.calibration_curve(frame).to_dict())]
     assert marks == ["line", "line"]
+
+
+def test_growth_chart_tooltips_are_text_written_in_python():
+    """Each layer's tooltip is one text column (no per-item format expressions in the browser);
+    a spike band's aria-label is its tooltip, naming its verdict and excess followers."""
+    notes = pl.DataFrame({"date": [date(2024, 3, 5)], "kind": ["viral"], "note": ["dance video"]})
+    spec = charts.growth_chart(_daily(), _spikes(), notes).to_dict()
+    tooltips = [
+        layer["encoding"]["tooltip"]
+        for layer in _layers(spec)
+        if "tooltip" in layer.get("encoding", {})
+    ]
+    assert len(tooltips) == 3 and all(t["field"] == "tip" and "format" not in t for t in tooltips)
+    tips = [row["tip"] for rows in spec["datasets"].values() for row in rows]
+    assert "suspicious spike 1, on Mar 3, 2024: 500 excess followers" in tips
+    assert "explained spike 2, Mar 7, 2024 to Mar 8, 2024: 80 excess followers" in tips
+    assert "Mar 2, 2024: 11 new followers, expected 10, 100 likes" in tips
+    assert "Mar 5, 2024, viral: dance video" in tips
+    spike = next(layer for layer in _layers(spec) if _mark(layer) == "rect")
+    assert spike["encoding"]["description"]["field"] == "tip"
+    unobserved = _daily().with_columns(pl.lit(None, pl.Float64).alias("engagement"))
+    days = charts.growth_chart(unobserved, _spikes()).to_dict()["datasets"]
+    assert "Mar 2, 2024: 11 new followers, expected 10" in [
+        r["tip"] for d in days.values() for r in d
+    ]

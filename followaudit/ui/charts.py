@@ -9,7 +9,7 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from followaudit.ui.text import ids_as_text
+from followaudit.ui.text import fmt, ids_as_text
 
 MAX_MARKS = 5_000
 VERDICT_COLORS = alt.Scale(
@@ -44,9 +44,17 @@ def growth_chart(
     `daily`: date, new_follows, expected, lower, upper, engagement. `spikes`: spike_id, start,
     end, verdict, excess. `annotations`: date, kind, note (optional). An `engagement` column
     without values (no engagement data) draws no engagement line.
+
+    Each layer's tooltip is one text column written here (`tip`), not Vega-Lite `format` /
+    `timeFormat` expressions that the browser evaluates for every item whenever it draws the
+    chart or a click re-runs it; the datasets carry only the columns the chart encodes.
     """
     daily = _data(daily, "growth_chart")
     observed = daily["engagement"].null_count() < daily.height
+    daily = daily.select(
+        "date", "new_follows", "expected", "lower", "upper",
+        *(["engagement"] if observed else []),
+    ).with_columns(tip=pl.Series(_day_tips(daily, observed), dtype=pl.String))  # fmt: skip
     base = alt.Chart(daily).encode(x=alt.X("date:T", title=None))
     # aria=False: no per-item description for the lines, the area and the 180-odd day points
     # (Vega computes one per item when the chart is drawn); the spike bands keep theirs
@@ -56,37 +64,66 @@ def growth_chart(
     expected = base.mark_line(strokeDash=[4, 3], color="#3182bd", aria=False).encode(y="expected:Q")
     gains = base.mark_line(
         color="#08306b", strokeWidth=2, aria=False, point=alt.OverlayMarkDef(size=12, aria=False)
-    ).encode(
-        y="new_follows:Q",
-        tooltip=[
-            alt.Tooltip("date:T"),
-            alt.Tooltip("new_follows:Q", title="new followers", format=","),
-            alt.Tooltip("expected:Q", format=",.0f"),
-            *([alt.Tooltip("engagement:Q", format=",.0f")] if observed else []),
-        ],
-    )
+    ).encode(y="new_follows:Q", tooltip=alt.Tooltip("tip:N", title="Day"))
     layers = [_spike_layer(spikes), band, expected, gains]
     if annotations is not None and annotations.height:
         layers.append(_annotation_layer(annotations))
-    engagement = base.mark_line(color="#fd8d3c", opacity=0.45, strokeWidth=1, aria=False).encode(
-        y=alt.Y(
-            "engagement:Q",
-            title="Likes per day (engagement)",
-            axis=alt.Axis(titleColor="#fd8d3c"),
-        )
-    )
     left = alt.layer(*layers)
-    chart = alt.layer(left, engagement).resolve_scale(y="independent") if observed else left
+    if not observed:
+        chart = left
+    else:
+        engagement = base.mark_line(
+            color="#fd8d3c", opacity=0.45, strokeWidth=1, aria=False
+        ).encode(
+            y=alt.Y(
+                "engagement:Q",
+                title="Likes per day (engagement)",
+                axis=alt.Axis(titleColor="#fd8d3c"),
+            )
+        )
+        chart = alt.layer(left, engagement).resolve_scale(y="independent")
     return chart.properties(
         title=_title(title, "Shaded bands are spikes (click one); blue band = expected range"),
         height=320,
     )
 
 
+def _day(value) -> str:
+    """A date as the chart's tooltips write it: Mar 3, 2024."""
+    return "n/a" if value is None else f"{value:%b} {value.day}, {value.year}"
+
+
+def _day_tips(daily: pl.DataFrame, observed: bool) -> list[str]:
+    """Each day's tooltip: its gain, the expected gain and (when observed) its likes."""
+    likes = daily["engagement"] if observed else [None] * daily.height
+    return [
+        f"{_day(day)}: {fmt(gained, ',')} new followers, expected {fmt(expected, ',.0f')}"
+        + (f", {fmt(liked, ',.0f')} likes" if observed else "")
+        for day, gained, expected, liked in zip(
+            daily["date"], daily["new_follows"], daily["expected"], likes, strict=True
+        )
+    ]
+
+
 def _spike_layer(spikes: pl.DataFrame) -> alt.Chart:
-    """Full-height bands over each spike's days; a click selects the spike (`spike_id`)."""
+    """Full-height bands over each spike's days; a click selects the spike (`spike_id`).
+
+    The band's tooltip, also its aria-label (which screen-reader users and the journeys find
+    it by), names the spike, its verdict, its days and its excess followers."""
     frame = _data(spikes.select("spike_id", "start", "end", "verdict", "excess"), "spikes")
-    frame = frame.with_columns(pl.col("end").cast(pl.Date).dt.offset_by("1d").alias("end_next"))
+    tips = [
+        f"{verdict} spike {spike}, "
+        + (f"on {_day(start)}" if start == end else f"{_day(start)} to {_day(end)}")
+        + f": {fmt(excess, ',.0f')} excess followers"
+        for spike, start, end, verdict, excess in frame.iter_rows()
+    ]
+    frame = frame.select(
+        "spike_id",
+        "start",
+        pl.col("end").cast(pl.Date).dt.offset_by("1d").alias("end_next"),
+        "verdict",
+        pl.Series("tip", tips, dtype=pl.String),
+    )
     pick = alt.selection_point(name=SPIKE_SELECTION, fields=["spike_id"], on="click")
     return (
         alt.Chart(frame)
@@ -96,13 +133,8 @@ def _spike_layer(spikes: pl.DataFrame) -> alt.Chart:
             x2="end_next:T",
             color=alt.Color("verdict:N", scale=VERDICT_COLORS, title="Spike verdict"),
             opacity=alt.condition(pick, alt.value(0.45), alt.value(0.15)),
-            tooltip=[
-                alt.Tooltip("spike_id:N", title="Spike"),
-                alt.Tooltip("verdict:N"),
-                alt.Tooltip("start:T"),
-                alt.Tooltip("end:T"),
-                alt.Tooltip("excess:Q", title="excess followers", format=",.0f"),
-            ],
+            tooltip=alt.Tooltip("tip:N", title="Spike"),
+            description="tip:N",  # the aria-label: the tip alone, not every encoded field
         )
         .add_params(pick)
     )
@@ -110,9 +142,14 @@ def _spike_layer(spikes: pl.DataFrame) -> alt.Chart:
 
 def _annotation_layer(annotations: pl.DataFrame) -> alt.Chart:
     """Benign-event annotations as grey rules with their label."""
-    base = alt.Chart(annotations).encode(x="date:T")
+    tips = [
+        f"{_day(day)}, {kind}" + (f": {note}" if note else "")
+        for day, kind, note in annotations.select("date", "kind", "note").iter_rows()
+    ]
+    frame = annotations.select("date", "kind", pl.Series("tip", tips, dtype=pl.String))
+    base = alt.Chart(frame).encode(x="date:T")
     rule = base.mark_rule(color="#636363", strokeDash=[2, 2]).encode(
-        tooltip=[alt.Tooltip("date:T"), alt.Tooltip("kind:N"), alt.Tooltip("note:N")]
+        tooltip=alt.Tooltip("tip:N", title="Annotation")
     )
     text = base.mark_text(align="left", dx=3, dy=-140, color="#636363").encode(text="kind:N")
     return alt.layer(rule, text)
