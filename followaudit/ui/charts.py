@@ -112,7 +112,7 @@ def _spike_layer(spikes: pl.DataFrame) -> alt.Chart:
     it by), names the spike, its verdict, its days and its excess followers."""
     frame = _data(spikes.select("spike_id", "start", "end", "verdict", "excess"), "spikes")
     tips = [
-        f"{verdict} spike {spike}, "
+        f"Spike {spike} ({verdict}), "
         + (f"on {_day(start)}" if start == end else f"{_day(start)} to {_day(end)}")
         + f": {fmt(excess, ',.0f')} excess followers"
         for spike, start, end, verdict, excess in frame.iter_rows()
