@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from followaudit.ui import cards
+from followaudit.ui import cards, text
 
 TITLE = re.compile(r'title="([^"]*): ([\d,]+)"')
 
@@ -17,16 +17,22 @@ def test_day_bars_keep_every_count_in_at_most_BARS_bars():
     bars = TITLE.findall(html)
     assert 1 < len(bars) <= cards.BARS
     assert sum(int(n.replace(",", "")) for _, n in bars) == sum(counts)
-    assert "01 Jan 2024" in html and days[-1].strftime("%d %b %Y") in html
+    assert "Jan 1, 2024" in html and text.day(days[-1]) in html
     assert "per 20 days" in html  # 1,198 days in 60 bars
 
 
 def test_day_bars_of_one_day_and_of_none():
     one = cards.day_bars([date(2026, 3, 2)], [5], "T", "Account created", "Followers")
-    assert TITLE.findall(one) == [("02 Mar 2026", "5")] and "per day" in one
+    assert TITLE.findall(one) == [("Mar 2, 2026", "5")] and "per day" in one
     assert "No followers" in cards.day_bars([], [], "T", "x", "Followers")
 
 
 def test_cards_escape_their_help_text():
     html = cards.card("Label", "1", help='a "quoted" <b>help</b>')
     assert 'title="a &quot;quoted&quot; &lt;b&gt;help&lt;/b&gt;"' in html
+
+
+def test_dates_are_written_one_way():
+    assert text.day(date(2024, 3, 3)) == "Mar 3, 2024" and text.day(None) == "n/a"
+    assert text.day_span(date(2024, 3, 3), date(2024, 3, 3)) == "Mar 3, 2024"
+    assert text.day_span(date(2024, 3, 7), date(2024, 3, 8)) == "Mar 7, 2024 to Mar 8, 2024"

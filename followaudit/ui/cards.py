@@ -10,8 +10,10 @@ with tests/shown.py `metrics`; e2e helpers find `.fa-card .fa-label`.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from html import escape
+
+from followaudit.ui.text import day, day_span
 
 _GRID = (
     "display:grid;grid-template-columns:repeat({n},minmax(0,1fr));gap:1rem;margin-bottom:0.75rem"
@@ -67,13 +69,13 @@ def day_bars(days: list, counts: list[int], title: str, x_title: str, y_title: s
     first, last = days[0], days[-1]
     step = max(1, -(-((last - first).days + 1) // BARS))
     sums = [0] * (((last - first).days // step) + 1)
-    for day, count in zip(days, counts, strict=True):
-        sums[(day - first).days // step] += int(count)
+    for one_day, count in zip(days, counts, strict=True):
+        sums[(one_day - first).days // step] += int(count)
     top = max(sums) or 1
     bars = []
     for i, count in enumerate(sums):
         start = first + timedelta(days=i * step)
-        when = _day(start) if step == 1 else f"{_day(start)} – {_day(start + timedelta(step - 1))}"
+        when = day_span(start, start + timedelta(step - 1))
         height = f"{100 * count / top:.1f}%" if count else "0"
         bars.append(
             f'<div title="{when}: {count:,}" style="flex:1 1 0;min-width:1px;height:{height};'
@@ -88,10 +90,6 @@ def day_bars(days: list, counts: list[int], title: str, x_title: str, y_title: s
         f'<div style="display:flex;align-items:flex-end;gap:1px;height:170px;'
         f'border-bottom:1px solid rgba(128,128,128,0.5)">{"".join(bars)}</div>'
         f'<div style="display:flex;justify-content:space-between;{small}">'
-        f"<span>{_day(first)}</span><span>{escape(x_title)}</span><span>{_day(last)}</span></div>"
+        f"<span>{day(first)}</span><span>{escape(x_title)}</span><span>{day(last)}</span></div>"
         "</div>"
     )
-
-
-def _day(day: date) -> str:
-    return day.strftime("%d %b %Y")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from followaudit.ui.text import fmt, ids_as_text
+from followaudit.ui.text import day, day_span, fmt, ids_as_text
 
 MAX_MARKS = 5_000
 VERDICT_COLORS = alt.Scale(
@@ -88,18 +88,13 @@ def growth_chart(
     )
 
 
-def _day(value) -> str:
-    """A date as the chart's tooltips write it: Mar 3, 2024."""
-    return "n/a" if value is None else f"{value:%b} {value.day}, {value.year}"
-
-
 def _day_tips(daily: pl.DataFrame, observed: bool) -> list[str]:
     """Each day's tooltip: its gain, the expected gain and (when observed) its likes."""
     likes = daily["engagement"] if observed else [None] * daily.height
     return [
-        f"{_day(day)}: {fmt(gained, ',')} new followers, expected {fmt(expected, ',.0f')}"
+        f"{day(date)}: {fmt(gained, ',')} new followers, expected {fmt(expected, ',.0f')}"
         + (f", {fmt(liked, ',.0f')} likes" if observed else "")
-        for day, gained, expected, liked in zip(
+        for date, gained, expected, liked in zip(
             daily["date"], daily["new_follows"], daily["expected"], likes, strict=True
         )
     ]
@@ -113,7 +108,8 @@ def _spike_layer(spikes: pl.DataFrame) -> alt.Chart:
     frame = _data(spikes.select("spike_id", "start", "end", "verdict", "excess"), "spikes")
     tips = [
         f"Spike {spike} ({verdict}), "
-        + (f"on {_day(start)}" if start == end else f"{_day(start)} to {_day(end)}")
+        + ("on " if start == end else "")
+        + day_span(start, end)
         + f": {fmt(excess, ',.0f')} excess followers"
         for spike, start, end, verdict, excess in frame.iter_rows()
     ]
@@ -143,8 +139,8 @@ def _spike_layer(spikes: pl.DataFrame) -> alt.Chart:
 def _annotation_layer(annotations: pl.DataFrame) -> alt.Chart:
     """Benign-event annotations as grey rules with their label."""
     tips = [
-        f"{_day(day)}, {kind}" + (f": {note}" if note else "")
-        for day, kind, note in annotations.select("date", "kind", "note").iter_rows()
+        f"{day(date)}, {kind}" + (f": {note}" if note else "")
+        for date, kind, note in annotations.select("date", "kind", "note").iter_rows()
     ]
     frame = annotations.select("date", "kind", pl.Series("tip", tips, dtype=pl.String))
     base = alt.Chart(frame).encode(x="date:T")

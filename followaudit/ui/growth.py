@@ -18,7 +18,7 @@ from followaudit.growth import spikes as growth
 from followaudit.store.analyst import annotation_frame
 from followaudit.ui import charts, demo, session, spike_view, vega
 from followaudit.ui.cards import beside, caption_html, card, cards
-from followaudit.ui.text import fmt, plain, probability
+from followaudit.ui.text import day_span, fmt, plain, probability
 
 log = logging.getLogger(__name__)
 HISTOGRAM_WIDTH = 360  # px of the creation histogram beside a spike's numbers
@@ -162,10 +162,10 @@ def spike_summary(spike: dict, caption: str = "", histogram: str = "") -> None:
     only): its numbers as metric cards with the followers' creation days (`histogram`,
     cards.day_bars) beside them, and what the table under them lists (`caption`)."""
     same_day = spike["start"] == spike["end"]
-    days = f"on {spike['start']}" if same_day else f"from {spike['start']} to {spike['end']}"
+    when = ("on " if same_day else "from ") + day_span(spike["start"], spike["end"])
     note = plain(spike.get("annotation") or _sentence_start(spike.get("reason") or ""))
     story = (
-        f"gained {_excess_words(spike['excess'])} {days}; "
+        f"gained {_excess_words(spike['excess'])} {when}; "
         f"{fmt(spike['flagged_share'], '.0%')} of its new followers score as fake (model threshold)."
     )
     st.markdown(

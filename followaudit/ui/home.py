@@ -13,7 +13,7 @@ from followaudit.store import roots
 from followaudit.store.workspace import Workspace, WorkspaceError
 from followaudit.ui import adapt, charts, explain_view, session
 from followaudit.ui import data as ui_data
-from followaudit.ui.text import fmt, plain, probability
+from followaudit.ui.text import day_span, fmt, plain, probability
 
 LINKS = 8  # creators, spikes or accounts Home lists
 SPIKES_READ_PER_LINK = 3  # spikes read per one shown: analyst-annotated benign ones drop out
@@ -61,7 +61,7 @@ def headline_metrics(head: dict) -> None:
     )
     st.caption(
         f"{head['follows']:,} follows of {head['creators']:,} creators, "
-        f"{head['first_day']} to {head['last_day']}; {_labelled(head['labelled'])}. "
+        f"{day_span(head['first_day'], head['last_day'])}; {_labelled(head['labelled'])}. "
         f"Active policy **{plain(d.policy.label)}** flags {line}: {d.top_percent:.1f} % of "
         f"accounts, {d.labelled_flagged:,} of the {d.flagged:,} flagged are labelled. A purge "
         "removes the current follows made by flagged accounts."
@@ -147,12 +147,10 @@ def top_spike_links(limit: int) -> None:
     if spikes.is_empty():
         st.info("No suspicious spikes in this workspace.")
     for row in spikes.iter_rows(named=True):
-        days = f"{row['start']:%b %d}" + (
-            "" if row["start"] == row["end"] else f" → {row['end']:%b %d}"
-        )
         ui.creator_link(
             row["creator_id"],
-            f"@{plain(row['username'])} · {days} · +{fmt(row['excess'], ',.0f')} followers, "
+            f"@{plain(row['username'])} · {day_span(row['start'], row['end'])} · "
+            f"+{fmt(row['excess'], ',.0f')} followers, "
             f"{fmt(row['flagged_share'], '.0%')} flagged",
             spike=row["spike_id"],
         )

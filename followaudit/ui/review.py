@@ -15,7 +15,7 @@ from followaudit.detect import explain
 from followaudit.store.analyst import LEASE_SECONDS, LabelConflict
 from followaudit.ui import decision_cache, explain_view, session
 from followaudit.ui.account import account_by_username
-from followaudit.ui.text import plain
+from followaudit.ui.text import day_span, plain
 
 SHORTCUTS = {"fake": "F", "genuine": "G", "unsure": "U"}
 QUEUE_SIZE = 200
@@ -151,7 +151,9 @@ def spike_picker(creator: int | None) -> int | None:
     options = [None, *spikes["spike_id"].to_list()]
     wanted = ui.parse_int_param("spike")
     labels = {
-        r["spike_id"]: f"{r['start']} → {r['end']} ({r['verdict']}, +{r['followers_gained']:,})"
+        r["spike_id"]: (
+            f"{day_span(r['start'], r['end'])} ({r['verdict']}, +{r['followers_gained']:,})"
+        )
         for r in spikes.iter_rows(named=True)
     }
     return st.selectbox(

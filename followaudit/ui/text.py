@@ -33,6 +33,16 @@ def fmt(value, spec: str) -> str:
     return "n/a" if value is None else format(value, spec)
 
 
+def day(value) -> str:
+    """A date as the app writes it everywhere: Mar 3, 2024 ("n/a" when missing)."""
+    return "n/a" if value is None else f"{value:%b} {value.day}, {value.year}"
+
+
+def day_span(start, end) -> str:
+    """A run of days: Mar 3, 2024 when it is one day, else Mar 7, 2024 to Mar 8, 2024."""
+    return day(start) if start == end else f"{day(start)} to {day(end)}"
+
+
 def probability(p: float | None) -> str:
     """A probability as the app shows it everywhere: 96.7%, <0.1%, >99.9% (one rounding)."""
     if p is None:
