@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from benchmarks.browser_server import Server
 from benchmarks.browser_timing import RECORDER, AppTab, Stopwatch, Timing
@@ -175,13 +176,28 @@ def _rule_toggles(watch: Stopwatch, times: int) -> list[Timing]:
     rows = grid.get_by_role("row").count() - 1  # the grid's accessible copy: header + rules
     timings = []
     for i in range(times):
+        _select_enabled_cell(grid, i % rows)
+        timings.append(watch.action("rule toggle", lambda: page.keyboard.press(" ")))
+    return timings
+
+
+def _select_enabled_cell(grid, row: int, tries: int = 5) -> None:
+    """Click the "enabled" cell of `row` until the grid reports it selected (its accessible
+    copy's `aria-selected`): a click that lands while the grid redraws after the last toggle's
+    run selects nothing, and the Space pressed next would start no run at all."""
+    cell = grid.locator(f"[data-testid='glide-cell-0-{row}']")
+    for _ in range(tries):
         # the click opened the expander with its header at the viewport's edge, so the grid
         # could lie below the fold (a coordinate click there toggles nothing and no run comes)
         box = _in_view(grid)
         # glide-data-grid: 35 px rows under a 35 px header; the first column is "enabled"
-        page.mouse.click(box["x"] + 8, box["y"] + 35 * (1 + i % rows) + 17)
-        timings.append(watch.action("rule toggle", lambda: page.keyboard.press(" ")))
-    return timings
+        grid.page.mouse.click(box["x"] + 8, box["y"] + 35 * (1 + row) + 17)
+        try:
+            cell.and_(grid.locator("[aria-selected='true']")).wait_for(timeout=2_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    raise RuntimeError(f"rule toggle: the enabled cell of rule {row + 1} never got selected")
 
 
 def _in_view(locator) -> dict:
