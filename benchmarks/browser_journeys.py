@@ -185,7 +185,8 @@ def _select_enabled_cell(grid, row: int, tries: int = 5) -> None:
     """Click the "enabled" cell of `row` until the grid reports it selected (its accessible
     copy's `aria-selected`): a click that lands while the grid redraws after the last toggle's
     run selects nothing, and the Space pressed next would start no run at all."""
-    cell = grid.locator(f"[data-testid='glide-cell-0-{row}']")
+    # the accessible copy is drawn nowhere, so it is only ever "attached", never visible
+    selected = grid.locator(f"[data-testid='glide-cell-0-{row}'][aria-selected='true']")
     for _ in range(tries):
         # the click opened the expander with its header at the viewport's edge, so the grid
         # could lie below the fold (a coordinate click there toggles nothing and no run comes)
@@ -193,7 +194,7 @@ def _select_enabled_cell(grid, row: int, tries: int = 5) -> None:
         # glide-data-grid: 35 px rows under a 35 px header; the first column is "enabled"
         grid.page.mouse.click(box["x"] + 8, box["y"] + 35 * (1 + row) + 17)
         try:
-            cell.and_(grid.locator("[aria-selected='true']")).wait_for(timeout=2_000)
+            selected.wait_for(state="attached", timeout=2_000)
             return
         except PlaywrightTimeout:
             continue
