@@ -35,4 +35,7 @@ def test_cards_escape_their_help_text():
 def test_dates_are_written_one_way():
     assert text.day(date(2024, 3, 3)) == "Mar 3, 2024" and text.day(None) == "n/a"
     assert text.day_span(date(2024, 3, 3), date(2024, 3, 3)) == "Mar 3, 2024"
-    assert text.day_span(date(2024, 3, 7), date(2024, 3, 8)) == "Mar 7, 2024 to Mar 8, 2024"
+    assert text.day_span(date(2024, 3, 7), date(2024, 3, 8)) == "Mar 7–8, 2024"
+    assert text.day_span(date(2024, 3, 30), date(2024, 4, 2)) == "Mar 30 to Apr 2, 2024"
+    assert text.day_span(date(2023, 12, 30), date(2024, 1, 2)) == "Dec 30, 2023 to Jan 2, 2024"
+    assert text.day_span(None, date(2024, 1, 2)) == "n/a to Jan 2, 2024"

@@ -143,7 +143,7 @@ def test_growth_chart_tooltips_are_text_written_in_python():
     assert len(tooltips) == 3 and all(t["field"] == "tip" and "format" not in t for t in tooltips)
     tips = [row["tip"] for rows in spec["datasets"].values() for row in rows]
     assert "Spike 1 (suspicious), on Mar 3, 2024: 500 excess followers" in tips
-    assert "Spike 2 (explained), Mar 7, 2024 to Mar 8, 2024: 80 excess followers" in tips
+    assert "Spike 2 (explained), Mar 7–8, 2024: 80 excess followers" in tips
     assert "Mar 2, 2024: 11 new followers, expected 10, 100 likes" in tips
     assert "Mar 5, 2024, viral: dance video" in tips
     spike = next(layer for layer in _layers(spec) if _mark(layer) == "rect")

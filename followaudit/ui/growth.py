@@ -162,7 +162,7 @@ def spike_summary(spike: dict, caption: str = "", histogram: str = "") -> None:
     only): its numbers as metric cards with the followers' creation days (`histogram`,
     cards.day_bars) beside them, and what the table under them lists (`caption`)."""
     same_day = spike["start"] == spike["end"]
-    when = ("on " if same_day else "from ") + day_span(spike["start"], spike["end"])
+    when = ("on " if same_day else "over ") + day_span(spike["start"], spike["end"])
     note = plain(spike.get("annotation") or _sentence_start(spike.get("reason") or ""))
     story = (
         f"gained {_excess_words(spike['excess'])} {when}; "

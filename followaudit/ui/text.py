@@ -39,8 +39,15 @@ def day(value) -> str:
 
 
 def day_span(start, end) -> str:
-    """A run of days: Mar 3, 2024 when it is one day, else Mar 7, 2024 to Mar 8, 2024."""
-    return day(start) if start == end else f"{day(start)} to {day(end)}"
+    """A run of days, as short as it stays clear: Mar 3, 2024; Mar 7–8, 2024;
+    Mar 30 to Apr 2, 2024; Dec 30, 2023 to Jan 2, 2024."""
+    if start == end:
+        return day(start)
+    if start is None or end is None or start.year != end.year:
+        return f"{day(start)} to {day(end)}"
+    if start.month != end.month:
+        return f"{start:%b} {start.day} to {end:%b} {end.day}, {end.year}"
+    return f"{start:%b} {start.day}–{end.day}, {end.year}"
 
 
 def probability(p: float | None) -> str:
